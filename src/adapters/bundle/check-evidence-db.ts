@@ -1,0 +1,138 @@
+/**
+ * Checks the private copy of a received evidence.db: header, integrity_check first, then the exact
+ * schema (so no trigger or view of the sender's can run), the custody chain, the manifest's counts
+ * and head, and every artifact's SHA-256. It opens the copy read-only with defensive settings.
+ */
+import Database from 'better-sqlite3';
+import { createHash } from 'node:crypto';
+import { closeSync, openSync, readSync } from 'node:fs';
+import type { BundleManifest } from '../../core/bundle/manifest.js';
+import { canonicalJson } from '../../core/custody/canonical-json.js';
+import { verifyChain } from '../../core/custody/chain.js';
+import { iterateActions } from '../store/case-reader.js';
+import { countRows } from '../store/case-store.js';
+import { expectedSchema, readSchema, schemaDifference } from '../store/expected-schema.js';
+import { LATEST_SCHEMA_VERSION } from '../store/migrations/index.js';
+import { KUSTODY_APPLICATION_ID, type ReadableDb } from '../store/open-store.js';
+import type { VerifyFinding } from './verify-bundle.js';
+
+/** What the database check found, and the facts it read. */
+export interface DbCheck {
+  findings: VerifyFinding[];
+  head: { seq: number; hash: string } | null;
+  counts: Record<string, number> | null;
+}
+
+/** Checks the evidence.db copy at `path` against the manifest that came with it. */
+export function checkEvidenceDb(path: string, manifest: BundleManifest): DbCheck {
+  const findings: VerifyFinding[] = [];
+  const headerProblem = checkHeader(path);
+  if (headerProblem !== null) return { findings: [{ code: 'DB_HEADER', message: headerProblem }], head: null, counts: null };
+  let db: Database.Database;
+  try {
+    db = new Database(path, { readonly: true, fileMustExist: true });
+  } catch {
+    return { findings: [{ code: 'DB_UNREADABLE', message: 'evidence.db cannot be opened by SQLite' }], head: null, counts: null };
+  }
+  try {
+    db.pragma('trusted_schema = OFF');
+    db.pragma('cell_size_check = ON');
+    db.pragma('mmap_size = 0');
+    db.pragma('query_only = ON');
+    const integrity = db.pragma('integrity_check(20)', { simple: false }) as { integrity_check: string }[];
+    const problems = integrity.map((r) => r.integrity_check).filter((m) => m !== 'ok');
+    if (problems.length > 0) return { findings: [{ code: 'DB_INTEGRITY', message: `evidence.db fails integrity_check: ${problems.slice(0, 3).join('; ')}` }], head: null, counts: null };
+    const structural = checkIdentity(db);
+    if (structural !== null) return { findings: [{ code: 'DB_SCHEMA', message: structural }], head: null, counts: null };
+    const readable = db as ReadableDb;
+    const head = checkChain(readable, manifest, findings);
+    const counts = countRows(readable);
+    for (const [table, count] of Object.entries(counts)) {
+      if (manifest.counts[table] !== count) findings.push({ code: 'DB_COUNT_MISMATCH', message: `evidence.db has ${count} rows in ${table}; manifest.json says ${String(manifest.counts[table])}: rows were added or removed` });
+    }
+    checkCaseRow(db, manifest, findings);
+    checkArtifacts(db, findings);
+    return { findings, head, counts };
+  } catch (error) {
+    const code = (error as { code?: string }).code ?? 'error';
+    return { findings: [...findings, { code: 'DB_UNREADABLE', message: `evidence.db could not be read to the end (${code})` }], head: null, counts: null };
+  } finally {
+    db.close();
+  }
+}
+
+function checkHeader(path: string): string | null {
+  const header = Buffer.alloc(100);
+  const fd = openSync(path, 'r');
+  let read: number;
+  try {
+    read = readSync(fd, header, 0, 100, 0);
+  } finally {
+    closeSync(fd);
+  }
+  if (read < 100 || header.toString('latin1', 0, 16) !== 'SQLite format 3\0') return 'evidence.db is not a SQLite database';
+  // Bytes 18 and 19 are 1 for rollback-journal files; kustody never exports a WAL-mode file.
+  if (header[18] !== 1 || header[19] !== 1) return 'evidence.db is in WAL mode or has an unknown file format version; kustody exports self-contained rollback-journal files';
+  return null;
+}
+
+function checkIdentity(db: Database.Database): string | null {
+  if (Number(db.pragma('application_id', { simple: true })) !== KUSTODY_APPLICATION_ID) return 'evidence.db is not a kustody case database (wrong application_id)';
+  const version = Number(db.pragma('user_version', { simple: true }));
+  if (!Number.isSafeInteger(version) || version < 1 || version > LATEST_SCHEMA_VERSION) return `evidence.db has schema version ${version}, which this kustody does not know`;
+  return schemaDifference(expectedSchema(version), readSchema(db));
+}
+
+function checkChain(db: ReadableDb, manifest: BundleManifest, findings: VerifyFinding[]): { seq: number; hash: string } | null {
+  const rows = [...iterateActions(db)];
+  const chain = verifyChain(rows);
+  for (const broken of chain.breaks.slice(0, 20)) findings.push({ code: 'CHAIN_BROKEN', message: `custody log row ${broken.seq}: ${broken.problem}` });
+  const raw = db.prepare('SELECT seq, detail FROM actions ORDER BY seq').all() as { seq: number; detail: string }[];
+  for (const [index, row] of raw.entries()) {
+    const parsed = rows[index];
+    if (parsed !== undefined && canonicalJson(parsed.detail) !== row.detail) findings.push({ code: 'CHAIN_BROKEN', message: `custody log row ${row.seq}: detail is not in the canonical form kustody writes: it was edited` });
+  }
+  const last = rows[rows.length - 1];
+  if (chain.count !== manifest.custody.actions || (last?.seq ?? 0) !== manifest.custody.head_seq || chain.head !== manifest.custody.head_hash) {
+    findings.push({ code: 'CHAIN_HEAD_MISMATCH', message: `the custody log ends at row ${last?.seq ?? 0} with hash ${chain.head.slice(0, 16)}…; manifest.json says row ${manifest.custody.head_seq} with ${manifest.custody.head_hash.slice(0, 16)}…` });
+  }
+  return last === undefined ? null : { seq: last.seq, hash: last.hash };
+}
+
+function checkCaseRow(db: Database.Database, manifest: BundleManifest, findings: VerifyFinding[]): void {
+  const rows = db.prepare('SELECT id, created_at FROM cases').all() as { id: string; created_at: string }[];
+  const row = rows[0];
+  if (rows.length !== 1 || row === undefined) findings.push({ code: 'DB_CASE_ROW', message: `evidence.db holds ${rows.length} case records instead of one` });
+  else if (row.id !== manifest.case.id || row.created_at !== manifest.case.created_at) findings.push({ code: 'DB_CASE_ROW', message: 'the case id or creation time in evidence.db differs from manifest.json' });
+}
+
+function checkArtifacts(db: Database.Database, findings: VerifyFinding[]): void {
+  const withContent = new Set<string>();
+  const listedBy = new Map<number, Set<string>>();
+  const detailOf = db.prepare('SELECT detail FROM actions WHERE seq = ?').pluck();
+  let reported = 0;
+  const report = (message: string) => {
+    if (reported++ < 20) findings.push({ code: 'ARTIFACT_MISMATCH', message });
+  };
+  for (const row of db.prepare('SELECT id, sha256, size, action_seq, content FROM artifacts ORDER BY id').iterate() as Iterable<{ id: number; sha256: string; size: number; action_seq: number; content: Buffer | null }>) {
+    if (row.content !== null) {
+      const actual = createHash('sha256').update(row.content).digest('hex');
+      if (actual !== row.sha256 || row.content.length !== Number(row.size)) report(`artifact ${row.id}: its content does not hash to its recorded SHA-256: it was changed`);
+      withContent.add(row.sha256);
+    } else if (!withContent.has(row.sha256)) {
+      report(`artifact ${row.id}: no earlier artifact holds the bytes of ${row.sha256.slice(0, 16)}…`);
+    }
+    const seq = Number(row.action_seq);
+    if (!listedBy.has(seq)) listedBy.set(seq, artifactHashesIn(detailOf.get(seq)));
+    if (!listedBy.get(seq)?.has(row.sha256)) report(`artifact ${row.id}: the custody log row ${seq} does not list it, so it was not recorded by kustody`);
+  }
+}
+
+function artifactHashesIn(detail: unknown): Set<string> {
+  try {
+    const parsed = JSON.parse(String(detail)) as { artifacts?: { sha256?: unknown }[] };
+    return new Set((parsed.artifacts ?? []).map((a) => String(a.sha256)));
+  } catch {
+    return new Set();
+  }
+}

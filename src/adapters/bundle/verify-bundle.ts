@@ -1,0 +1,172 @@
+/**
+ * Verifies a received bundle, treating every byte as hostile: bounded tar headers, member hashes
+ * against SHA256SUMS and the manifest, the pinned Ed25519 signature, then a private read-only copy
+ * of evidence.db (integrity_check first, exact schema, custody chain, artifact hashes).
+ */
+import { createPublicKey, verify as verifySignature, type KeyObject } from 'node:crypto';
+import { closeSync, fstatSync, mkdtempSync, openSync, readFileSync, rmSync, constants } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { basename, join } from 'node:path';
+import { BUNDLE_MEMBERS, SMALL_MEMBER_LIMITS, manifestProblem, parseSha256Sums, type BundleManifest } from '../../core/bundle/manifest.js';
+import { UnreadableInputError } from '../../core/errors.js';
+import { checkEvidenceDb } from './check-evidence-db.js';
+import { copyMember, readSmallMember, type ReadMember } from './read-members.js';
+import { prescanTar } from './tar-prescan.js';
+
+/** One thing verification found wrong. */
+export interface VerifyFinding {
+  code: string;
+  message: string;
+}
+
+/** The outcome of `bundle verify`. */
+export interface VerifyReport {
+  status: 'intact' | 'tampered' | 'unreadable';
+  caseId: string | null;
+  signature: 'valid' | 'invalid' | 'absent' | 'unchecked';
+  custodyHead: { seq: number; hash: string } | null;
+  counts: Record<string, number> | null;
+  findings: VerifyFinding[];
+  notes: string[];
+}
+
+/** Options for verification: the pinned public key, and the largest evidence.db accepted. */
+export interface VerifyOptions {
+  pubkeyPath?: string;
+  maxDbBytes?: number;
+}
+
+const DEFAULT_MAX_DB_BYTES = 64 * 1024 ** 3;
+
+/** Verifies the bundle at `path`; never throws for a bad bundle, only for a bad key file. */
+export async function verifyBundle(path: string, options: VerifyOptions = {}): Promise<VerifyReport> {
+  const pubkey = options.pubkeyPath === undefined ? undefined : loadPublicKey(options.pubkeyPath);
+  const report: VerifyReport = { status: 'intact', caseId: null, signature: 'absent', custodyHead: null, counts: null, findings: [], notes: [] };
+  const tampered = (code: string, message: string) => report.findings.push({ code, message });
+  const workDir = mkdtempSync(join(tmpdir(), 'kustody-verify-'));
+  try {
+    const scan = scanBundle(path, options.maxDbBytes ?? DEFAULT_MAX_DB_BYTES);
+    if (scan.problem !== null) {
+      report.findings.push({ code: scan.problem.code, message: scan.problem.message });
+      report.status = scan.problem.severity;
+      return report;
+    }
+    const byName = new Map(scan.members.map((m) => [m.name, m]));
+    for (const required of [BUNDLE_MEMBERS.db, BUNDLE_MEMBERS.manifest, BUNDLE_MEMBERS.sums]) {
+      if (!byName.has(required)) tampered('BUNDLE_MISSING_MEMBER', `the bundle has no ${required}`);
+    }
+    if (report.findings.length > 0) return finish(report);
+
+    const read = new Map<string, ReadMember>();
+    for (const member of scan.members) {
+      read.set(member.name, member.name === BUNDLE_MEMBERS.db ? await copyMember(path, member, workDir, 'evidence.db') : await readSmallMember(path, member));
+    }
+    const manifest = checkSumsAndManifest(read, tampered);
+    report.signature = checkSignature(read, pubkey, tampered, report.notes);
+    if (manifest !== null) {
+      report.caseId = manifest.case.id;
+      const db = read.get(BUNDLE_MEMBERS.db);
+      if (db?.copyPath !== undefined) {
+        const dbReport = checkEvidenceDb(db.copyPath, manifest);
+        for (const finding of dbReport.findings) tampered(finding.code, finding.message);
+        report.custodyHead = dbReport.head;
+        report.counts = dbReport.counts;
+      }
+    }
+    return finish(report);
+  } finally {
+    rmSync(workDir, { recursive: true, force: true });
+  }
+}
+
+function finish(report: VerifyReport): VerifyReport {
+  if (report.findings.length > 0 && report.status === 'intact') report.status = 'tampered';
+  return report;
+}
+
+function scanBundle(path: string, maxDbBytes: number) {
+  let fd: number;
+  try {
+    fd = openSync(path, constants.O_RDONLY | constants.O_NOFOLLOW);
+  } catch (error) {
+    const code = (error as { code?: string }).code ?? 'unknown';
+    return { members: [], problem: { code: 'BUNDLE_UNREADABLE', severity: 'unreadable' as const, message: `${basename(path)} cannot be opened (${code})` } };
+  }
+  try {
+    const stat = fstatSync(fd);
+    if (!stat.isFile()) return { members: [], problem: { code: 'BUNDLE_UNREADABLE', severity: 'unreadable' as const, message: `${basename(path)} is not a regular file` } };
+    const allowed = new Set<string>(Object.values(BUNDLE_MEMBERS));
+    return prescanTar(fd, stat.size, allowed, {
+      maxMembers: allowed.size,
+      maxMemberSize: (name) => SMALL_MEMBER_LIMITS[name] ?? Math.min(maxDbBytes, stat.size),
+    });
+  } finally {
+    closeSync(fd);
+  }
+}
+
+function checkSumsAndManifest(read: Map<string, ReadMember>, tampered: (code: string, message: string) => void): BundleManifest | null {
+  const sumsText = read.get(BUNDLE_MEMBERS.sums)?.bytes?.toString('utf8') ?? '';
+  const sums = parseSha256Sums(sumsText);
+  if (sums === null) {
+    tampered('BUNDLE_SUMS_MALFORMED', 'SHA256SUMS is not in the `sha256sum` format kustody writes');
+  } else {
+    for (const [name, member] of read) {
+      if (name === BUNDLE_MEMBERS.sums) continue;
+      const listed = sums.get(name);
+      if (listed === undefined) tampered('BUNDLE_SUMS_MISSING', `${name} is not listed in SHA256SUMS`);
+      else if (listed !== member.sha256) tampered('MEMBER_HASH_MISMATCH', `${name} does not match its SHA-256 in SHA256SUMS: its content was changed`);
+    }
+    for (const name of sums.keys()) if (!read.has(name)) tampered('BUNDLE_SUMS_EXTRA', `SHA256SUMS lists ${name}, which the bundle does not hold`);
+  }
+  const manifestBytes = read.get(BUNDLE_MEMBERS.manifest)?.bytes;
+  let manifest: unknown;
+  try {
+    manifest = JSON.parse(manifestBytes?.toString('utf8') ?? '');
+  } catch {
+    tampered('MANIFEST_MALFORMED', 'manifest.json is not valid JSON');
+    return null;
+  }
+  const problem = manifestProblem(manifest);
+  if (problem !== null) {
+    tampered('MANIFEST_MALFORMED', problem);
+    return null;
+  }
+  const valid = manifest as BundleManifest;
+  const db = read.get(BUNDLE_MEMBERS.db);
+  const listed = valid.members.find((m) => m.name === BUNDLE_MEMBERS.db);
+  if (listed === undefined || valid.members.length !== 1) tampered('MANIFEST_MEMBERS', 'manifest.json does not list exactly the evidence.db member');
+  else if (db !== undefined && (listed.sha256 !== db.sha256 || listed.size !== db.size)) tampered('MEMBER_HASH_MISMATCH', 'evidence.db does not match the SHA-256 and size in manifest.json');
+  return valid;
+}
+
+function checkSignature(read: Map<string, ReadMember>, pubkey: KeyObject | undefined, tampered: (code: string, message: string) => void, notes: string[]): VerifyReport['signature'] {
+  const signature = read.get(BUNDLE_MEMBERS.signature)?.bytes;
+  const manifest = read.get(BUNDLE_MEMBERS.manifest)?.bytes ?? Buffer.alloc(0);
+  if (pubkey === undefined) {
+    if (signature !== undefined) notes.push('The bundle is signed, but no --pubkey was given, so the signature was not checked.');
+    return signature === undefined ? 'absent' : 'unchecked';
+  }
+  if (signature === undefined) {
+    tampered('SIGNATURE_MISSING', 'a public key was pinned with --pubkey but the bundle carries no manifest.sig');
+    return 'absent';
+  }
+  if (!verifySignature(null, manifest, pubkey, signature)) {
+    tampered('SIGNATURE_INVALID', 'manifest.sig does not verify with the pinned public key: the manifest was changed or signed by another key');
+    return 'invalid';
+  }
+  return 'valid';
+}
+
+function loadPublicKey(path: string): KeyObject {
+  let key: KeyObject;
+  try {
+    key = createPublicKey(readFileSync(path));
+  } catch (error) {
+    throw new UnreadableInputError('PUBKEY_UNREADABLE', `${basename(path)} is not a readable PEM public key.`, 'Export it from the signing key with: openssl pkey -in key.pem -pubout -out key.pub', error);
+  }
+  if (key.asymmetricKeyType !== 'ed25519') {
+    throw new UnreadableInputError('PUBKEY_TYPE', `${basename(path)} is a ${String(key.asymmetricKeyType)} key; bundles are signed with Ed25519.`, 'Pass the Ed25519 public key that matches the signing key.');
+  }
+  return key;
+}

@@ -1,0 +1,191 @@
+/**
+ * The case: a private directory holding `evidence.db` and `case.key` (the per-case fingerprint key,
+ * which never travels in a bundle). Every write goes through `recordAction`, one synchronous
+ * transaction that stores the data and the custody row describing it together.
+ */
+import { randomBytes } from 'node:crypto';
+import { closeSync, constants, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, statSync, writeSync } from 'node:fs';
+import { basename, dirname, join, resolve } from 'node:path';
+import { GENESIS_HASH, hashActionRow, type ActionRow } from '../../core/custody/chain.js';
+import { canonicalJson, type JsonValue } from '../../core/custody/canonical-json.js';
+import { KustodyError, UnreadableInputError } from '../../core/errors.js';
+import { createDb, type ReadableDb, type WritableDb } from './open-store.js';
+import { translateSqliteError } from './sqlite-errors.js';
+
+/** File name of the case database inside a case directory. */
+export const CASE_DB_FILE = 'evidence.db';
+/** File name of the per-case HMAC key inside a case directory. */
+export const CASE_KEY_FILE = 'case.key';
+
+/** What the responder supplies when opening a case. */
+export interface NewCaseInput {
+  parentDir: string;
+  title: string;
+  host: string;
+  osUser: string;
+  now: string;
+  toolName: string;
+  toolVersion: string;
+}
+
+/** One custody log entry to append. */
+export interface ActionInput {
+  at: string;
+  actor: string;
+  kind: string;
+  target: string;
+  detail: JsonValue;
+  outcome: string;
+}
+
+/** Raw evidence bytes, already hashed while they were read. */
+export interface ArtifactInput {
+  sha256: string;
+  size: number;
+  mediaType: string;
+  source: string;
+  vantage: string;
+  collectedAt: string;
+  captureId?: string;
+  truncated?: boolean;
+  error?: string;
+  content: Uint8Array;
+}
+
+/** The stored custody row, hash included. */
+export interface RecordedAction extends ActionRow {
+  hash: string;
+}
+
+/** Makes a case id that sorts by creation time and cannot collide in practice. */
+export function newCaseId(now: string): string {
+  const stamp = now.replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
+  return `case-${stamp}-${randomBytes(3).toString('hex')}`;
+}
+
+/** Creates a new case directory (0700) with its database and key, and records the opening action. */
+export function createCase(input: NewCaseInput): { id: string; path: string; db: WritableDb } {
+  const id = newCaseId(input.now);
+  const parent = resolve(input.parentDir);
+  const path = join(parent, id);
+  try {
+    mkdirSync(parent, { recursive: true, mode: 0o700 });
+    mkdirSync(path, { mode: 0o700 });
+    writeNewFile(join(path, CASE_KEY_FILE), randomBytes(32));
+  } catch (error) {
+    throw translateSqliteError(error, path);
+  }
+  const db = createDb(join(path, CASE_DB_FILE));
+  try {
+    const sqliteVersion = String(db.prepare('SELECT sqlite_version()').pluck().get());
+    const clockNote = 'responder clock (UTC, not yet compared with a reference clock)';
+    recordAction(db, {
+      at: input.now,
+      actor: `${input.osUser}@${input.host}`,
+      kind: 'case-open',
+      target: id,
+      detail: { title: input.title, tool: `${input.toolName} ${input.toolVersion}`, sqlite_version: sqliteVersion, host: input.host, os_user: input.osUser },
+      outcome: 'ok',
+    }, () => {
+      db.prepare(`INSERT INTO cases (id, title, created_at, tool_name, tool_version, sqlite_version, host, os_user, clock_note)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`).run(id, input.title, input.now, input.toolName, input.toolVersion, sqliteVersion, input.host, input.osUser, clockNote);
+    });
+    fsyncDir(path);
+    fsyncDir(parent);
+    return { id, path, db };
+  } catch (error) {
+    db.close();
+    throw translateSqliteError(error, path);
+  }
+}
+
+/**
+ * Appends one custody row and, in the same immediate transaction, whatever data it describes
+ * (artifacts, and any rows `writeData` inserts). Either all of it is stored or none of it.
+ */
+export function recordAction(db: WritableDb, action: ActionInput, writeData?: (seq: number) => void, artifacts: readonly ArtifactInput[] = []): RecordedAction {
+  const insertAction = db.prepare(`INSERT INTO actions (seq, at, actor, kind, target, detail, outcome, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`);
+  const lastRow = db.prepare('SELECT seq, hash FROM actions ORDER BY seq DESC LIMIT 1');
+  const knownContent = db.prepare('SELECT 1 FROM artifacts WHERE sha256 = ? AND content IS NOT NULL LIMIT 1').pluck();
+  const insertArtifact = db.prepare(`INSERT INTO artifacts (sha256, size, media_type, source, vantage, collected_at, capture_id, truncated, error, action_seq, content)
+    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
+  const detail = artifacts.length === 0 ? action.detail : withArtifactList(action.detail, artifacts);
+  const run = db.transaction((): RecordedAction => {
+    const last = lastRow.get() as { seq: number | bigint; hash: string } | undefined;
+    const seq = last === undefined ? 1 : Number(last.seq) + 1;
+    const row: ActionRow = { seq, at: action.at, actor: action.actor, kind: action.kind, target: action.target, detail, outcome: action.outcome, prev_hash: last?.hash ?? GENESIS_HASH };
+    const hash = hashActionRow(row);
+    insertAction.run(seq, row.at, row.actor, row.kind, row.target, canonicalJson(row.detail), row.outcome, row.prev_hash, hash);
+    for (const artifact of artifacts) {
+      // Content-addressed: the bytes are stored once; later sightings of the same sha256 keep content NULL.
+      const content = knownContent.get(artifact.sha256) === undefined ? Buffer.from(artifact.content) : null;
+      insertArtifact.run(artifact.sha256, artifact.size, artifact.mediaType, artifact.source, artifact.vantage, artifact.collectedAt,
+        artifact.captureId ?? null, artifact.truncated === true ? 1 : 0, artifact.error ?? null, seq, content);
+    }
+    writeData?.(seq);
+    return { ...row, hash };
+  });
+  try {
+    return run.immediate();
+  } catch (error) {
+    throw translateSqliteError(error, 'the case');
+  }
+}
+
+function withArtifactList(detail: JsonValue, artifacts: readonly ArtifactInput[]): JsonValue {
+  const list = artifacts.map((a) => ({ sha256: a.sha256, size: a.size, source: a.source }));
+  if (detail !== null && typeof detail === 'object' && !Array.isArray(detail)) return { ...detail, artifacts: list };
+  return { value: detail, artifacts: list };
+}
+
+/** Resolves what the user typed as CASE (a case directory, its evidence.db, or a bare case id) to the case directory. */
+export function resolveCaseDir(argument: string, defaultParent: string): string {
+  const candidates = [resolve(argument)];
+  if (!argument.includes('/')) candidates.push(resolve(defaultParent, argument));
+  for (const candidate of candidates) {
+    if (!existsSync(candidate)) continue;
+    const stat = statSync(candidate);
+    if (stat.isDirectory() && existsSync(join(candidate, CASE_DB_FILE))) return candidate;
+    if (stat.isFile() && basename(candidate) === CASE_DB_FILE) return dirname(candidate);
+  }
+  throw new UnreadableInputError('CASE_NOT_FOUND', `No case found at ${argument}.`, 'Pass the case directory printed by `kustody case new` (it holds evidence.db).');
+}
+
+/** Reads the per-case fingerprint key; it exists only beside the case, never in a bundle. */
+export function readCaseKey(caseDir: string): Buffer {
+  const key = readFileSync(join(caseDir, CASE_KEY_FILE));
+  if (key.length !== 32) throw new KustodyError('CASE_KEY', `The case key in ${caseDir} is damaged.`, { nextStep: 'Restore case.key from your backup of the case directory.' });
+  return key;
+}
+
+/** Counts of rows per evidence table, for summaries and manifests. */
+export function countRows(db: ReadableDb): Record<string, number> {
+  const counts: Record<string, number> = {};
+  for (const table of EVIDENCE_TABLES) {
+    counts[table] = Number(db.prepare(`SELECT count(*) FROM ${table}`).pluck().get());
+  }
+  return counts;
+}
+
+/** The tables a case summary and a bundle manifest count, in a fixed order. */
+export const EVIDENCE_TABLES = ['actions', 'artifacts', 'captures', 'processes', 'connections', 'mounts', 'credentials', 'k8s_objects'] as const;
+
+function writeNewFile(path: string, content: Uint8Array): void {
+  const fd = openSync(path, constants.O_CREAT | constants.O_EXCL | constants.O_WRONLY, 0o600);
+  try {
+    writeSync(fd, content);
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** Flushes a directory entry so a crash cannot lose a file just created in it. */
+export function fsyncDir(path: string): void {
+  const fd = openSync(path, constants.O_RDONLY | constants.O_DIRECTORY);
+  try {
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+}

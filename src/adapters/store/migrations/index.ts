@@ -1,0 +1,15 @@
+/** The ordered, append-only list of schema migrations; `PRAGMA user_version` is the last applied id. */
+import { migration0001 } from './0001-initial.js';
+
+/** One numbered schema change. */
+export interface Migration {
+  id: number;
+  name: string;
+  sql: string;
+}
+
+/** Every migration kustody knows, in the order they apply. */
+export const MIGRATIONS: readonly Migration[] = [migration0001];
+
+/** The schema version a case written by this build has. */
+export const LATEST_SCHEMA_VERSION = MIGRATIONS.length;

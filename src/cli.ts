@@ -1,0 +1,103 @@
+/**
+ * The command line: parses argv, runs one subcommand, prints errors as one sentence plus the next
+ * step, and is the only place that decides exit codes (0 ok, 1 the operation failed or found
+ * tampering, 2 bad usage or unreadable input).
+ */
+import { parseArgs } from 'node:util';
+import { bundleExport, bundleVerify } from './commands/bundle-commands.js';
+import { caseNew, caseNote, caseShow } from './commands/case-commands.js';
+import type { Command, CommandIo } from './commands/command.js';
+import { display, escapeUntrusted, redactError, toSafeJson, trusted, type DisplayText } from './core/display/index.js';
+import { KustodyError, UsageError } from './core/errors.js';
+import { TOOL_VERSION } from './version.js';
+
+const COMMANDS: readonly Command[] = [caseNew, caseNote, caseShow, bundleExport, bundleVerify];
+
+const processIo: CommandIo = {
+  out: (line) => void process.stdout.write(`${line}\n`),
+  err: (line) => void process.stderr.write(`${line}\n`),
+};
+
+/** Runs kustody with the given arguments and returns the exit code. */
+export async function main(argv: readonly string[], io: CommandIo = processIo, env: NodeJS.ProcessEnv = process.env): Promise<number> {
+  const debug = argv.includes('--debug');
+  const json = argv.includes('--json');
+  const args = argv.filter((a) => a !== '--debug');
+  try {
+    if (args.length === 0 || args[0] === '--help' || args[0] === '-h' || args[0] === 'help') {
+      for (const line of generalHelp()) io.out(line);
+      return 0;
+    }
+    if (args[0] === '--version' || args[0] === '-V') {
+      io.out(display`kustody ${escapeUntrusted(TOOL_VERSION)}`);
+      return 0;
+    }
+    const command = COMMANDS.find((c) => c.path[0] === args[0] && c.path[1] === args[1]);
+    if (command === undefined) throw unknownCommand(args);
+    const rest = args.slice(2);
+    if (rest.includes('--help') || rest.includes('-h')) {
+      for (const line of commandHelp(command)) io.out(line);
+      return 0;
+    }
+    const parsed = parseCommandArgs(command, rest);
+    return await command.run(parsed, { io, json, env });
+  } catch (error) {
+    return reportError(error, io, { json, debug });
+  }
+}
+
+function parseCommandArgs(command: Command, rest: string[]) {
+  let parsed;
+  try {
+    parsed = parseArgs({ args: rest, options: { ...command.options, json: { type: 'boolean' } }, allowPositionals: true, strict: true });
+  } catch (error) {
+    throw new UsageError(`${(error as Error).message.split('\n')[0] ?? 'bad arguments'}.`, `Usage: ${command.usage}`);
+  }
+  const { positionals } = parsed;
+  if (positionals.length < command.positionals.min || positionals.length > command.positionals.max) {
+    throw new UsageError(`\`kustody ${command.path.join(' ')}\` takes ${describeCount(command.positionals)}, got ${positionals.length}.`, `Usage: ${command.usage}`);
+  }
+  return { values: parsed.values as Record<string, string | boolean | undefined>, positionals };
+}
+
+function describeCount({ min, max }: { min: number; max: number }): string {
+  if (max === 0) return 'no arguments';
+  return min === max ? `${min} argument${min === 1 ? '' : 's'}` : `${min} to ${max} arguments`;
+}
+
+function unknownCommand(args: readonly string[]): UsageError {
+  const group = COMMANDS.filter((c) => c.path[0] === args[0]);
+  if (group.length > 0) return new UsageError(`\`kustody ${args[0]}\` needs one of: ${group.map((c) => c.path[1]).join(', ')}.`);
+  return new UsageError(`There is no command \`${args.slice(0, 2).join(' ')}\`.`);
+}
+
+function reportError(error: unknown, io: CommandIo, { json, debug }: { json: boolean; debug: boolean }): number {
+  const known = error instanceof KustodyError ? error : undefined;
+  const code = known?.code ?? 'UNEXPECTED';
+  const exit = known?.kind === 'usage' ? 2 : 1;
+  const message = known !== undefined ? escapeUntrusted(known.message, { maxBytes: 4000 }) : redactError(error);
+  const next = known?.nextStep ?? 'Rerun with --debug for details and report it if it looks like a bug in kustody.';
+  if (json) io.out(toSafeJson({ error: { code, message: String(message), next_step: next } }));
+  else {
+    io.err(display`kustody: ${message}`);
+    io.err(display`  next: ${escapeUntrusted(next)}`);
+  }
+  if (debug && error instanceof Error) io.err(escapeUntrusted(error.stack ?? String(error), { maxBytes: 20000 }));
+  return exit;
+}
+
+function generalHelp(): DisplayText[] {
+  const lines: DisplayText[] = [
+    trusted('kustody: Kubernetes incident response: isolate a suspect pod, capture its runtime state into a verifiable evidence bundle, revoke what it held.'),
+    trusted(''),
+    trusted('Usage:'),
+  ];
+  for (const c of COMMANDS) lines.push(display`  ${escapeUntrusted(c.usage.padEnd(72))} ${escapeUntrusted(c.summary)}`);
+  lines.push(trusted(''), trusted('Global flags: --json (one JSON document on stdout), --debug (stack traces), --help, --version'));
+  lines.push(trusted('Exit codes: 0 success, 1 the operation ran and failed (or found tampering), 2 bad usage or unreadable input.'));
+  return lines;
+}
+
+function commandHelp(command: Command): DisplayText[] {
+  return [display`Usage: ${escapeUntrusted(command.usage)}`, trusted(''), ...command.help.split('\n').map((line) => escapeUntrusted(line))];
+}

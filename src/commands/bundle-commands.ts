@@ -1,0 +1,82 @@
+/** `kustody bundle export|verify`: write a case out as a verifiable tar, and check one received. */
+import { basename, join } from 'node:path';
+import { display, escapeUntrusted, toSafeJson, trusted } from '../core/display/index.js';
+import { writeBundle } from '../adapters/bundle/write-bundle.js';
+import { verifyBundle } from '../adapters/bundle/verify-bundle.js';
+import { CASE_DB_FILE, recordAction, resolveCaseDir } from '../adapters/store/case-store.js';
+import { openWritableDb } from '../adapters/store/open-store.js';
+import { readCaseMetadata } from '../adapters/store/case-reader.js';
+import { readResponderIdentity, utcNow } from '../adapters/system/responder-env.js';
+import { TOOL_NAME, TOOL_VERSION } from '../version.js';
+import { defaultCaseParent, type Command } from './command.js';
+
+/** `kustody bundle export`: writes the case as a tar and records the export (with the tar's hash) in the case. */
+export const bundleExport: Command = {
+  path: ['bundle', 'export'],
+  usage: 'kustody bundle export CASE [-o FILE.tar] [--sign-key KEY.pem] [--json]',
+  summary: 'write the case as a tar that anyone can verify',
+  help: [
+    'The tar holds evidence.db (self-contained SQLite), manifest.json, SHA256SUMS and, with --sign-key, an Ed25519 manifest.sig.',
+    'Check it with `kustody bundle verify`, or by hand: tar -xf FILE.tar && sha256sum -c SHA256SUMS.',
+    'The export and the tar\'s SHA-256 are recorded in the case; keep that hash somewhere outside the tar too.',
+    'FILE defaults to <case-id>.tar in the current folder. A key: openssl genpkey -algorithm ed25519 -out key.pem',
+  ].join('\n'),
+  options: { output: { type: 'string', short: 'o' }, 'sign-key': { type: 'string' } },
+  positionals: { min: 1, max: 1 },
+  async run(args, { io, json, env }) {
+    const caseDir = resolveCaseDir(args.positionals[0] ?? '', defaultCaseParent(env));
+    const db = openWritableDb(join(caseDir, CASE_DB_FILE));
+    try {
+      const caseId = readCaseMetadata(db).id;
+      const out = typeof args.values.output === 'string' ? args.values.output : `${caseId}.tar`;
+      const signKey = typeof args.values['sign-key'] === 'string' ? args.values['sign-key'] : undefined;
+      const result = await writeBundle(db, out, { name: TOOL_NAME, version: TOOL_VERSION }, signKey);
+      const who = readResponderIdentity();
+      recordAction(db, {
+        at: utcNow(),
+        actor: `${who.osUser}@${who.host}`,
+        kind: 'export',
+        target: caseId,
+        detail: { file: basename(result.path), bundle_sha256: result.sha256, bundle_size: result.size, manifest_sha256: result.manifestSha256, head_seq: result.manifest.custody.head_seq, head_hash: result.manifest.custody.head_hash, signed: result.signed },
+        outcome: 'ok',
+      });
+      if (json) {
+        io.out(toSafeJson({ path: result.path, sha256: result.sha256, size: result.size, signed: result.signed, head_seq: result.manifest.custody.head_seq, head_hash: result.manifest.custody.head_hash, counts: result.manifest.counts }));
+      } else {
+        io.out(display`Wrote ${escapeUntrusted(result.path)} (${result.size} bytes${result.signed ? trusted(', signed') : trusted('')})`);
+        io.out(display`SHA-256   ${escapeUntrusted(result.sha256)}`);
+        io.out(display`Custody   ${result.manifest.custody.actions} rows, head ${escapeUntrusted(result.manifest.custody.head_hash)}`);
+        io.out(trusted('Record the SHA-256 outside the bundle (ticket, chat) so a later copy can be compared with it.'));
+      }
+    } finally {
+      db.close();
+    }
+    return 0;
+  },
+};
+
+/** `kustody bundle verify`: checks a received bundle; exit 0 intact, 1 tampered, 2 unreadable. */
+export const bundleVerify: Command = {
+  path: ['bundle', 'verify'],
+  usage: 'kustody bundle verify FILE.tar [--pubkey KEY.pub] [--json]',
+  summary: 'check a bundle: hashes, signature, database integrity, custody chain',
+  help: 'Exit 0 when intact, 1 when anything was changed, 2 when the file is not a readable bundle.\nWith --pubkey, the manifest must carry a valid signature from exactly that Ed25519 key.',
+  options: { pubkey: { type: 'string' } },
+  positionals: { min: 1, max: 1 },
+  async run(args, { io, json }) {
+    const path = args.positionals[0] ?? '';
+    const report = await verifyBundle(path, { pubkeyPath: typeof args.values.pubkey === 'string' ? args.values.pubkey : undefined });
+    if (json) {
+      io.out(toSafeJson(report));
+    } else {
+      const verdict = { intact: 'INTACT', tampered: 'TAMPERED', unreadable: 'UNREADABLE' }[report.status];
+      io.out(display`${escapeUntrusted(verdict)}  ${escapeUntrusted(path)}`);
+      if (report.caseId !== null) io.out(display`Case       ${escapeUntrusted(report.caseId)}`);
+      io.out(display`Signature  ${escapeUntrusted(report.signature)}`);
+      if (report.custodyHead !== null) io.out(display`Custody    ${report.custodyHead.seq} rows, head ${escapeUntrusted(report.custodyHead.hash)}`);
+      for (const finding of report.findings) io.out(display`  ✗ ${escapeUntrusted(finding.code)}: ${escapeUntrusted(finding.message)}`);
+      for (const note of report.notes) io.out(display`  note: ${escapeUntrusted(note)}`);
+    }
+    return report.status === 'intact' ? 0 : report.status === 'tampered' ? 1 : 2;
+  },
+};
