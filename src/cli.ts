@@ -18,6 +18,11 @@ const processIo: CommandIo = {
   err: (line) => void process.stderr.write(`${line}\n`),
 };
 
+// A reader that stops early (`kustody case show | head`) is not an error worth a stack trace.
+process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+  if (error.code !== 'EPIPE') throw error;
+});
+
 /** Runs kustody with the given arguments and returns the exit code. */
 export async function main(argv: readonly string[], io: CommandIo = processIo, env: NodeJS.ProcessEnv = process.env): Promise<number> {
   const debug = argv.includes('--debug');
@@ -82,7 +87,7 @@ function reportError(error: unknown, io: CommandIo, { json, debug }: { json: boo
     io.err(display`kustody: ${message}`);
     io.err(display`  next: ${escapeUntrusted(next)}`);
   }
-  if (debug && error instanceof Error) io.err(escapeUntrusted(error.stack ?? String(error), { maxBytes: 20000 }));
+  if (debug && error instanceof Error) for (const line of (error.stack ?? String(error)).split('\n')) io.err(escapeUntrusted(line));
   return exit;
 }
 

@@ -54,6 +54,9 @@ export function prescanTar(fd: number, fileSize: number, allowedNames: ReadonlyS
     if (dataOffset + size > fileSize) return fail(members, 'TAR_TRUNCATED', 'unreadable', `${name} claims ${size} bytes but the archive ends first: it is truncated`);
     members.push({ name, size, dataOffset });
     offset = dataOffset + Math.ceil(size / BLOCK) * BLOCK;
+    // kustody pads with zeros; anything else in the padding is a changed byte no member hash would cover.
+    if (offset > fileSize) return fail(members, 'TAR_TRUNCATED', 'unreadable', `the archive ends inside the padding of ${name}: it is truncated`);
+    if (!isZeroRange(fd, dataOffset + size, offset)) return fail(members, 'BUNDLE_PADDING', 'tampered', `the padding after ${name} is not zero`);
   }
 }
 
@@ -71,6 +74,13 @@ function checkTrailer(fd: number, offset: number, fileSize: number): TarProblem 
     if (!isZeroBlock(chunk.subarray(0, length))) return { code: 'BUNDLE_TRAILING_DATA', severity: 'tampered', message: `the archive has data after its end marker (near byte ${at})` };
   }
   return null;
+}
+
+function isZeroRange(fd: number, from: number, to: number): boolean {
+  if (to <= from) return true;
+  const padding = Buffer.alloc(to - from);
+  readFully(fd, padding, from);
+  return isZeroBlock(padding);
 }
 
 function readFully(fd: number, buffer: Buffer, position: number): void {

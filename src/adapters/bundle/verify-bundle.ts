@@ -98,7 +98,7 @@ function scanBundle(path: string, maxDbBytes: number) {
     const allowed = new Set<string>(Object.values(BUNDLE_MEMBERS));
     return prescanTar(fd, stat.size, allowed, {
       maxMembers: allowed.size,
-      maxMemberSize: (name) => SMALL_MEMBER_LIMITS[name] ?? Math.min(maxDbBytes, stat.size),
+      maxMemberSize: (name) => SMALL_MEMBER_LIMITS[name] ?? maxDbBytes,
     });
   } finally {
     closeSync(fd);

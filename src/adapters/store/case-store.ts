@@ -128,7 +128,7 @@ export function recordAction(db: WritableDb, action: ActionInput, writeData?: (s
   try {
     return run.immediate();
   } catch (error) {
-    throw translateSqliteError(error, 'the case');
+    throw translateSqliteError(error, db.name);
   }
 }
 

@@ -3,7 +3,9 @@
  * this build defaults WAL to NORMAL), secure_delete, foreign keys, and append-only migrations.
  */
 import Database from 'better-sqlite3';
-import { closeSync, constants, fstatSync, openSync, readSync } from 'node:fs';
+import { accessSync, closeSync, constants, copyFileSync, existsSync, fstatSync, mkdtempSync, openSync, readSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
 import { KustodyError, UnreadableInputError } from '../../core/errors.js';
 import { LATEST_SCHEMA_VERSION, MIGRATIONS } from './migrations/index.js';
 import { translateSqliteError } from './sqlite-errors.js';
@@ -38,6 +40,13 @@ export function createDb(path: string): WritableDb {
 /** Opens an existing case database for appending, migrating it forward if it is older. */
 export function openWritableDb(path: string): WritableDb {
   assertLooksLikeSqlite(path);
+  try {
+    // Checked first so a read-only case is named as such instead of surfacing as SQLITE_CANTOPEN.
+    accessSync(path, constants.W_OK);
+    accessSync(dirname(path), constants.W_OK);
+  } catch (error) {
+    throw translateSqliteError(error, path);
+  }
   let db: Database.Database;
   try {
     db = new Database(path, { fileMustExist: true });
@@ -61,8 +70,12 @@ export function openReadableDb(path: string): ReadableDb {
   let db: Database.Database;
   try {
     db = new Database(path, { readonly: true, fileMustExist: true });
+    // SQLite opens lazily: this first read is where a missing -shm on read-only media shows up.
+    db.pragma('application_id', { simple: true });
   } catch (error) {
-    throw translateSqliteError(error, path);
+    // A WAL case on read-only media cannot get its -shm file: read a private copy instead.
+    if ((error as { code?: string }).code !== 'SQLITE_CANTOPEN') throw translateSqliteError(error, path);
+    db = openPrivateCopy(path);
   }
   try {
     assertKustodyCase(db, path);
@@ -70,6 +83,19 @@ export function openReadableDb(path: string): ReadableDb {
     return db as ReadableDb;
   } catch (error) {
     db.close();
+    throw translateSqliteError(error, path);
+  }
+}
+
+/** Copies evidence.db (and its -wal, which holds committed rows) into a 0700 temporary folder and opens the copy read-only. */
+function openPrivateCopy(path: string): Database.Database {
+  const dir = mkdtempSync(join(tmpdir(), 'kustody-readonly-'));
+  process.once('exit', () => rmSync(dir, { recursive: true, force: true }));
+  try {
+    copyFileSync(path, join(dir, 'evidence.db'));
+    if (existsSync(`${path}-wal`)) copyFileSync(`${path}-wal`, join(dir, 'evidence.db-wal'));
+    return new Database(join(dir, 'evidence.db'), { readonly: true, fileMustExist: true });
+  } catch (error) {
     throw translateSqliteError(error, path);
   }
 }

@@ -1,4 +1,6 @@
 /** Turns SQLite and file-system failures on a case into errors that tell the responder what to do. */
+import { accessSync, constants, statfsSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { KustodyError, UnreadableInputError } from '../../core/errors.js';
 
 interface CodedError {
@@ -10,13 +12,14 @@ interface CodedError {
 export function translateSqliteError(error: unknown, path: string): KustodyError {
   if (error instanceof KustodyError) return error;
   const code = typeof (error as CodedError)?.code === 'string' ? String((error as CodedError).code) : '';
-  if (code === 'SQLITE_FULL' || code === 'ENOSPC' || code.startsWith('SQLITE_IOERR') && /full/i.test(String((error as CodedError).message))) {
+  const storageFailure = code.startsWith('SQLITE_IOERR') || code === 'SQLITE_CANTOPEN';
+  if (code === 'SQLITE_FULL' || code === 'ENOSPC' || (storageFailure && diskLooksFull(path))) {
     return new KustodyError('DISK_FULL', `The disk holding ${path} is full; nothing was written.`, {
       nextStep: 'Free space on that disk (or move the case directory to a larger one) and run the command again.',
       cause: error,
     });
   }
-  if (code === 'SQLITE_READONLY' || code.startsWith('SQLITE_READONLY') || code === 'EACCES' || code === 'EROFS' || code === 'EPERM') {
+  if (code.startsWith('SQLITE_READONLY') || code === 'EACCES' || code === 'EROFS' || code === 'EPERM' || (storageFailure && !folderWritable(path))) {
     return new KustodyError('CASE_READ_ONLY', `${path} cannot be written (read-only file, folder or file system).`, {
       nextStep: 'Make the case directory writable for your user, or copy it somewhere writable; `kustody case show` still reads it.',
       cause: error,
@@ -47,4 +50,24 @@ export function translateSqliteError(error: unknown, path: string): KustodyError
     nextStep: 'Rerun with --debug for the details.',
     cause: error,
   });
+}
+
+/** Whether the file system holding `path` has (almost) no space left, which SQLite often reports as a plain I/O error. */
+function diskLooksFull(path: string): boolean {
+  try {
+    const stats = statfsSync(dirname(path));
+    return stats.bavail * stats.bsize < 256 * 1024;
+  } catch {
+    return false;
+  }
+}
+
+/** Whether the folder holding `path` accepts new files (SQLite needs it for -wal and -shm). */
+function folderWritable(path: string): boolean {
+  try {
+    accessSync(dirname(path), constants.W_OK);
+    return true;
+  } catch {
+    return false;
+  }
 }

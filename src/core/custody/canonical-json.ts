@@ -1,8 +1,9 @@
 /**
  * Canonical JSON (RFC 8785, JCS) for the values kustody hashes: objects, arrays, strings, booleans,
  * null, safe integers and finite numbers. Keys are sorted by UTF-16 code units, no whitespace.
- * Python's `json.dumps(v, sort_keys=True, separators=(",", ":"), ensure_ascii=False)` produces the
- * same bytes for kustody's rows (integers only, no floats), which lets a reviewer recompute a hash.
+ * Python's `json.dumps(v, separators=(",", ":"), ensure_ascii=False)` over dicts re-ordered by
+ * `key.encode("utf-16-be")` gives the same bytes for kustody's rows (integers only, no floats);
+ * docs/evidence-schema.md has the snippet, so a reviewer can recompute any row hash.
  */
 
 /** A JSON value as kustody stores it. */
