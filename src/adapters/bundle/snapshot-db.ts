@@ -1,8 +1,8 @@
 /**
  * Makes the self-contained evidence.db that goes into a bundle: a consistent copy of the live case
  * (VACUUM INTO), without the trailing `export` rows, in rollback-journal mode, integrity-checked and
- * fsynced. The same case content always yields the same bytes, because the final file is always a
- * fresh VACUUM INTO of identical content.
+ * fsynced. The same case content always yields the same bytes (a test exports an unchanged case
+ * twice and compares the tars).
  */
 import Database from 'better-sqlite3';
 import { closeSync, constants, fsyncSync, openSync, rmSync } from 'node:fs';
@@ -23,22 +23,33 @@ export interface SnapshotHead {
  * Writes the bundle copy of a case into `workDir/evidence.db` and returns its custody head.
  * Trailing `export` rows are left out so that exporting an unchanged case twice gives identical bytes.
  */
-export function snapshotCaseDb(live: ReadableDb, workDir: string): { path: string; head: SnapshotHead } {
+export async function snapshotCaseDb(live: ReadableDb, workDir: string): Promise<{ path: string; head: SnapshotHead }> {
   const stagePath = join(workDir, 'stage.db');
   const finalPath = join(workDir, 'evidence.db');
   try {
-    live.prepare('VACUUM INTO ?').run(stagePath);
-    const stage = new Database(stagePath);
-    try {
-      stage.pragma('journal_mode = DELETE');
-      stage.pragma('secure_delete = ON');
-      const lastKept = stage.prepare("SELECT coalesce(max(seq), 0) FROM actions WHERE kind <> 'export'").pluck().get();
-      stage.prepare('DELETE FROM actions WHERE seq > ?').run(lastKept);
-      stage.prepare('VACUUM INTO ?').run(finalPath);
-    } finally {
-      stage.close();
+    const trailingExports = Number(live.prepare(`SELECT count(*) FROM actions WHERE seq > (${LAST_KEPT_SEQ})`).pluck().get());
+    if (trailingExports === 0) {
+      live.prepare('VACUUM INTO ?').run(finalPath);
+    } else {
+      // Drop the trailing export rows in a private page-for-page backup, then VACUUM INTO as above.
+      // The backup resets the schema cookie, which VACUUM INTO carries over (+1); restoring the live
+      // value makes the bytes equal to an export taken before those rows. Safe: nobody else has this file.
+      const cookie = Number(live.pragma('schema_version', { simple: true }));
+      await live.backup(stagePath);
+      const stage = new Database(stagePath);
+      try {
+        stage.unsafeMode(true);
+        stage.pragma(`schema_version = ${cookie}`);
+        stage.unsafeMode(false);
+        stage.prepare(`DELETE FROM actions WHERE seq > (${LAST_KEPT_SEQ})`).run();
+        stage.prepare('VACUUM INTO ?').run(finalPath);
+      } finally {
+        stage.close();
+      }
+      rmSync(stagePath, { force: true });
+      rmSync(`${stagePath}-wal`, { force: true });
+      rmSync(`${stagePath}-shm`, { force: true });
     }
-    rmSync(stagePath);
     const head = finishSnapshot(finalPath);
     fsyncFile(finalPath);
     fsyncDir(workDir);
@@ -47,6 +58,8 @@ export function snapshotCaseDb(live: ReadableDb, workDir: string): { path: strin
     throw translateSqliteError(error, finalPath);
   }
 }
+
+const LAST_KEPT_SEQ = "SELECT coalesce(max(seq), 0) FROM actions WHERE kind <> 'export'";
 
 function finishSnapshot(path: string): SnapshotHead {
   const db = new Database(path);

@@ -37,7 +37,7 @@ export async function writeBundle(live: ReadableDb, outPath: string, tool: { nam
   const target = resolve(outPath);
   const workDir = mkdtempSync(join(dirname(target), '.kustody-export-'));
   try {
-    const snapshot = snapshotCaseDb(live, workDir);
+    const snapshot = await snapshotCaseDb(live, workDir);
     const snapshotDb = openReadableDb(snapshot.path);
     let manifestBase: Omit<BundleManifest, 'members'>;
     let mtime: Date;
