@@ -1,3 +1,5 @@
+import { Buffer } from 'node:buffer';
+
 /** Bytes taken from the target, kept exactly, with a text form that maps back to them. */
 export interface ByteText {
   /** The bytes exactly as read; they are hostile and may be anything. */
@@ -81,14 +83,11 @@ export function bytesFromText(text: string): Uint8Array {
   return Uint8Array.from(parts);
 }
 
-/** Decodes a copy-free view as latin-1, one character per byte, for ASCII formats and their offsets. */
+/** Decodes a byte range (clamped to the input) as latin-1, one character per byte, for ASCII formats and their offsets. */
 export function latin1(bytes: Uint8Array, start = 0, end = bytes.length): string {
-  let out = '';
-  // String.fromCharCode takes its arguments on the stack, so convert in bounded chunks.
-  for (let i = start; i < end; i += 8192) {
-    out += String.fromCharCode(...bytes.subarray(i, Math.min(end, i + 8192)));
-  }
-  return out;
+  const from = Math.min(Math.max(0, start), bytes.length);
+  const to = Math.min(Math.max(from, end), bytes.length);
+  return Buffer.from(bytes.buffer, bytes.byteOffset + from, to - from).toString('latin1');
 }
 
 function tryDecode(bytes: Uint8Array): string | null {

@@ -103,8 +103,8 @@ export function containerRefFromCgroupPath(path: string): ContainerRef | null {
   }
   const kubepods = segments.some((s) => s.startsWith('kubepods'));
   const qosClass = !kubepods ? null
-    : segments.some((s) => /(^|-)burstable(\.slice)?$/.test(s)) ? 'Burstable'
-    : segments.some((s) => /(^|-)besteffort(\.slice)?$/.test(s)) ? 'BestEffort'
+    : segments.some((s) => /(?:^|-)burstable(?:[-.:]|$)/.test(s)) ? 'Burstable'
+    : segments.some((s) => /(?:^|-)besteffort(?:[-.:]|$)/.test(s)) ? 'BestEffort'
     : podUid !== null ? 'Guaranteed' : null;
   if (containerId === null && podUid === null) return null;
   return { containerId, runtime, podUid, qosClass };

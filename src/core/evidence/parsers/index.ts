@@ -1,3 +1,4 @@
+// Pure parsers for /proc files taken from a hostile workload: bytes in, typed records and warnings out, never a throw.
 export * from './byte-text.js';
 export * from './capabilities.js';
 export * from './cgroup.js';

@@ -23,3 +23,17 @@ export function splitLines(bytes: Uint8Array, maxLines: number): { lines: LineSp
   }
   return { lines, skippedLines };
 }
+
+/** Splits a /proc table into data lines: drops its header line if `isHeader` accepts the first line, and counts lines past `maxLines`. */
+export function splitTable(
+  bytes: Uint8Array,
+  maxLines: number,
+  isHeader: (start: string) => boolean,
+): { data: LineSpan[]; hasHeader: boolean; droppedLines: number } {
+  const { lines, skippedLines } = splitLines(bytes, maxLines + 1);
+  const first = lines[0];
+  // Only the start of the first line is decoded: a hostile "header" may be megabytes long.
+  const hasHeader = first !== undefined && isHeader(String.fromCharCode(...bytes.subarray(first.start, Math.min(first.end, first.start + 64))));
+  const data = hasHeader ? lines.slice(1) : lines.slice(0, maxLines);
+  return { data, hasHeader, droppedLines: skippedLines + (lines.length - (hasHeader ? 1 : 0) - data.length) };
+}

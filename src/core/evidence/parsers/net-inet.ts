@@ -1,6 +1,6 @@
 import { latin1 } from './byte-text.js';
 import { addressBytesFromProcHex, formatAddress, type ByteOrder } from './inet-address.js';
-import { splitLines } from './lines.js';
+import { splitTable } from './lines.js';
 import { describeBytes, WarningList, type ParseWarning } from './parse-warning.js';
 import { parseDecimalBigInt, parseDecimalNumber, parseHexNumber, U32_MAX } from './numbers.js';
 
@@ -48,23 +48,20 @@ export interface NetTableOptions {
 
 /** Default cap on socket lines read from one table. */
 export const DEFAULT_NET_MAX_LINES = 200_000;
-const HEX = /^[0-9A-Fa-f]+$/;
 
 /** Parses /proc/net/tcp, tcp6, udp or udp6; each malformed line is skipped with a warning. */
 export function parseNetInet(bytes: Uint8Array, proto: InetProto, options: NetTableOptions = {}): ProcNetInet {
   const warnings = new WarningList();
   const maxLines = options.maxLines ?? DEFAULT_NET_MAX_LINES;
-  const { lines, skippedLines } = splitLines(bytes, maxLines + 1);
-  const header = lines[0] === undefined ? '' : latin1(bytes, lines[0].start, Math.min(lines[0].end, lines[0].start + 64));
-  const hasHeader = /^\s*sl\s/.test(header);
+  const { data, hasHeader, droppedLines: dropped } = splitTable(bytes, maxLines, (start) => /^\s*sl\s/.test(start));
   if (!hasHeader && bytes.length > 0) warnings.add('MISSING_HEADER', `${proto} table does not start with its "sl" header`, 1);
-  const data = hasHeader ? lines.slice(1) : lines.slice(0, maxLines);
-  const dropped = skippedLines + (lines.length - (hasHeader ? 1 : 0) - data.length);
   if (dropped > 0) warnings.add('LINE_LIMIT', `${proto} table has ${dropped} lines past the limit of ${maxLines}; they were not read`);
   const addressDigits = proto.endsWith('6') ? 32 : 8;
   const byteOrder = options.byteOrder ?? 'little';
   const sockets: InetSocket[] = [];
   const seen = new Map<bigint, number>();
+  // Tables repeat a few addresses many times; format each distinct one once.
+  const addresses = new Map<string, string | null>();
   for (const span of data) {
     if (span.end === span.start) continue;
     const fields = latin1(bytes, span.start, span.end).trim().split(/[ \t]+/);
@@ -75,8 +72,8 @@ export function parseNetInet(bytes: Uint8Array, proto: InetProto, options: NetTa
       reject('MALFORMED_LINE', 'expected at least 10 fields after a "N:" slot');
       continue;
     }
-    const localEnd = endpoint(local, addressDigits, byteOrder);
-    const remoteEnd = endpoint(remote, addressDigits, byteOrder);
+    const localEnd = endpoint(local, addressDigits, byteOrder, addresses);
+    const remoteEnd = endpoint(remote, addressDigits, byteOrder, addresses);
     const stateCode = state.length === 2 ? parseHexNumber(state, 2) : null;
     const [txText = '', rxText = '', ...extra] = queues.split(':');
     const transmitQueue = txText.length === 8 && extra.length === 0 ? parseHexNumber(txText, 8) : null;
@@ -108,12 +105,16 @@ export function parseNetInet(bytes: Uint8Array, proto: InetProto, options: NetTa
   return { sockets, truncated: dropped > 0, warnings: warnings.toArray() };
 }
 
-function endpoint(text: string, addressDigits: number, byteOrder: ByteOrder): { address: string; port: number } | null {
+function endpoint(text: string, addressDigits: number, byteOrder: ByteOrder, cache: Map<string, string | null>): { address: string; port: number } | null {
   const colon = text.indexOf(':');
   const hex = text.slice(0, colon);
-  const portText = text.slice(colon + 1);
-  if (colon !== addressDigits || portText.length !== 4 || !HEX.test(portText)) return null;
-  const address = addressBytesFromProcHex(hex, byteOrder);
-  const port = parseHexNumber(portText, 4);
-  return address === null || port === null ? null : { address: formatAddress(address), port };
+  const port = text.length === colon + 5 ? parseHexNumber(text.slice(colon + 1), 4) : null;
+  if (colon !== addressDigits || port === null) return null;
+  let address = cache.get(hex);
+  if (address === undefined) {
+    const bytes = addressBytesFromProcHex(hex, byteOrder);
+    address = bytes === null ? null : formatAddress(bytes);
+    if (cache.size < 4096) cache.set(hex, address);
+  }
+  return address === null ? null : { address, port };
 }

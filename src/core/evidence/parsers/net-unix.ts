@@ -1,5 +1,5 @@
 import { latin1, toByteText, type ByteText } from './byte-text.js';
-import { splitLines } from './lines.js';
+import { splitTable } from './lines.js';
 import { DEFAULT_NET_MAX_LINES } from './net-inet.js';
 import { describeBytes, WarningList, type ParseWarning } from './parse-warning.js';
 import { parseDecimalBigInt, parseHexNumber } from './numbers.js';
@@ -41,11 +41,8 @@ const SO_ACCEPTCON = 0x10000;
 export function parseNetUnix(bytes: Uint8Array, options: { maxLines?: number } = {}): ProcNetUnix {
   const warnings = new WarningList();
   const maxLines = options.maxLines ?? DEFAULT_NET_MAX_LINES;
-  const { lines, skippedLines } = splitLines(bytes, maxLines + 1);
-  const hasHeader = lines[0] !== undefined && latin1(bytes, lines[0].start, Math.min(lines[0].end, lines[0].start + 4)) === 'Num ';
+  const { data, hasHeader, droppedLines: dropped } = splitTable(bytes, maxLines, (start) => start.startsWith('Num '));
   if (!hasHeader && bytes.length > 0) warnings.add('MISSING_HEADER', 'unix table does not start with its "Num" header', 1);
-  const data = hasHeader ? lines.slice(1) : lines.slice(0, maxLines);
-  const dropped = skippedLines + (lines.length - (hasHeader ? 1 : 0) - data.length);
   if (dropped > 0) warnings.add('LINE_LIMIT', `unix table has ${dropped} lines past the limit of ${maxLines}; they were not read`);
   const sockets: UnixSocket[] = [];
   const seen = new Map<bigint, number>();

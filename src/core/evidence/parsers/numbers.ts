@@ -16,8 +16,14 @@ export function parseDecimalBigInt(text: string, min = 0n, max = U64_MAX): bigin
 
 /** Reads a decimal integer in `[min, max]` (both within 2^53) as a number, or null if it is not one. */
 export function parseDecimalNumber(text: string, min: number, max: number): number | null {
-  const value = parseDecimalBigInt(text, BigInt(min), BigInt(max));
-  return value === null ? null : Number(value);
+  if (text.length > 15) {
+    const value = parseDecimalBigInt(text, BigInt(min), BigInt(max));
+    return value === null ? null : Number(value);
+  }
+  // Up to 15 characters is exact as a double, so skip the bigint.
+  if (!(min < 0 ? SIGNED : UNSIGNED).test(text)) return null;
+  const value = Number(text);
+  return value >= min && value <= max ? value : null;
 }
 
 /** Reads 1 to `maxDigits` hex digits as a bigint, or null if the text is anything else. */
@@ -28,6 +34,6 @@ export function parseHexBigInt(text: string, maxDigits: number): bigint | null {
 
 /** Reads 1 to `maxDigits` (at most 13) hex digits as a number, or null if the text is anything else. */
 export function parseHexNumber(text: string, maxDigits: number): number | null {
-  const value = parseHexBigInt(text, Math.min(maxDigits, 13));
-  return value === null ? null : Number(value);
+  if (text.length === 0 || text.length > Math.min(maxDigits, 13) || !HEX.test(text)) return null;
+  return Number.parseInt(text, 16);
 }

@@ -59,6 +59,12 @@ export interface ProcStatus {
 /** Most lines read from one status file; real ones have about 60. */
 export const DEFAULT_STATUS_MAX_LINES = 1024;
 const KEY = /^[A-Za-z][A-Za-z0-9_]*$/;
+/** The first value seen for a key: as latin-1 text for matching, as bytes for quoting in warnings. */
+interface Found {
+  readonly text: string;
+  readonly bytes: Uint8Array;
+  readonly line: number;
+}
 const SECCOMP_MODES: readonly SeccompMode[] = ['disabled', 'strict', 'filter'];
 
 /** Parses `/proc/<pid>/status`, keeping unknown keys and warning about odd or repeated ones. */
@@ -67,7 +73,7 @@ export function parseStatus(bytes: Uint8Array, options: { maxLines?: number } = 
   const { lines, skippedLines } = splitLines(bytes, options.maxLines ?? DEFAULT_STATUS_MAX_LINES);
   if (skippedLines > 0) warnings.add('LINE_LIMIT', `status has ${skippedLines} lines past the limit of ${lines.length}; they were not read`);
   const fields: StatusField[] = [];
-  const firstValue = new Map<string, { text: string; line: number }>();
+  const firstValue = new Map<string, Found>();
   for (const span of lines) {
     const colon = bytes.subarray(span.start, span.end).indexOf(0x3a);
     if (colon === -1) {
@@ -83,12 +89,12 @@ export function parseStatus(bytes: Uint8Array, options: { maxLines?: number } = 
     if (firstValue.has(key)) {
       warnings.add('DUPLICATE_KEY', `key ${describeText(key)} repeats; the first value is used`, span.number);
     } else {
-      firstValue.set(key, { text: key === 'Name' ? '' : latin1(value.bytes), line: span.number });
+      firstValue.set(key, { text: latin1(value.bytes), bytes: value.bytes, line: span.number });
     }
   }
-  const get = (key: string): { text: string; line: number } | undefined => firstValue.get(key);
-  const bad = (key: string, found: { text: string; line: number }): null => {
-    warnings.add('BAD_NUMBER', `${key} has an unexpected value: ${describeText(found.text)}`, found.line);
+  const get = (key: string): Found | undefined => firstValue.get(key);
+  const bad = (key: string, found: Found): null => {
+    warnings.add('BAD_NUMBER', `${key} has an unexpected value: ${describeBytes(found.bytes)}`, found.line);
     return null;
   };
   const number = (key: string): number | null => {
