@@ -10,6 +10,7 @@ import type { BundleManifest } from '../../core/bundle/manifest.js';
 import { canonicalJson } from '../../core/custody/canonical-json.js';
 import { verifyChain } from '../../core/custody/chain.js';
 import { iterateActions } from '../store/case-reader.js';
+import { blobMemoryBudget } from '../system/memory-pressure.js';
 import { countRows } from '../store/case-store.js';
 import { expectedSchema, readSchema, schemaDifference } from '../store/expected-schema.js';
 import { LATEST_SCHEMA_VERSION } from '../store/migrations/index.js';
@@ -110,6 +111,7 @@ function checkArtifacts(db: Database.Database, findings: VerifyFinding[]): void 
   const withContent = new Set<string>();
   const listedBy = new Map<number, Set<string>>();
   const detailOf = db.prepare('SELECT detail FROM actions WHERE seq = ?').pluck();
+  const spent = blobMemoryBudget();
   let reported = 0;
   const report = (message: string) => {
     if (reported++ < 20) findings.push({ code: 'ARTIFACT_MISMATCH', message });
@@ -117,6 +119,7 @@ function checkArtifacts(db: Database.Database, findings: VerifyFinding[]): void 
   for (const row of db.prepare('SELECT id, sha256, size, action_seq, content FROM artifacts ORDER BY id').iterate() as Iterable<{ id: number; sha256: string; size: number; action_seq: number; content: Buffer | null }>) {
     if (row.content !== null) {
       const actual = createHash('sha256').update(row.content).digest('hex');
+      spent(row.content.length);
       if (actual !== row.sha256 || row.content.length !== Number(row.size)) report(`artifact ${row.id}: its content does not hash to its recorded SHA-256: it was changed`);
       withContent.add(row.sha256);
     } else if (!withContent.has(row.sha256)) {

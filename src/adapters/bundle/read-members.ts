@@ -4,10 +4,8 @@
  * are kustody's constants, never the member names.
  */
 import { createHash } from 'node:crypto';
-import { createReadStream, createWriteStream } from 'node:fs';
+import { closeSync, constants, openSync, readSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
-import { pipeline } from 'node:stream/promises';
-import { Readable, Transform } from 'node:stream';
 import type { TarMember } from './tar-prescan.js';
 
 /** A member read back with its hash. */
@@ -19,32 +17,48 @@ export interface ReadMember {
   copyPath?: string;
 }
 
+const CHUNK = 4 * 1024 * 1024;
+
 /** Copies one member's bytes to `workDir/<localName>` while hashing them. */
-export async function copyMember(tarPath: string, member: TarMember, workDir: string, localName: string): Promise<ReadMember> {
+export function copyMember(tarPath: string, member: TarMember, workDir: string, localName: string): ReadMember {
   const hash = createHash('sha256');
   const copyPath = join(workDir, localName);
-  await pipeline(
-    memberStream(tarPath, member),
-    new Transform({
-      transform(chunk: Buffer, _encoding, callback) {
-        hash.update(chunk);
-        callback(null, chunk);
-      },
-    }),
-    createWriteStream(copyPath, { flags: 'wx', mode: 0o600 }),
-  );
+  const input = openSync(tarPath, constants.O_RDONLY | constants.O_NOFOLLOW);
+  const output = openSync(copyPath, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL, 0o600);
+  try {
+    const buffer = Buffer.allocUnsafe(CHUNK);
+    for (let done = 0; done < member.size; ) {
+      const want = Math.min(CHUNK, member.size - done);
+      const got = readSync(input, buffer, 0, want, member.dataOffset + done);
+      if (got === 0) throw new Error(`the archive ended inside ${member.name}`);
+      const chunk = buffer.subarray(0, got);
+      hash.update(chunk);
+      writeAll(output, chunk);
+      done += got;
+    }
+  } finally {
+    closeSync(input);
+    closeSync(output);
+  }
   return { name: member.name, size: member.size, sha256: hash.digest('hex'), copyPath };
 }
 
 /** Reads one small member into memory (its size was bounded by the prescan) and hashes it. */
-export async function readSmallMember(tarPath: string, member: TarMember): Promise<ReadMember> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of memberStream(tarPath, member) as AsyncIterable<Buffer>) chunks.push(chunk);
-  const bytes = Buffer.concat(chunks);
+export function readSmallMember(tarPath: string, member: TarMember): ReadMember {
+  const bytes = Buffer.alloc(member.size);
+  const input = openSync(tarPath, constants.O_RDONLY | constants.O_NOFOLLOW);
+  try {
+    for (let done = 0; done < member.size; ) {
+      const got = readSync(input, bytes, done, member.size - done, member.dataOffset + done);
+      if (got === 0) throw new Error(`the archive ended inside ${member.name}`);
+      done += got;
+    }
+  } finally {
+    closeSync(input);
+  }
   return { name: member.name, size: member.size, sha256: createHash('sha256').update(bytes).digest('hex'), bytes };
 }
 
-function memberStream(tarPath: string, member: TarMember) {
-  if (member.size === 0) return Readable.from([]);
-  return createReadStream(tarPath, { start: member.dataOffset, end: member.dataOffset + member.size - 1, highWaterMark: 1024 * 1024 });
+function writeAll(fd: number, chunk: Buffer): void {
+  for (let written = 0; written < chunk.length; ) written += writeSync(fd, chunk, written);
 }

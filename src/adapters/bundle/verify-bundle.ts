@@ -59,7 +59,7 @@ export async function verifyBundle(path: string, options: VerifyOptions = {}): P
 
     const read = new Map<string, ReadMember>();
     for (const member of scan.members) {
-      read.set(member.name, member.name === BUNDLE_MEMBERS.db ? await copyMember(path, member, workDir, 'evidence.db') : await readSmallMember(path, member));
+      read.set(member.name, member.name === BUNDLE_MEMBERS.db ? copyMember(path, member, workDir, 'evidence.db') : readSmallMember(path, member));
     }
     const manifest = checkSumsAndManifest(read, tampered);
     report.signature = checkSignature(read, pubkey, tampered, report.notes);
