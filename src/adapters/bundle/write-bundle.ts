@@ -5,7 +5,7 @@
  * destination, fsynced and renamed into place; its own SHA-256 is computed while it is written.
  */
 import { createHash, createPrivateKey, sign, type KeyObject } from 'node:crypto';
-import { createReadStream, createWriteStream, mkdtempSync, readFileSync, renameSync, rmSync } from 'node:fs';
+import { closeSync, constants, createWriteStream, mkdtempSync, openSync, readFileSync, readSync, renameSync, rmSync } from 'node:fs';
 import { once } from 'node:events';
 import { basename, dirname, join, resolve } from 'node:path';
 import { Transform } from 'node:stream';
@@ -110,16 +110,28 @@ async function addStreamedMember(pack: TarPack, header: EntryHeader, path: strin
   let size = 0;
   const done = deferred();
   const entry = pack.entry(header, (error) => (error ? done.reject(error) : done.resolve()));
-  for await (const chunk of createReadStream(path, { highWaterMark: 1024 * 1024 }) as AsyncIterable<Buffer>) {
-    hash.update(chunk);
-    size += chunk.length;
-    if (!entry.write(chunk)) await once(entry, 'drain');
+  const fd = openSync(path, constants.O_RDONLY);
+  try {
+    for (;;) {
+      // A fresh buffer per chunk: tar-stream keeps a reference until the chunk is written out.
+      const chunk = Buffer.allocUnsafe(CHUNK);
+      const got = readSync(fd, chunk, 0, CHUNK, size);
+      if (got === 0) break;
+      const data = chunk.subarray(0, got);
+      hash.update(data);
+      size += got;
+      if (!entry.write(data)) await once(entry, 'drain');
+    }
+  } finally {
+    closeSync(fd);
   }
   // streamx's end() takes an optional final chunk; there is none here.
   entry.end(undefined);
   await done.promise;
   return { size, sha256: hash.digest('hex') };
 }
+
+const CHUNK = 4 * 1024 * 1024;
 
 function deferred(): { promise: Promise<void>; resolve: () => void; reject: (error: unknown) => void } {
   let resolveFn!: () => void;
