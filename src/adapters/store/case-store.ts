@@ -161,14 +161,16 @@ export function readCaseKey(caseDir: string): Buffer {
 /** Counts of rows per evidence table, for summaries and manifests. */
 export function countRows(db: ReadableDb): Record<string, number> {
   const counts: Record<string, number> = {};
+  const present = new Set(db.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").pluck().all() as string[]);
   for (const table of EVIDENCE_TABLES) {
+    if (!present.has(table)) continue;
     counts[table] = Number(db.prepare(`SELECT count(*) FROM ${table}`).pluck().get());
   }
   return counts;
 }
 
 /** The tables a case summary and a bundle manifest count, in a fixed order. */
-export const EVIDENCE_TABLES = ['actions', 'artifacts', 'captures', 'processes', 'connections', 'mounts', 'credentials', 'k8s_objects'] as const;
+export const EVIDENCE_TABLES = ['actions', 'artifacts', 'captures', 'processes', 'connections', 'mounts', 'credentials', 'k8s_objects', 'capture_warnings'] as const;
 
 function writeNewFile(path: string, content: Uint8Array): void {
   const fd = openSync(path, constants.O_CREAT | constants.O_EXCL | constants.O_WRONLY, 0o600);
