@@ -1,0 +1,60 @@
+#!/bin/sh
+# kustody's collector for the `exec`, `debug` and `node` vantages: a POSIX sh script (BusyBox ash is
+# enough: sh, readlink, base64, tr, sha256sum, grep) that prints /proc in kustody's line framing.
+# It is passed as one argv element to `sh -c`, with the mode and credential paths as further argv
+# elements, so nothing from the pod or the cluster is ever spliced into its text.
+#
+# Modes (first argument):
+#   exec           inside the suspect container: every process but the collector itself
+#   debug          in an ephemeral container sharing the suspect's PID namespace: every process
+#                  outside the collector's own mount namespace
+#   node:<id>      on the node with hostPID: the processes whose cgroup names container <id>
+# Credential paths (further arguments) are read from the first target process's root.
+#
+# Output lines (parse-collector-output.ts reads them, treating every byte as hostile):
+#   K kustody-collector 1          header
+#   F <key> / base64 lines / .     a file's bytes
+#   L <key> <base64>               a link's text
+#   D <key> <hex>                  a SHA-256 computed in place
+#   X <key> <reason>               something that could not be read
+#   E                              the end: anything after it, or its absence, is reported
+mode=$1; shift
+self=$$
+mymnt=$(readlink /proc/$self/ns/mnt 2>/dev/null)
+echo 'K kustody-collector 1'
+pids=''
+for d in /proc/[0-9]*; do
+  p=${d#/proc/}
+  [ "$p" = "$self" ] && continue
+  case "$mode" in
+    exec) ;;
+    debug) [ "$(readlink /proc/$p/ns/mnt 2>/dev/null)" = "$mymnt" ] && continue ;;
+    node:*) grep -q "${mode#node:}" /proc/$p/cgroup 2>/dev/null || continue ;;
+    *) echo "X mode unknown"; echo E; exit 2 ;;
+  esac
+  pids="$pids $p"
+done
+lnk() { if t=$(readlink "$2" 2>/dev/null); then printf 'L %s ' "$1"; printf '%s' "$t" | base64 | tr -d '\n'; echo; else echo "X $1 unreadable"; fi; }
+fil() { if b=$( (base64 < "$2") 2>/dev/null ); then echo "F $1"; [ -n "$b" ] && printf '%s\n' "$b"; echo '.'; else echo "X $1 unreadable"; fi; }
+first=''
+for p in $pids; do
+  [ -z "$first" ] && first=$p
+  fil "$p/stat" "/proc/$p/stat"
+  for n in net mnt pid user uts ipc cgroup; do lnk "$p/ns/$n" "/proc/$p/ns/$n"; done
+  for f in /proc/$p/fd/*; do [ -L "$f" ] || continue; lnk "$p/fd/${f##*/}" "$f"; done
+done
+if [ -n "$first" ]; then
+  for t in tcp tcp6 udp udp6 unix; do fil "net/$t" "/proc/$first/net/$t"; done
+fi
+for p in $pids; do
+  for n in status cmdline environ mountinfo cgroup; do fil "$p/$n" "/proc/$p/$n"; done
+  for n in exe cwd root; do lnk "$p/$n" "/proc/$p/$n"; done
+  if h=$(sha256sum "/proc/$p/exe" 2>/dev/null); then echo "D $p/exe ${h%% *}"; else echo "X $p/exe-sha256 unreadable"; fi
+  fil "$p/stat-after" "/proc/$p/stat"
+done
+i=0
+for c in "$@"; do
+  if [ "$mode" = exec ]; then fil "cred/$i" "$c"; elif [ -n "$first" ]; then fil "cred/$i" "/proc/$first/root$c"; fi
+  i=$((i+1))
+done
+echo E
