@@ -24,9 +24,10 @@ const MAX_HITS_PER_ENCODING = 16;
 /**
  * Lists the value in plain UTF-8 and UTF-16LE; base64 and base64url with and without padding, plus
  * the part that stays the same wherever the value sits inside a larger base64 blob (each of the
- * three byte alignments); hex lower and upper, and as spaced bytes (`<Buffer 73 65 …>`); decimal
- * byte lists (`JSON.stringify(buffer)`, `util.inspect(uint8array)`); percent-encoding (URI
- * component and every byte, both cases); and JSON string escaping (as is and ASCII-only).
+ * three byte alignments); hex lower and upper, and as spaced bytes (`<Buffer 73 65 …>`, which
+ * `util.inspect` cuts after 50 bytes); decimal byte lists (`JSON.stringify(buffer)`) and
+ * `JSON.stringify(uint8array)`'s `{"0":115,…}`; percent-encoding (URI component and every byte, both
+ * cases); and JSON string escaping (as is and ASCII-only). Forms that are byte-identical are listed once.
  */
 export function secretEncodings(value: string | Uint8Array): SecretEncoding[] {
   const bytes = Buffer.from(typeof value === 'string' ? Buffer.from(value, 'utf8') : value);
@@ -56,6 +57,7 @@ export function secretEncodings(value: string | Uint8Array): SecretEncoding[] {
   add('hex-spaced', hex.replace(/(..)(?!$)/g, '$1 '));
   add('decimal-list', [...bytes].join(','));
   add('decimal-list-spaced', [...bytes].join(', '));
+  add('json-typed-array', [...bytes].map((byte, index) => `"${index}":${byte}`).join(','));
   add('percent', encodeURIComponent(text));
   add('percent-every-byte', hex.toUpperCase().replace(/(..)/g, '%$1'));
   add('percent-every-byte-lower', hex.replace(/(..)/g, '%$1'));

@@ -60,9 +60,12 @@ export function credentialPaths(spec: PodSpecLike | undefined, containerName: st
     for (const entry of volumeEntries(volume)) {
       const mapped = throughSubPath(mountPath, textOf(mount.subPath), entry.rel);
       if (mapped === undefined) continue;
-      const { rel: _rel, ...rest } = entry;
+      const { rel, ...rest } = entry;
       const kind = mapped === DEFAULT_TOKEN_PATH && rest.kind === 'projected-token' ? 'serviceaccount-token' : rest.kind;
-      add({ ...rest, kind, path: mapped, sources: [`volume:${String(volume.name)}`] });
+      // A subPath into a whole Secret names one of its keys (Secret keys hold no "/"), so the mount is that one file.
+      const subPath = textOf(mount.subPath);
+      const single = rel === '' && subPath !== undefined ? { directory: false, key: rest.key ?? subPath } : {};
+      add({ ...rest, ...single, kind, path: mapped, sources: [`volume:${String(volume.name)}`] });
     }
   }
   const named = [
@@ -74,7 +77,8 @@ export function credentialPaths(spec: PodSpecLike | undefined, containerName: st
     const path = containerPath(typeof value === 'string' ? value : value instanceof Uint8Array ? new TextDecoder().decode(value) : undefined);
     if (kind !== undefined && path !== undefined) add({ path, kind, directory: false, sources: [`env:${String(name)}`] });
   }
-  return [...found.values()].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+  const all = [...found.values()];
+  return all.map((entry) => withHolder(all, entry)).sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
 }
 
 /** Finds the credential path a file was read from: the same path, or the deepest directory holding it; `key` is then the name below it. */
@@ -88,6 +92,15 @@ export function matchCredentialPath(paths: readonly CredentialPath[], filePath: 
   if (holder === undefined) return undefined;
   const below = path.slice(holder.path.length).replace(/^\/+/, '').replace(/^\.\.data\//, '');
   return { ...holder, path, directory: false, key: holder.key ?? below };
+}
+
+// A file a variable names inside a mounted Secret (GOOGLE_APPLICATION_CREDENTIALS in a Secret volume)
+// takes the Secret's name and its key from the directory holding it.
+function withHolder(all: readonly CredentialPath[], entry: CredentialPath): CredentialPath {
+  if (entry.directory || entry.secretName !== undefined) return entry;
+  const holder = matchCredentialPath(all.filter((candidate) => candidate.directory), entry.path);
+  if (holder?.secretName === undefined) return entry;
+  return { ...entry, secretName: holder.secretName, key: entry.key ?? holder.key, sources: [...entry.sources, ...holder.sources] };
 }
 
 /** Normalises an absolute container path (no NUL, at most 4096 characters); anything else is not a path. */

@@ -78,7 +78,7 @@ export function textOf(value: unknown): string | undefined {
 
 /** Finds a container (regular, init or ephemeral) by name. */
 export function findContainer(spec: PodSpecLike | undefined, name: string): ContainerLike | undefined {
-  if (spec === undefined) return undefined;
+  if (typeof spec !== 'object' || spec === null) return undefined;
   const all = [...listOf(spec.containers), ...listOf(spec.initContainers), ...listOf(spec.ephemeralContainers)];
   return all.find((container) => typeof container === 'object' && container !== null && container.name === name);
 }
