@@ -9,13 +9,15 @@
 #   debug          in an ephemeral container sharing the suspect's PID namespace: every process
 #                  outside the collector's own mount namespace
 #   node:<id>      on the node with hostPID: the processes whose cgroup names container <id>
-# Credential paths (further arguments) are read from the first target process's root.
+# Credential paths (further arguments) are read from the first target process's root; an argument
+# `dir:<path>` reads every file in that folder (a mounted Secret), naming each with an N line.
 #
 # Output lines (parse-collector-output.ts reads them, treating every byte as hostile):
 #   K kustody-collector 1          header
 #   F <key> / base64 lines / .     a file's bytes
 #   L <key> <base64>               a link's text
 #   D <key> <hex>                  a SHA-256 computed in place
+#   N <key> <base64>               the file name behind a cred/<i>.<j> key
 #   X <key> <reason>               something that could not be read
 #   E                              the end: anything after it, or its absence, is reported
 mode=$1; shift
@@ -54,7 +56,18 @@ for p in $pids; do
 done
 i=0
 for c in "$@"; do
-  if [ "$mode" = exec ]; then fil "cred/$i" "$c"; elif [ -n "$first" ]; then fil "cred/$i" "/proc/$first/root$c"; fi
+  r=''
+  [ "$mode" = exec ] || r="/proc/$first/root"
+  case "$c" in
+    dir:*)
+      j=0
+      for f in "$r${c#dir:}"/*; do
+        [ -f "$f" ] || continue
+        printf 'N %s ' "cred/$i.$j"; printf '%s' "${f##*/}" | base64 | tr -d '\n'; echo
+        fil "cred/$i.$j" "$f"; j=$((j+1))
+      done ;;
+    *) [ "$mode" = exec ] || [ -n "$first" ] && fil "cred/$i" "$r$c" ;;
+  esac
   i=$((i+1))
 done
 echo E

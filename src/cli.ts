@@ -6,13 +6,13 @@
 import { parseArgs } from 'node:util';
 import { bundleExport, bundleVerify } from './commands/bundle-commands.js';
 import { caseNew, caseNote, caseShow } from './commands/case-commands.js';
-import { captureLocal } from './commands/capture-commands.js';
+import { captureLocal, capturePodCommand } from './commands/capture-commands.js';
 import type { Command, CommandIo } from './commands/command.js';
 import { display, escapeUntrusted, redactError, toSafeJson, trusted, type DisplayText } from './core/display/index.js';
 import { KustodyError, UsageError } from './core/errors.js';
 import { TOOL_VERSION } from './version.js';
 
-const COMMANDS: readonly Command[] = [caseNew, caseNote, caseShow, captureLocal, bundleExport, bundleVerify];
+const COMMANDS: readonly Command[] = [caseNew, caseNote, caseShow, captureLocal, capturePodCommand, bundleExport, bundleVerify];
 
 const processIo: CommandIo = {
   out: (line) => void process.stdout.write(`${line}\n`),

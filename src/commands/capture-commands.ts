@@ -8,7 +8,10 @@ import { CASE_DB_FILE, readCaseKey, resolveCaseDir } from '../adapters/store/cas
 import { openWritableDb } from '../adapters/store/open-store.js';
 import { readResponderIdentity, utcNow } from '../adapters/system/responder-env.js';
 import { runCapture, type CaptureSummary } from '../runner/run-capture.js';
+import { capturePod, VANTAGE_ORDER, type Vantage } from '../runner/capture-pod.js';
+import type { CollectorImage } from '../adapters/kube/pod-collectors.js';
 import { defaultCaseParent, type Command } from './command.js';
+import { connectFromFlags, KUBE_OPTIONS, parsePodTarget } from './kube-options.js';
 
 /** `kustody capture local --pid PID | --container-id ID --case CASE`. */
 export const captureLocal: Command = {
@@ -72,4 +75,69 @@ export function describeCapture(summary: CaptureSummary): DisplayText[] {
   for (const note of summary.notes) lines.push(display`  note: ${escapeUntrusted(note)}`);
   if (summary.status !== 'complete') lines.push(trusted('  Finished steps are stored; rerun the capture to try the rest.'));
   return lines;
+}
+
+/** `kustody capture pod NAMESPACE/POD --case CASE [--container C] [--via auto|exec|debug|node]`. */
+export const capturePodCommand: Command = {
+  path: ['capture', 'pod'],
+  usage: 'kustody capture pod NAMESPACE/POD --case CASE [--container C] [--via auto|exec|debug|node] [--collector-image IMAGE [--collector-pull-policy P]] [--yes] [--json]',
+  summary: 'capture a pod: connections, processes, mounts, tokens, Kubernetes objects, logs',
+  help: [
+    'Vantages, in the order --via auto tries them (each skip is recorded with its reason):',
+    '  exec   the collector runs in the suspect container with its own sh/base64 (no footprint; its tools are untrusted)',
+    '  debug  an ephemeral container from --collector-image shares the pod\'s PID namespace (permanent on the pod; needs --yes)',
+    '  node   a privileged hostPID pod from --collector-image on the pod\'s node, deleted afterwards (needs --yes)',
+    'Tokens and secrets are stored as keyed fingerprints and claims only. Logs are capped at --max-log-bytes (default 4 MiB).',
+    'Cluster flags: --kubeconfig FILE, --context NAME, --allow-exec-plugin.',
+  ].join('\n'),
+  options: {
+    ...KUBE_OPTIONS, case: { type: 'string' }, container: { type: 'string' }, via: { type: 'string' }, 'collector-image': { type: 'string' },
+    yes: { type: 'boolean' }, 'collector-pull-policy': { type: 'string' }, 'timeout-seconds': { type: 'string' }, 'max-log-bytes': { type: 'string' },
+  },
+  positionals: { min: 1, max: 1 },
+  async run(args, { io, json, env }) {
+    const { namespace, pod } = parsePodTarget(args.positionals[0] ?? '');
+    if (typeof args.values.case !== 'string') throw new UsageError('capture needs --case CASE.', 'Open one with `kustody case new` and pass its folder.');
+    const via = typeof args.values.via === 'string' ? args.values.via : 'auto';
+    if (via !== 'auto' && !(VANTAGE_ORDER as readonly string[]).includes(via)) throw new UsageError(`--via must be auto, exec, debug or node, not ${JSON.stringify(via.slice(0, 20))}.`);
+    const caseDir = resolveCaseDir(args.values.case, defaultCaseParent(env));
+    const key = readCaseKey(caseDir);
+    const kube = connectFromFlags(args.values, env);
+    const db = openWritableDb(join(caseDir, CASE_DB_FILE));
+    try {
+      const who = readResponderIdentity();
+      const result = await capturePod(kube, {
+        namespace, pod, container: typeof args.values.container === 'string' ? args.values.container : undefined,
+        via: via as Vantage | 'auto', collectorImage: collectorImage(args.values),
+        allowFootprint: args.values.yes === true,
+        timeoutMs: 1000 * positiveInt(args.values['timeout-seconds'], 120, '--timeout-seconds'),
+        maxOutputBytes: 256 * 1024 * 1024,
+        maxLogBytes: positiveInt(args.values['max-log-bytes'], 4 * 1024 * 1024, '--max-log-bytes'),
+      }, { db, actor: `${who.osUser}@${who.host} via ${kube.context}`, now: utcNow, caseKey: key, fingerprint: (value) => fingerprintSecret(key, value) });
+      const { liveTokens, ...printable } = result;
+      if (json) io.out(toSafeJson({ ...printable, live_tokens: liveTokens.map((t) => t.fingerprint) }));
+      else {
+        for (const line of describeCapture(result)) io.out(line);
+        for (const line of result.vantageLog) io.out(display`  vantage ${escapeUntrusted(line)}`);
+        for (const item of result.footprint) io.out(display`  footprint: ${escapeUntrusted(JSON.stringify(item))}`);
+      }
+      return result.status === 'complete' ? 0 : 1;
+    } finally {
+      db.close();
+    }
+  },
+};
+
+function positiveInt(value: string | boolean | undefined, fallback: number, flag: string): number {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'string' || !/^[1-9][0-9]{0,9}$/.test(value)) throw new UsageError(`${flag} must be a positive whole number.`);
+  return Number(value);
+}
+
+function collectorImage(values: Record<string, string | boolean | undefined>): CollectorImage | undefined {
+  const ref = values['collector-image'];
+  if (typeof ref !== 'string') return undefined;
+  const policy = values['collector-pull-policy'] ?? 'IfNotPresent';
+  if (policy !== 'Always' && policy !== 'IfNotPresent' && policy !== 'Never') throw new UsageError('--collector-pull-policy must be Always, IfNotPresent or Never.');
+  return { ref, pullPolicy: policy };
 }

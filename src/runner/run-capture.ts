@@ -7,6 +7,7 @@ import { randomBytes } from 'node:crypto';
 import { buildCapture, type BuiltStep, type RawArtifact } from '../core/capture/build-capture.js';
 import type { RawCapture } from '../core/capture/raw-capture.js';
 import type { Fingerprint } from '../core/capture/redact-argv.js';
+import type { EnvRedactor } from '../core/capture/build-process-rows.js';
 import { messageOf } from '../core/errors.js';
 import type { ArtifactInput } from '../adapters/store/case-store.js';
 import { beginCapture, commitCaptureStep, finishCapture, type StepRows, type StepStamp } from '../adapters/store/capture-store.js';
@@ -30,6 +31,8 @@ export interface CaptureContext {
   actor: string;
   now: () => string;
   fingerprint: Fingerprint;
+  /** Environments are stored only through this redactor, and not at all without it. */
+  redactEnv?: EnvRedactor;
   /** Extra steps after the /proc ones (credentials, Kubernetes objects, logs), in order. */
   extraSteps?: ReadonlyArray<{ name: string; run: (raw: RawCapture) => Promise<{ rows: StepRows; warnings: BuiltStep<unknown>['warnings']; artifacts?: ArtifactInput[] }> }>;
 }
@@ -45,10 +48,18 @@ export async function runCapture(read: () => Promise<RawCapture>, scope: { targe
   const done: string[] = [];
   const notes: string[] = [];
   try {
-    const raw = await read();
+    let raw: RawCapture;
+    try {
+      raw = await read();
+      done.push('read');
+    } catch (error) {
+      // Nothing was read from the target; the API-side steps (objects, logs) are still worth storing.
+      notes.push(`read failed: ${messageOf(error)}`);
+      raw = { vantage: 'local', target: scope.target, processes: [], netNamespaces: [], notes: [] };
+    }
     notes.push(...raw.notes);
-    done.push('read');
-    const built = buildCapture(raw, ctx.fingerprint);
+    const readOk = done.includes('read');
+    const built = buildCapture(raw, ctx.fingerprint, ctx.redactEnv);
     const store = (step: string, rows: StepRows, result: { warnings: BuiltStep<unknown>['warnings']; artifacts?: ArtifactInput[] }) => {
       commitCaptureStep(ctx.db, { captureId, target: scope.target, step, rows, warnings: result.warnings, artifacts: result.artifacts }, stamp());
       for (const [table, list] of Object.entries(rows)) counts[table] = (counts[table] ?? 0) + (list as unknown[]).length;
@@ -56,9 +67,11 @@ export async function runCapture(read: () => Promise<RawCapture>, scope: { targe
       done.push(step);
     };
     const withArtifacts = <Row>(step: BuiltStep<Row>) => ({ warnings: step.warnings, artifacts: step.artifacts.map((a) => toArtifact(a, raw.vantage, captureId, ctx.now())) });
-    store('connections', { connections: built.connections.rows }, withArtifacts(built.connections));
-    store('processes', { processes: built.processes.rows }, withArtifacts(built.processes));
-    store('mounts', { mounts: built.mounts.rows }, withArtifacts(built.mounts));
+    if (readOk) {
+      store('connections', { connections: built.connections.rows }, withArtifacts(built.connections));
+      store('processes', { processes: built.processes.rows }, withArtifacts(built.processes));
+      store('mounts', { mounts: built.mounts.rows }, withArtifacts(built.mounts));
+    }
     for (const extra of ctx.extraSteps ?? []) {
       const result = await extra.run(raw);
       store(extra.name, result.rows, result);

@@ -40,7 +40,7 @@ test('the collector run by BusyBox sh inside a workload\'s namespaces sees what 
   assert.deepEqual(tcp, ss);
 
   // The credential path from the command line came back in memory, to be fingerprinted, not stored.
-  assert.equal(Buffer.from(parsed.credentialFiles.get(0)?.bytes ?? []).toString(), canary);
+  assert.equal(Buffer.from(parsed.credentialFiles.get('0')?.bytes ?? []).toString(), canary);
 });
 
 test('forged, cut and oversized collector output becomes notes, never a crash or a fake record', () => {

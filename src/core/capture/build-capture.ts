@@ -5,7 +5,7 @@
 import { createHash } from 'node:crypto';
 import { buildConnectionRows } from './build-connection-rows.js';
 import { buildMountRows } from './build-mount-rows.js';
-import { buildProcessRow, type BuiltProcess } from './build-process-rows.js';
+import { buildProcessRow, type BuiltProcess, type EnvRedactor } from './build-process-rows.js';
 import type { CaptureWarning, ConnectionRow, MountRow, ProcessRow } from './capture-rows.js';
 import type { RawCapture, RawFile } from './raw-capture.js';
 import type { Fingerprint } from './redact-argv.js';
@@ -33,9 +33,9 @@ export interface BuiltCapture {
   built: BuiltProcess[];
 }
 
-/** Parses everything a vantage read. */
-export function buildCapture(raw: RawCapture, fingerprint: Fingerprint): BuiltCapture {
-  const built = raw.processes.map((p) => buildProcessRow(p, fingerprint));
+/** Parses everything a vantage read; environments are stored only through `redactEnv`, and not at all without it. */
+export function buildCapture(raw: RawCapture, fingerprint: Fingerprint, redactEnv?: EnvRedactor): BuiltCapture {
+  const built = raw.processes.map((p) => buildProcessRow(p, fingerprint, redactEnv));
   const connections = buildConnectionRows(raw.netNamespaces, built.map((b) => ({ pid: b.row.pid, startTime: b.startTime, netNs: b.row.net_ns, fdLinks: b.fdLinks })));
   const netArtifacts = raw.netNamespaces.flatMap((ns) => Object.entries(ns.tables).flatMap(([table, file]) => artifactOf(`/proc/${ns.viaPid}/net/${table} (${ns.netnsInode})`, file)));
   const processArtifacts = raw.processes.flatMap((p) => (['stat', 'status', 'cgroup'] as const).flatMap((name) => artifactOf(`/proc/${p.pid}/${name}`, p.files[name])));

@@ -3,6 +3,7 @@ import {
   parseCgroup, parseCmdline, parseNamespaceLink, parseProcLink, parseStat, parseStatus,
   type ParseWarning, type ProcLink,
 } from '../evidence/parsers/index.js';
+import { escapeBytes, parseEnviron } from '../evidence/parsers/index.js';
 import type { CaptureWarning, ProcessRow } from './capture-rows.js';
 import type { RawLink, RawProcess } from './raw-capture.js';
 import { redactArgv, type Fingerprint } from './redact-argv.js';
@@ -15,8 +16,17 @@ export interface BuiltProcess {
   warnings: CaptureWarning[];
 }
 
+/** One environment variable as read: name text and raw value bytes. */
+export interface EnvEntry {
+  name: string;
+  value: Uint8Array | null;
+}
+
+/** Turns an environment into what may be stored: credential values replaced by fingerprints (see core/credentials). */
+export type EnvRedactor = (pid: number, entries: EnvEntry[]) => ReadonlyArray<{ name: string; value: string | Uint8Array | null }>;
+
 /** Parses every file read for one process; missing files leave nulls and a warning, never a throw. */
-export function buildProcessRow(raw: RawProcess, fingerprint: Fingerprint): BuiltProcess {
+export function buildProcessRow(raw: RawProcess, fingerprint: Fingerprint, redactEnv?: EnvRedactor): BuiltProcess {
   const warnings: CaptureWarning[] = [];
   const warn = (code: string, message: string) => warnings.push({ pid: raw.pid, code, message });
   const collect = (what: string, list: readonly ParseWarning[]) => {
@@ -42,6 +52,10 @@ export function buildProcessRow(raw: RawProcess, fingerprint: Fingerprint): Buil
   const redacted = argv === null ? null : redactArgv(argv.args.map((a) => a.text), fingerprint);
   if (redacted !== null && redacted.redacted > 0) warn('SECRET_REDACTED', `${redacted.redacted} command-line value(s) looked like secrets and were replaced by fingerprints`);
 
+  const environ = raw.files.environ?.error === undefined && raw.files.environ !== undefined ? parseEnviron(raw.files.environ.bytes) : null;
+  if (environ) collect('environ', environ.warnings);
+  const envStored = environ === null || redactEnv === undefined ? null : redactEnv(raw.pid, environ.entries.map((e) => ({ name: e.name.text, value: e.value?.bytes ?? null })))
+    .map((e) => [e.name, e.value === null ? null : typeof e.value === 'string' ? e.value : escapeBytes(e.value).text]);
   const exe = linkOf(raw.links.exe);
   const cwd = linkOf(raw.links.cwd);
   const root = linkOf(raw.links.root);
@@ -83,7 +97,7 @@ export function buildProcessRow(raw: RawProcess, fingerprint: Fingerprint): Buil
     net_ns: ns('net'),
     mnt_ns: ns('mnt'),
     pid_ns: ns('pid'),
-    env_json: null,
+    env_json: envStored === null ? null : JSON.stringify(envStored),
     warnings_json: '[]',
   };
   row.warnings_json = JSON.stringify(warnings.map((w) => ({ code: w.code, message: w.message })));

@@ -18,14 +18,14 @@ export interface CollectorOutputLimits {
 /** Defaults: 64 KiB lines, 4 MiB per file, 20,000 processes, 2,000,000 records. */
 export const DEFAULT_COLLECTOR_LIMITS: CollectorOutputLimits = { maxLineBytes: 64 * 1024, maxFileBytes: 4 * 1024 * 1024, maxProcesses: 20_000, maxRecords: 2_000_000 };
 
-/** A parsed collector run: the raw capture, credential file bytes by argument index, and whether it ended cleanly. */
+/** A parsed collector run: the raw capture, credential files by key (`<arg>` or `<arg>.<n>` with the file name), and whether it ended cleanly. */
 export interface ParsedCollectorOutput {
   raw: RawCapture;
-  credentialFiles: Map<number, RawFile>;
+  credentialFiles: Map<string, RawFile & { name?: string }>;
   complete: boolean;
 }
 
-const KEY = /^(?:([1-9][0-9]{0,9})\/(stat|status|cmdline|environ|mountinfo|cgroup|stat-after|exe|cwd|root|exe-sha256|ns\/([a-z_]{2,8})|fd\/([0-9]{1,10}))|net\/(tcp|tcp6|udp|udp6|unix)|cred\/([0-9]{1,4})|mode)$/;
+const KEY = /^(?:([1-9][0-9]{0,9})\/(stat|status|cmdline|environ|mountinfo|cgroup|stat-after|exe|cwd|root|exe-sha256|ns\/([a-z_]{2,8})|fd\/([0-9]{1,10}))|net\/(tcp|tcp6|udp|udp6|unix)|cred\/([0-9]{1,4}(?:\.[0-9]{1,5})?)|mode)$/;
 const BASE64_LINE = /^[A-Za-z0-9+/]*={0,2}$/;
 
 /** Parses collector output (the whole stdout, already capped by the transport). */
@@ -33,7 +33,8 @@ export function parseCollectorOutput(output: Uint8Array, context: { vantage: Raw
   const notes: string[] = [];
   const processes = new Map<number, RawProcess>();
   const net: Partial<Record<NetTable, RawFile>> = {};
-  const credentialFiles = new Map<number, RawFile>();
+  const credentialFiles = new Map<string, RawFile & { name?: string }>();
+  const credentialNames = new Map<string, string>();
   const note = (message: string) => {
     if (notes.length < 100) notes.push(message);
   };
@@ -101,6 +102,10 @@ export function parseCollectorOutput(output: Uint8Array, context: { vantage: Raw
       const payload = space === -1 ? '' : line.slice(space + 1);
       if (!BASE64_LINE.test(payload)) note(`${key}: malformed link text`);
       else place(match, undefined, Buffer.from(payload, 'base64'));
+    } else if (kind === 'N') {
+      const payload = space === -1 ? '' : line.slice(space + 1);
+      if (match[6] !== undefined && BASE64_LINE.test(payload) && payload.length <= 1024) credentialNames.set(match[6], Buffer.from(payload, 'base64').toString('utf8'));
+      else note(`${key}: malformed file name`);
     } else if (kind === 'D') {
       const hex = space === -1 ? '' : line.slice(space + 1);
       const pid = Number(match[1]);
@@ -129,7 +134,8 @@ export function parseCollectorOutput(output: Uint8Array, context: { vantage: Raw
       return;
     }
     if (cred !== undefined) {
-      if (file) credentialFiles.set(Number(cred), file);
+      const name = credentialNames.get(cred);
+      if (file) credentialFiles.set(cred, name === undefined ? file : { ...file, name });
       return;
     }
     const p = pidText === undefined ? undefined : proc(Number(pidText));

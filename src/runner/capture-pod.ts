@@ -1,0 +1,154 @@
+/**
+ * Captures a suspect pod: reads the pod, runs the collector through the first vantage that works
+ * (auto: exec → debug → node, the "shell-less ladder"; each skip is recorded with its reason), then
+ * stores connections, processes, mounts, credentials, the Kubernetes objects around the pod and its
+ * logs, each step in its own transaction.
+ */
+import type { V1Pod } from '@kubernetes/client-node';
+import { createHash } from 'node:crypto';
+import { buildCredentialRows } from '../core/capture/credential-step.js';
+import { parseCollectorOutput, type ParsedCollectorOutput } from '../core/capture/parse-collector-output.js';
+import { credentialPaths } from '../core/credentials/credential-paths.js';
+import { redactEnviron } from '../core/credentials/redact-environ.js';
+import type { LiveTokenHandle } from '../core/credentials/live-token.js';
+import type { PodSpecLike } from '../core/credentials/pod-spec.js';
+import type { CredentialFile } from '../core/credentials/types.js';
+import { canonicalJson } from '../core/custody/canonical-json.js';
+import { KustodyError, messageOf } from '../core/errors.js';
+import { sanitizeObject } from '../core/kube/sanitize-object.js';
+import type { Fingerprint } from '../core/capture/redact-argv.js';
+import type { KubeClients } from '../adapters/kube/kube-client.js';
+import { collectViaDebug, collectViaExec, collectViaNode, type CollectorImage, type CollectorRun } from '../adapters/kube/pod-collectors.js';
+import { plain, readPodContext } from '../adapters/kube/pod-context.js';
+import { toKubeError } from '../adapters/kube/to-kube-error.js';
+import type { WritableDb } from '../adapters/store/open-store.js';
+import { runCapture, type CaptureSummary } from './run-capture.js';
+
+/** The vantages, in the order `auto` tries them. */
+export const VANTAGE_ORDER = ['exec', 'debug', 'node'] as const;
+/** A way to read the pod's /proc. */
+export type Vantage = (typeof VANTAGE_ORDER)[number];
+
+/** What the responder asked for. */
+export interface PodCaptureRequest {
+  namespace: string;
+  pod: string;
+  container?: string;
+  via: Vantage | 'auto';
+  collectorImage?: CollectorImage;
+  /** Debug and node vantages change the cluster (a permanent ephemeral container, a privileged pod): allowed only when confirmed. */
+  allowFootprint: boolean;
+  timeoutMs: number;
+  maxOutputBytes: number;
+  maxLogBytes: number;
+}
+
+/** The summary plus the live tokens found (memory only, for revocation checks). */
+export interface PodCaptureResult extends CaptureSummary {
+  liveTokens: LiveTokenHandle[];
+  vantageLog: string[];
+  footprint: Array<Record<string, string>>;
+}
+
+/** Runs a pod capture into the case. */
+export async function capturePod(kube: KubeClients, request: PodCaptureRequest, ctx: { db: WritableDb; actor: string; now: () => string; caseKey: Uint8Array; fingerprint: Fingerprint }): Promise<PodCaptureResult> {
+  let pod: V1Pod;
+  try {
+    pod = await kube.core.readNamespacedPod({ namespace: request.namespace, name: request.pod });
+  } catch (error) {
+    throw toKubeError(error, `read pod ${request.namespace}/${request.pod}`);
+  }
+  const container = request.container ?? pod.spec?.containers[0]?.name;
+  if (container === undefined || !(pod.spec?.containers ?? []).some((c) => c.name === container)) {
+    throw new KustodyError('NO_SUCH_CONTAINER', `Pod ${request.namespace}/${request.pod} has no container ${container ?? ''}.`, { kind: 'usage', nextStep: `Pick one of: ${(pod.spec?.containers ?? []).map((c) => c.name).join(', ')}.` });
+  }
+  const spec = plain(pod.spec ?? {}) as PodSpecLike;
+  const paths = credentialPaths(spec, container);
+  const credentialArgs = paths.map((p) => (p.directory ? `dir:${p.path}` : p.path));
+  const vantageLog: string[] = [];
+  let parsed: ParsedCollectorOutput | undefined;
+  let run: CollectorRun | undefined;
+  const target = `pod:${request.namespace}/${request.pod}`;
+  const read = async () => {
+    const result = await collect(kube, pod, container, credentialArgs, request, vantageLog);
+    run = result.run;
+    parsed = result.parsed;
+    return result.parsed.raw;
+  };
+  let liveTokens: LiveTokenHandle[] = [];
+  const files = (): CredentialFile[] => [...(parsed?.credentialFiles ?? new Map()).entries()].flatMap(([key, file]) => {
+    if (file.error !== undefined) return [];
+    const argIndex = Number(key.split('.')[0]);
+    const base = paths[argIndex]?.path;
+    if (base === undefined) return [];
+    return [{ path: file.name === undefined ? base : `${base.replace(/\/$/, '')}/${file.name}`, content: file.bytes }];
+  });
+  const summary = await runCapture(read, { target, vantage: request.via, detail: { namespace: request.namespace, pod: request.pod, container, uid: pod.metadata?.uid ?? '', requested_via: request.via } }, {
+    db: ctx.db,
+    actor: ctx.actor,
+    now: ctx.now,
+    fingerprint: ctx.fingerprint,
+    redactEnv: (_pid, entries) => redactEnviron(entries, { caseKey: ctx.caseKey, podSpec: spec, containerName: container }),
+    extraSteps: [
+      {
+        name: 'credentials',
+        run: async (raw) => {
+          const built = buildCredentialRows(raw, { caseKey: ctx.caseKey, now: new Date(ctx.now()), namespace: request.namespace, podSpec: spec, containerName: container, files: files() });
+          liveTokens = built.liveTokens;
+          return { rows: { credentials: built.rows }, warnings: [] };
+        },
+      },
+      {
+        name: 'kubernetes-objects',
+        run: async () => {
+          const context = await readPodContext(kube, request.namespace, request.pod, { maxLogBytes: request.maxLogBytes });
+          const rows = context.objects.map(({ kind, object }) => {
+            const meta = (object.metadata ?? {}) as { namespace?: string; name?: string; uid?: string; resourceVersion?: string };
+            return { kind, namespace: meta.namespace ?? null, name: meta.name ?? '', uid: meta.uid ?? null, resource_version: meta.resourceVersion ?? null, json: canonicalJson(sanitizeObject(kind, object, ctx.fingerprint)) };
+          });
+          const at = ctx.now();
+          const artifacts = context.logs.map((log) => ({
+            sha256: createHash('sha256').update(log.bytes).digest('hex'), size: log.bytes.length, mediaType: 'text/plain',
+            source: `pods/${request.namespace}/${request.pod}/log?container=${log.container}${log.previous ? '&previous=true' : ''}`,
+            vantage: 'api', collectedAt: at, truncated: log.truncated, content: log.bytes,
+          }));
+          return { rows: { k8s_objects: rows }, warnings: context.notes.map((message) => ({ pid: null, code: 'API_READ', message })), artifacts };
+        },
+      },
+    ],
+  });
+  if (run !== undefined) summary.notes.unshift(`collected via ${run.vantage}${run.result.status !== 'exited' ? ` (${run.result.status})` : ''}`);
+  return { ...summary, vantage: run?.vantage ?? summary.vantage, liveTokens, vantageLog, footprint: run?.footprint ?? [] };
+}
+
+async function collect(kube: KubeClients, pod: V1Pod, container: string, credentialArgs: string[], request: PodCaptureRequest, log: string[]): Promise<{ run: CollectorRun; parsed: ParsedCollectorOutput }> {
+  const order: readonly Vantage[] = request.via === 'auto' ? VANTAGE_ORDER : [request.via];
+  const limits = { timeoutMs: request.timeoutMs, maxOutputBytes: request.maxOutputBytes };
+  const hostNetwork = pod.spec?.hostNetwork === true;
+  for (const vantage of order) {
+    try {
+      if (vantage !== 'exec' && request.collectorImage === undefined) throw new KustodyError('SKIPPED', 'no trusted collector image given (--collector-image)');
+      if (vantage !== 'exec' && !request.allowFootprint) throw new KustodyError('SKIPPED', `it changes the cluster (${vantage === 'debug' ? 'a permanent ephemeral container' : 'a privileged pod on the node'}); confirm with --yes`);
+      const containerId = pod.status?.containerStatuses?.find((s) => s.name === container)?.containerID?.replace(/^[a-z]+:\/\//, '');
+      if (vantage === 'node' && (containerId === undefined || !/^[0-9a-f]{64}$/.test(containerId))) throw new KustodyError('SKIPPED', 'the container has no running container id');
+      const run = vantage === 'exec'
+        ? await collectViaExec(kube, pod, container, credentialArgs, limits)
+        : vantage === 'debug'
+          ? await collectViaDebug(kube, pod, container, request.collectorImage as CollectorImage, credentialArgs, limits)
+          : await collectViaNode(kube, pod, containerId ?? '', request.collectorImage as CollectorImage, credentialArgs, limits);
+      const parsed = parseCollectorOutput(run.result.stdout, { vantage, target: `pod:${request.namespace}/${request.pod}`, exclusiveNetns: !hostNetwork });
+      if (run.result.stdoutTruncated) parsed.raw.notes.push(`collector output cut at ${request.maxOutputBytes} bytes`);
+      if (run.result.status === 'timed-out') parsed.raw.notes.push(`collector stopped after ${request.timeoutMs} ms`);
+      if (!parsed.complete && parsed.raw.processes.length === 0) {
+        const why = run.result.failure ?? (parsed.raw.notes[0] ?? 'no usable output');
+        throw new KustodyError('SKIPPED', `the collector did not run there: ${why}`);
+      }
+      log.push(`${vantage}: used`);
+      return { run, parsed };
+    } catch (error) {
+      log.push(`${vantage}: skipped, ${messageOf(error)}`);
+      if (request.via !== 'auto') throw new KustodyError('VANTAGE_FAILED', `Capture via ${vantage} failed: ${messageOf(error)}.`, { nextStep: 'Try another --via (exec, debug, node) or --via auto.' });
+    }
+  }
+  throw new KustodyError('NO_VANTAGE', `No vantage could read the pod: ${log.join('; ')}.`, { nextStep: 'Give --collector-image and --yes to allow the debug or node vantage.' });
+}
