@@ -144,6 +144,8 @@ async function collect(kube: KubeClients, pod: V1Pod, container: string, credent
         throw new KustodyError('SKIPPED', `the collector did not run there: ${why}`);
       }
       log.push(`${vantage}: used`);
+      // What was tried and what kustody left in the cluster go into the custody log with the capture.
+      parsed.raw.notes.push(...log.map((line) => `vantage ${line}`), ...run.footprint.map((item) => `footprint: ${JSON.stringify(item)}`));
       return { run, parsed };
     } catch (error) {
       log.push(`${vantage}: skipped, ${messageOf(error)}`);

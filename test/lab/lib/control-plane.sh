@@ -64,9 +64,11 @@ start_scheduler() {
     --bind-address=127.0.0.1 --leader-elect=false
 }
 
-# Lab-internal RBAC and guards, plus kustody's shipped responder role (deploy/rbac.yaml).
+# Lab-internal RBAC and guards, plus kustody's shipped roles (deploy/rbac.yaml and the optional
+# deploy/rbac-node-collector.yaml, which the node capture vantage tests need).
 apply_cluster_config() {
-  log "applying lab RBAC, the image guard policy and deploy/rbac.yaml"
+  log "applying lab RBAC, the image guard policy and deploy/rbac*.yaml"
   kc apply -f "$LAB_ROOT/config/lab-cluster.yaml" >/dev/null
   kc apply -f "$REPO_ROOT/deploy/rbac.yaml" >/dev/null
+  kc apply -f "$REPO_ROOT/deploy/rbac-node-collector.yaml" >/dev/null
 }
