@@ -4,6 +4,7 @@ import { statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { execFileSync } from 'node:child_process';
 import { makeTempDir, newCase, runKustody } from '../helpers/cli.js';
+import { LATEST_SCHEMA_VERSION } from '../../src/adapters/store/migrations/index.js';
 
 test('case new --json prints the id and a 0700 folder holding a 0600 evidence.db and case.key', async (t) => {
   const { dir, cleanup } = makeTempDir();
@@ -17,7 +18,7 @@ test('case new --json prints the id and a 0700 folder holding a 0600 evidence.db
   assert.equal(statSync(join(created.path, 'case.key')).size, 32);
   // The sqlite3 shell is the outside judge of the file's settings.
   const mode = execFileSync('sqlite3', [join(created.path, 'evidence.db'), 'PRAGMA journal_mode; PRAGMA application_id; PRAGMA user_version;'], { encoding: 'utf8' });
-  assert.equal(mode, 'wal\n1263883092\n1\n');
+  assert.equal(mode, `wal\n1263883092\n${LATEST_SCHEMA_VERSION}\n`);
 });
 
 test('case note appends chained rows that case show --json returns in order', async (t) => {
