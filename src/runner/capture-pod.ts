@@ -8,6 +8,8 @@ import type { V1Pod } from '@kubernetes/client-node';
 import { createHash } from 'node:crypto';
 import { buildCredentialRows } from '../core/capture/credential-step.js';
 import { parseCollectorOutput, type ParsedCollectorOutput } from '../core/capture/parse-collector-output.js';
+import { parseCollectorTar } from '../core/capture/collector-tar-records.js';
+import { readTarStream } from '../adapters/transport/read-tar-stream.js';
 import { credentialPaths } from '../core/credentials/credential-paths.js';
 import { redactEnviron } from '../core/credentials/redact-environ.js';
 import type { LiveTokenHandle } from '../core/credentials/live-token.js';
@@ -136,7 +138,8 @@ async function collect(kube: KubeClients, pod: V1Pod, container: string, credent
         : vantage === 'debug'
           ? await collectViaDebug(kube, pod, container, request.collectorImage as CollectorImage, credentialArgs, limits)
           : await collectViaNode(kube, pod, containerId ?? '', request.collectorImage as CollectorImage, credentialArgs, limits);
-      const parsed = parseCollectorOutput(run.result.stdout, { vantage, target: `pod:${request.namespace}/${request.pod}`, exclusiveNetns: !hostNetwork });
+      const context = { vantage, target: `pod:${request.namespace}/${request.pod}`, exclusiveNetns: !hostNetwork };
+      const parsed = run.format === 'lines' ? parseCollectorOutput(run.result.stdout, context) : await parseTarOutput(run.result.stdout, context);
       if (run.result.stdoutTruncated) parsed.raw.notes.push(`collector output cut at ${request.maxOutputBytes} bytes`);
       if (run.result.status === 'timed-out') parsed.raw.notes.push(`collector stopped after ${request.timeoutMs} ms`);
       if (!parsed.complete && parsed.raw.processes.length === 0) {
@@ -153,4 +156,13 @@ async function collect(kube: KubeClients, pod: V1Pod, container: string, credent
     }
   }
   throw new KustodyError('NO_VANTAGE', `No vantage could read the pod: ${log.join('; ')}.`, { nextStep: 'Give --collector-image and --yes to allow the debug or node vantage.' });
+}
+
+/** Reads the collector's tar through the bounded tar reader, then assembles the capture. */
+async function parseTarOutput(stdout: Buffer, context: { vantage: Vantage; target: string; exclusiveNetns: boolean }): Promise<ParsedCollectorOutput> {
+  const result = await readTarStream((async function* () {
+    yield stdout;
+  })());
+  const stopped = result.stopped === null ? null : `${result.stopped.code}: ${result.stopped.message}`;
+  return parseCollectorTar(result.entries, stopped, context);
 }

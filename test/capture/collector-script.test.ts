@@ -6,6 +6,8 @@ import { join } from 'node:path';
 import fc from 'fast-check';
 import { buildCapture } from '../../src/core/capture/build-capture.js';
 import { parseCollectorOutput } from '../../src/core/capture/parse-collector-output.js';
+import { parseCollectorTar } from '../../src/core/capture/collector-tar-records.js';
+import { readTarStream } from '../../src/adapters/transport/read-tar-stream.js';
 import { makeTempDir } from '../helpers/cli.js';
 import { startNamespacedWorkload } from '../helpers/namespaced-workload.js';
 
@@ -13,35 +15,47 @@ const SCRIPT = readFileSync(new URL('../../collector/kustody-collector.sh', impo
 const skip = process.getuid?.() === 0 ? false : 'needs root for unshare and nsenter (CI runs as root)';
 const runs = Number(process.env.KUSTODY_FC_RUNS ?? 2000);
 
-test('the collector run by BusyBox sh inside a workload\'s namespaces sees what ps and ss see there', { skip, timeout: 60_000 }, async (t) => {
-  const { dir, cleanup } = makeTempDir();
-  t.after(cleanup);
-  const canary = `kustody-canary-${Math.random().toString(36).slice(2)}`;
-  const workload = await startNamespacedWorkload(dir, canary);
-  t.after(workload.stop);
-  const tokenPath = join(workload.tmpfsDir, 'serviceaccount', 'token');
-  // Like `kubectl exec`: a new process joining the container's PID, mount and network namespaces.
-  const output = execFileSync('nsenter', ['-t', String(workload.innerPid), '-p', '-m', '-n', 'busybox', 'sh', '-c', SCRIPT, 'kustody-collector', 'exec', tokenPath], { maxBuffer: 64 * 1024 * 1024 });
-  const parsed = parseCollectorOutput(output, { vantage: 'exec', target: 'test', exclusiveNetns: true });
-  assert.equal(parsed.complete, true, parsed.raw.notes.join('; '));
-  const built = buildCapture(parsed.raw, () => '[fp]');
+for (const format of ['lines', 'tar'] as const) {
+  test(`the collector (${format} format) run by BusyBox sh inside a workload's namespaces sees what ps and ss see there`, { skip, timeout: 60_000 }, async (t) => {
+    const { dir, cleanup } = makeTempDir();
+    t.after(cleanup);
+    const canary = `kustody-canary-${Math.random().toString(36).slice(2)}`;
+    const workload = await startNamespacedWorkload(dir, canary);
+    t.after(workload.stop);
+    const tokenPath = join(workload.tmpfsDir, 'serviceaccount', 'token');
+    // Like `kubectl exec`: a new process joining the container's PID, mount and network namespaces.
+    const output = execFileSync('nsenter', ['-t', String(workload.innerPid), '-p', '-m', '-n', 'busybox', 'sh', '-c', SCRIPT, 'kustody-collector', format, 'exec', tokenPath], { maxBuffer: 64 * 1024 * 1024 });
+    const context = { vantage: 'exec' as const, target: 'test', exclusiveNetns: true };
+    const parsed = format === 'lines'
+      ? parseCollectorOutput(output, context)
+      : await (async () => {
+        const read = await readTarStream((async function* () {
+          yield output;
+        })());
+        assert.equal(read.stopped, null);
+        return parseCollectorTar(read.entries, null, context);
+      })();
+    assert.equal(parsed.complete, true, parsed.raw.notes.join('; '));
+    const built = buildCapture(parsed.raw, () => '[fp]');
 
-  const ps = execFileSync('nsenter', ['-t', String(workload.innerPid), '-p', '-m', 'ps', '-e', '-o', 'pid=,comm='], { encoding: 'utf8' }).trim().split('\n').map((l) => l.trim().split(/\s+/, 2))
-    .filter(([, comm]) => comm !== 'ps' && comm !== 'busybox' && comm !== 'sh');
-  const ours = built.processes.rows.map((r) => [String(r.pid), r.comm ?? '']).filter(([, comm]) => comm !== 'busybox' && comm !== 'sh');
-  assert.deepEqual(ours.sort(), ps.sort());
-  assert.equal(built.processes.rows.filter((r) => r.exe_deleted === 1).length, 1);
+    const ps = execFileSync('nsenter', ['-t', String(workload.innerPid), '-p', '-m', 'ps', '-e', '-o', 'pid=,comm='], { encoding: 'utf8' }).trim().split('\n').map((l) => l.trim().split(/\s+/, 2))
+      .filter(([, comm]) => !['ps', 'busybox', 'sh', 'cat', 'mkdir', 'readlink', 'ln', 'dirname', 'sha256sum', 'tar'].includes(comm ?? ''));
+    const ours = built.processes.rows.map((r) => [String(r.pid), r.comm ?? '']).filter(([, comm]) => comm !== 'busybox' && comm !== 'sh');
+    assert.deepEqual(ours.sort(), ps.sort());
+    assert.equal(built.processes.rows.filter((r) => r.exe_deleted === 1).length, 1);
+    assert.equal(built.processes.rows.filter((r) => r.exe_sha256 !== null).length, built.processes.rows.length);
 
-  const ss = execFileSync('nsenter', ['-t', String(workload.innerPid), '-n', 'ss', '-tanH'], { encoding: 'utf8' }).trim().split('\n').map((l) => {
-    const f = l.trim().split(/\s+/);
-    return `${f[0] === 'ESTAB' ? 'ESTABLISHED' : f[0]} ${f[3]}`;
-  }).sort();
-  const tcp = [...new Set(built.connections.rows.filter((r) => r.proto === 'tcp').map((r) => `${r.state} ${r.local_addr}:${r.local_port}`))].sort();
-  assert.deepEqual(tcp, ss);
+    const ss = execFileSync('nsenter', ['-t', String(workload.innerPid), '-n', 'ss', '-tanH'], { encoding: 'utf8' }).trim().split('\n').map((l) => {
+      const f = l.trim().split(/\s+/);
+      return `${f[0] === 'ESTAB' ? 'ESTABLISHED' : f[0]} ${f[3]}`;
+    }).sort();
+    const tcp = [...new Set(built.connections.rows.filter((r) => r.proto === 'tcp').map((r) => `${r.state} ${r.local_addr}:${r.local_port}`))].sort();
+    assert.deepEqual(tcp, ss);
 
-  // The credential path from the command line came back in memory, to be fingerprinted, not stored.
-  assert.equal(Buffer.from(parsed.credentialFiles.get('0')?.bytes ?? []).toString(), canary);
-});
+    // The credential path from the command line came back in memory, to be fingerprinted, not stored.
+    assert.equal(Buffer.from(parsed.credentialFiles.get('0')?.bytes ?? []).toString(), canary);
+  });
+}
 
 test('forged, cut and oversized collector output becomes notes, never a crash or a fake record', () => {
   const good = 'K kustody-collector 1\nF 7/stat\nNyAoc2gpIFMgMQ==\n.\nL 7/exe L2Jpbi9zaA==\nE\n';

@@ -29,24 +29,25 @@ export interface CollectorImage {
   pullPolicy: 'Always' | 'IfNotPresent' | 'Never';
 }
 
-/** What a collector run returned, and what kustody left in the cluster to get it. */
+/** What a collector run returned, and what kustody left in the cluster to get it. `format` says how stdout is framed. */
 export interface CollectorRun {
   vantage: 'exec' | 'debug' | 'node';
+  format: 'lines' | 'tar';
   result: ExecResult;
   footprint: Array<Record<string, string>>;
 }
 
-function collectorArgv(mode: string, credentialArgs: readonly string[]): string[] {
-  return ['sh', '-c', COLLECTOR_SCRIPT, 'kustody-collector', mode, ...credentialArgs];
+function collectorArgv(format: 'lines' | 'tar', mode: string, credentialArgs: readonly string[]): string[] {
+  return ['sh', '-c', COLLECTOR_SCRIPT, 'kustody-collector', format, mode, ...credentialArgs];
 }
 
 /** Runs the collector in the suspect container itself. */
 export async function collectViaExec(kube: KubeClients, pod: V1Pod, container: string, credentialArgs: readonly string[], limits: CollectorLimits): Promise<CollectorRun> {
   const result = await execInContainer(kube, {
     namespace: pod.metadata?.namespace ?? '', pod: pod.metadata?.name ?? '', container,
-    argv: collectorArgv('exec', credentialArgs), timeoutMs: limits.timeoutMs, maxStdoutBytes: limits.maxOutputBytes, maxStderrBytes: 64 * 1024,
+    argv: collectorArgv('lines', 'exec', credentialArgs), timeoutMs: limits.timeoutMs, maxStdoutBytes: limits.maxOutputBytes, maxStderrBytes: 64 * 1024,
   });
-  return { vantage: 'exec', result, footprint: [] };
+  return { vantage: 'exec', format: 'lines', result, footprint: [] };
 }
 
 /** Adds an ephemeral container from `image` targeting `container`, then runs the collector in it. */
@@ -73,8 +74,8 @@ export async function collectViaDebug(kube: KubeClients, pod: V1Pod, container: 
     if (status?.state?.terminated || status?.state?.waiting?.reason?.includes('Err')) throw new KustodyError('DEBUG_CONTAINER_FAILED', `The ephemeral collector container did not start (${status.state.terminated?.reason ?? status.state.waiting?.reason ?? 'unknown'}).`, { nextStep: 'Check that the collector image is available on the node; or use --via exec.' });
     return status?.state?.running !== undefined;
   });
-  const result = await execInContainer(kube, { namespace, pod: name, container: debugName, argv: collectorArgv('debug', credentialArgs), timeoutMs: limits.timeoutMs, maxStdoutBytes: limits.maxOutputBytes, maxStderrBytes: 64 * 1024 });
-  return { vantage: 'debug', result, footprint };
+  const result = await execInContainer(kube, { namespace, pod: name, container: debugName, argv: collectorArgv('tar', 'debug', credentialArgs), timeoutMs: limits.timeoutMs, maxStdoutBytes: limits.maxOutputBytes, maxStderrBytes: 64 * 1024 });
+  return { vantage: 'debug', format: 'tar', result, footprint };
 }
 
 /** Starts a privileged hostPID pod on the suspect's node, runs the collector for `containerId` in it, and deletes it. */
@@ -104,8 +105,8 @@ export async function collectViaNode(kube: KubeClients, pod: V1Pod, containerId:
       const current = await kube.core.readNamespacedPod({ namespace, name: collectorName });
       return current.status?.phase === 'Running';
     });
-    const result = await execInContainer(kube, { namespace, pod: collectorName, container: 'collector', argv: collectorArgv(`node:${containerId}`, credentialArgs), timeoutMs: limits.timeoutMs, maxStdoutBytes: limits.maxOutputBytes, maxStderrBytes: 64 * 1024 });
-    return { vantage: 'node', result, footprint };
+    const result = await execInContainer(kube, { namespace, pod: collectorName, container: 'collector', argv: collectorArgv('tar', `node:${containerId}`, credentialArgs), timeoutMs: limits.timeoutMs, maxStdoutBytes: limits.maxOutputBytes, maxStderrBytes: 64 * 1024 });
+    return { vantage: 'node', format: 'tar', result, footprint };
   } finally {
     await kube.core.deleteNamespacedPod({ namespace, name: collectorName, gracePeriodSeconds: 0 }).catch(() => undefined);
   }
