@@ -7,12 +7,14 @@ import { parseArgs } from 'node:util';
 import { bundleExport, bundleVerify } from './commands/bundle-commands.js';
 import { caseNew, caseNote, caseShow } from './commands/case-commands.js';
 import { captureLocal, capturePodCommand } from './commands/capture-commands.js';
+import { isolateCommand, releaseCommand } from './commands/contain-commands.js';
 import type { Command, CommandIo } from './commands/command.js';
+import { identitiesCommand } from './commands/identities-command.js';
 import { display, escapeUntrusted, redactError, toSafeJson, trusted, type DisplayText } from './core/display/index.js';
 import { KustodyError, UsageError } from './core/errors.js';
 import { TOOL_VERSION } from './version.js';
 
-const COMMANDS: readonly Command[] = [caseNew, caseNote, caseShow, captureLocal, capturePodCommand, bundleExport, bundleVerify];
+const COMMANDS: readonly Command[] = [caseNew, caseNote, caseShow, captureLocal, capturePodCommand, isolateCommand, releaseCommand, identitiesCommand, bundleExport, bundleVerify];
 
 const processIo: CommandIo = {
   out: (line) => void process.stdout.write(`${line}\n`),
@@ -38,9 +40,9 @@ export async function main(argv: readonly string[], io: CommandIo = processIo, e
       io.out(display`kustody ${escapeUntrusted(TOOL_VERSION)}`);
       return 0;
     }
-    const command = COMMANDS.find((c) => c.path[0] === args[0] && c.path[1] === args[1]);
+    const command = COMMANDS.find((c) => c.path[0] === args[0] && (c.path[1] === '' || c.path[1] === args[1]));
     if (command === undefined) throw unknownCommand(args);
-    const rest = args.slice(2);
+    const rest = args.slice(command.path[1] === '' ? 1 : 2);
     if (rest.includes('--help') || rest.includes('-h')) {
       for (const line of commandHelp(command)) io.out(line);
       return 0;
@@ -61,7 +63,7 @@ function parseCommandArgs(command: Command, rest: string[]) {
   }
   const { positionals } = parsed;
   if (positionals.length < command.positionals.min || positionals.length > command.positionals.max) {
-    throw new UsageError(`\`kustody ${command.path.join(' ')}\` takes ${describeCount(command.positionals)}, got ${positionals.length}.`, `Usage: ${command.usage}`);
+    throw new UsageError(`\`kustody ${command.path.join(' ').trim()}\` takes ${describeCount(command.positionals)}, got ${positionals.length}.`, `Usage: ${command.usage}`);
   }
   return { values: parsed.values as Record<string, string | boolean | undefined>, positionals };
 }

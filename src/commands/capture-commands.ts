@@ -3,6 +3,8 @@ import { join } from 'node:path';
 import { display, escapeUntrusted, toSafeJson, trusted, type DisplayText } from '../core/display/index.js';
 import { fingerprintSecret } from '../core/credentials/fingerprint.js';
 import { UsageError } from '../core/errors.js';
+import { redactEnviron } from '../core/credentials/redact-environ.js';
+import { memoizeEnvRedactor, readLocalCredentials } from '../adapters/collect/local-credentials.js';
 import { readLocalProcesses, type LocalSelector } from '../adapters/collect/local-proc-reader.js';
 import { CASE_DB_FILE, readCaseKey, resolveCaseDir } from '../adapters/store/case-store.js';
 import { openWritableDb } from '../adapters/store/open-store.js';
@@ -17,11 +19,13 @@ import { connectFromFlags, KUBE_OPTIONS, parsePodTarget } from './kube-options.j
 export const captureLocal: Command = {
   path: ['capture', 'local'],
   usage: 'kustody capture local (--pid PID | --container-id ID) --case CASE [--json]',
-  summary: 'capture processes, connections and mounts on this machine',
+  summary: 'capture processes, connections, mounts and credentials on this machine',
   help: [
     'Reads /proc for the process tree below PID (or every process of a container id) and stores, in',
-    'this order: connections, processes, mounts. Needs root to read other users\' processes.',
-    'Command lines are stored with secret-looking values replaced by keyed fingerprints; environments are not stored raw.',
+    'this order: connections, processes, mounts, credentials. Needs root to read other users\' processes.',
+    'Command lines and environments are stored with secret-looking values replaced by keyed fingerprints.',
+    'Credential files (the default ServiceAccount token, files named by AWS_WEB_IDENTITY_TOKEN_FILE and the like)',
+    'are read inside each process root without following links out of it, and stored as fingerprints and claims only.',
   ].join('\n'),
   options: { pid: { type: 'string' }, 'container-id': { type: 'string' }, case: { type: 'string' } },
   positionals: { min: 0, max: 0 },
@@ -39,6 +43,11 @@ export const captureLocal: Command = {
         actor: `${who.osUser}@${who.host}`,
         now: utcNow,
         fingerprint: (value) => fingerprintSecret(key, value),
+        redactEnv: memoizeEnvRedactor((_pid, entries) => redactEnviron(entries, { caseKey: key })),
+        extraSteps: [{ name: 'credentials', run: async (raw) => {
+          const found = readLocalCredentials(raw, { caseKey: key, now: new Date(utcNow()) });
+          return { rows: { credentials: found.rows }, warnings: found.warnings };
+        } }],
       });
       if (json) io.out(toSafeJson(summary));
       else for (const line of describeCapture(summary)) io.out(line);

@@ -22,7 +22,8 @@ function jsonEscape(match: string): string {
  * @example toSafeJson({ comm: 'a\u202eb' }) // '{"comm":"a\\u202eb"}'
  */
 export function toSafeJson(value: unknown, space?: number): DisplayText {
-  const json: unknown = JSON.stringify(value, null, space);
+  // 64-bit values from /proc (inodes, start times) are bigints: written as decimal strings, exactly.
+  const json: unknown = JSON.stringify(value, (_key, item: unknown) => (typeof item === 'bigint' ? item.toString() : item), space);
   if (typeof json !== 'string') throw new TypeError(`toSafeJson cannot serialise a value of type ${typeof value}`);
   return json.replace(UNSAFE, jsonEscape) as DisplayText;
 }

@@ -82,8 +82,10 @@ after(() => {
   for (const path of socketPaths) rmSync(path, { force: true });
 });
 
+// One private server per pane: a second pane on the same socket can race the first server's exit.
+let paneSocket = socket;
 function tmux(...args: string[]): string {
-  const result = spawnSync('tmux', ['-L', socket, '-f', '/dev/null', ...args], { encoding: 'utf8' });
+  const result = spawnSync('tmux', ['-L', paneSocket, '-f', '/dev/null', ...args], { encoding: 'utf8' });
   if (result.status !== 0) throw new Error(`tmux ${args.join(' ')}: ${result.stderr}`);
   return result.stdout;
 }
@@ -105,6 +107,7 @@ interface PaneResult {
 // The pane waits on `read` until the title is set, so nothing the script prints can race the setup.
 async function runInPane(mode: 'escaped' | 'raw'): Promise<PaneResult> {
   const session = `${socket}-${mode}`;
+  paneSocket = session;
   const command = `read -r go; exec '${process.execPath}' --import tsx '${script}' ${mode}`;
   tmux('new-session', '-d', '-s', session, '-x', '200', '-y', '20', '-c', root, 'sh', '-c', command);
   try {

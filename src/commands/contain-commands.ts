@@ -1,0 +1,108 @@
+/** `kustody isolate` and `kustody release`: quarantine a suspect pod, and undo exactly that from the custody log. */
+import { planIsolation } from '../core/contain/plan-isolation.js';
+import { planRelease, type AppliedStep } from '../core/contain/plan-release.js';
+import { describeRef, type Change } from '../core/changes/change.js';
+import { display, escapeUntrusted, toSafeJson } from '../core/display/index.js';
+import { UsageError } from '../core/errors.js';
+import { readObject } from '../adapters/kube/cluster-changes.js';
+import { readIsolationFacts } from '../adapters/kube/isolation-facts.js';
+import { iterateActions } from '../adapters/store/case-reader.js';
+import { recordAction } from '../adapters/store/case-store.js';
+import { utcNow } from '../adapters/system/responder-env.js';
+import { applyPlan } from '../runner/apply-plan.js';
+import { openConnections } from '../runner/check-isolation.js';
+import { changePorts, describePlan, describeResult, exitCodeFor, openChangeSession } from './change-support.js';
+import type { Command } from './command.js';
+import { connectFromFlags, KUBE_OPTIONS, parsePodTarget } from './kube-options.js';
+
+const CHANGE_OPTIONS = { ...KUBE_OPTIONS, case: { type: 'string' }, 'dry-run': { type: 'boolean' }, yes: { type: 'boolean' } } as const;
+
+/** `kustody isolate NAMESPACE/POD --case CASE [--detach] [--cordon] [--guard] [--dry-run] [--yes] [--json]`. */
+export const isolateCommand: Command = {
+  path: ['isolate', ''],
+  usage: 'kustody isolate NAMESPACE/POD --case CASE [--detach] [--cordon] [--guard] [--dry-run] [--yes] [--json]',
+  summary: 'quarantine a pod: case label + deny-all NetworkPolicy (optionally detach, cordon, guard)',
+  help: [
+    'Plans, previews (server-side dry run), and with --yes applies, reads back and records:',
+    '  a quarantine label unique to the case and a deny-all ingress+egress NetworkPolicy selecting it;',
+    '  --detach  remove the labels its controller and Services select it by (a healthy replacement starts; the suspect keeps running);',
+    '  --cordon  mark its node unschedulable;',
+    '  --guard   a ValidatingAdmissionPolicy refusing delete, exec, attach and ephemeral containers on it to everyone but you.',
+    'Then it lists what can still reach the pod: other policies selecting it, hostNetwork, and connections still open.',
+    'Running it again changes nothing that is already in effect. `kustody release` undoes it.',
+  ].join('\n'),
+  options: { ...CHANGE_OPTIONS, detach: { type: 'boolean' }, cordon: { type: 'boolean' }, guard: { type: 'boolean' } },
+  positionals: { min: 1, max: 1 },
+  async run(args, { io, json, env }) {
+    const { namespace, pod } = parsePodTarget(args.positionals[0] ?? '');
+    const caseArg = requireCase(args.values.case);
+    const kube = connectFromFlags(args.values, env);
+    const session = await openChangeSession(caseArg, kube, env);
+    try {
+      const facts = await readIsolationFacts(kube, session.caseId, namespace, pod, session.kubeUser, { readNode: args.values.cordon === true });
+      const plan = planIsolation(facts, { detach: args.values.detach === true, cordon: args.values.cordon === true, guard: args.values.guard === true });
+      const dryRun = args.values['dry-run'] === true;
+      if (!json) for (const line of describePlan(plan)) io.out(line);
+      const result = await applyPlan(plan, changePorts(kube, session, args.values.yes === true), { dryRun });
+      let survivors: { established: unknown[]; error: string | null } = { established: [], error: null };
+      if (result.status === 'applied' || result.status === 'nothing-to-do') {
+        const current = await kube.core.readNamespacedPod({ namespace, name: pod });
+        const check = await openConnections(kube, current);
+        survivors = check;
+        recordAction(session.db, { at: utcNow(), actor: session.actor, kind: 'observe', target: `pod:${namespace}/${pod}`, detail: { step: 'isolation-check', established: check.established.map((c) => ({ ...c, inode: String(c.inode) })), error: check.error }, outcome: check.error !== null ? 'unknown' : check.established.length > 0 ? 'isolation-incomplete' : 'isolated' });
+      }
+      if (json) io.out(toSafeJson({ plan: plan.kind, target: plan.target, status: result.status, changes: result.changes, report: plan.report, surviving_connections: survivors }));
+      else {
+        for (const line of describeResult(result, dryRun)) io.out(line);
+        if (survivors.error !== null) io.out(display`  could not re-read connections: ${escapeUntrusted(survivors.error)}`);
+        for (const c of survivors.established as Array<{ local_addr: string; local_port: number; remote_addr: string; remote_port: number; pid: number | null }>) {
+          io.out(display`  ISOLATION_INCOMPLETE: ${escapeUntrusted(`${c.local_addr}:${c.local_port} -> ${c.remote_addr}:${c.remote_port}`)} still open (pid ${c.pid ?? 0}); new connections are blocked, this one is not. Consider deleting the pod once captured.`);
+        }
+      }
+      return exitCodeFor(result);
+    } finally {
+      session.close();
+    }
+  },
+};
+
+/** `kustody release NAMESPACE/POD --case CASE [--dry-run] [--yes] [--json]`. */
+export const releaseCommand: Command = {
+  path: ['release', ''],
+  usage: 'kustody release NAMESPACE/POD --case CASE [--dry-run] [--yes] [--json]',
+  summary: 'undo exactly what isolate applied to a pod, from the custody log',
+  help: 'Reads the case\'s custody log, and reverts in reverse order each isolation change that was applied to this pod: labels restored, policies and guards deleted (only if they still carry this case), node uncordoned.',
+  options: CHANGE_OPTIONS,
+  positionals: { min: 1, max: 1 },
+  async run(args, { io, json, env }) {
+    const { namespace, pod } = parsePodTarget(args.positionals[0] ?? '');
+    const caseArg = requireCase(args.values.case);
+    const kube = connectFromFlags(args.values, env);
+    const session = await openChangeSession(caseArg, kube, env);
+    try {
+      const target = `pod:${namespace}/${pod}`;
+      const applied: AppliedStep[] = [];
+      for (const row of iterateActions(session.db)) {
+        const detail = row.detail as { plan?: string; plan_target?: string; change_id?: string; change?: Change; undo?: AppliedStep['undo'] } | null;
+        if (row.kind !== 'contain' || row.outcome !== 'applied' || detail?.plan !== 'isolate' || detail.plan_target !== target || !detail.change || !detail.undo || !detail.change_id) continue;
+        applied.push({ seq: row.seq, changeId: detail.change_id, change: detail.change, undo: detail.undo });
+      }
+      const current = new Map<string, Record<string, unknown> | null>();
+      for (const step of applied) current.set(describeRef(step.change.target), await readObject(kube, step.change.target));
+      const plan = planRelease(session.caseId, target, applied, current);
+      const dryRun = args.values['dry-run'] === true;
+      if (!json) for (const line of describePlan(plan)) io.out(line);
+      const result = await applyPlan(plan, changePorts(kube, session, args.values.yes === true), { dryRun });
+      if (json) io.out(toSafeJson({ plan: plan.kind, target, status: result.status, changes: result.changes, report: plan.report }));
+      else for (const line of describeResult(result, dryRun)) io.out(line);
+      return exitCodeFor(result);
+    } finally {
+      session.close();
+    }
+  },
+};
+
+function requireCase(value: string | boolean | undefined): string {
+  if (typeof value !== 'string') throw new UsageError('This command needs --case CASE: every change is recorded in a case.', 'Open one with `kustody case new` and pass its folder.');
+  return value;
+}

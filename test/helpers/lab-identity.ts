@@ -1,0 +1,22 @@
+/** A throwaway identity for RBAC tests: a ServiceAccount with one Role, and a kubeconfig using a short-lived token for it. */
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { kubectl, type LabEnv } from './lab.js';
+
+/** Creates ServiceAccount `name` in `namespace` bound to `rules`, and writes a kubeconfig for it into `dir`. */
+export async function limitedIdentity(lab: LabEnv, dir: string, namespace: string, name: string, rules: object[]): Promise<string> {
+  const manifest = [
+    { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name, namespace } },
+    { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'Role', metadata: { name, namespace }, rules },
+    { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'RoleBinding', metadata: { name, namespace }, roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name }, subjects: [{ kind: 'ServiceAccount', name, namespace }] },
+  ];
+  const applied = await kubectl(lab, 'admin', ['apply', '-f', '-'], { input: manifest.map((m) => JSON.stringify(m)).join('\n---\n') });
+  if (applied.exitCode !== 0) throw new Error(applied.stderr);
+  const token = (await kubectl(lab, 'admin', ['create', 'token', name, '-n', namespace, '--duration', '10m'])).stdout.trim();
+  const admin = (await kubectl(lab, 'admin', ['config', 'view', '--raw', '-o', 'json'])).stdout;
+  const cluster = (JSON.parse(admin) as { clusters: Array<{ cluster: Record<string, string> }> }).clusters[0]?.cluster ?? {};
+  const config = { apiVersion: 'v1', kind: 'Config', clusters: [{ name: 'lab', cluster }], users: [{ name, user: { token } }], contexts: [{ name, context: { cluster: 'lab', user: name } }], 'current-context': name };
+  const path = join(dir, `${name}.kubeconfig`);
+  writeFileSync(path, JSON.stringify(config), { mode: 0o600 });
+  return path;
+}
