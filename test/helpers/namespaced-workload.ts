@@ -2,6 +2,8 @@
  * Starts a real workload in fresh PID, mount and network namespaces (unshare, needs root): a TCP
  * listener with an established connection to itself, a unix socket, a tmpfs holding a token file,
  * and a process whose executable was deleted. Tests capture it and compare with ps, ss and findmnt.
+ * Options add planted secrets: variables in every process's environment, one more process run with
+ * the given argv, and the token bind-mounted at the default ServiceAccount path inside the namespace.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
@@ -18,6 +20,16 @@ export interface NamespacedWorkload {
   stop: () => Promise<void>;
 }
 
+/** Extras for secret-leak tests; without them the workload is the plain one. */
+export interface WorkloadOptions {
+  /** Added to the environment of every process of the workload. */
+  env?: Record<string, string>;
+  /** Run as one more background process inside the namespaces (it is also in bash's own argv). */
+  extraArgv?: string[];
+  /** Bind the token's folder at /var/run/secrets/kubernetes.io/serviceaccount inside the mount namespace (over a private tmpfs on /run). */
+  defaultTokenPath?: boolean;
+}
+
 const SCRIPT = String.raw`
 set -eu
 ip link set lo up
@@ -25,6 +37,13 @@ mkdir -p "$DIR/tmpfs"
 mount -t tmpfs -o size=4m kustody-test "$DIR/tmpfs"
 mkdir -p "$DIR/tmpfs/serviceaccount"
 printf '%s' "$TOKEN" > "$DIR/tmpfs/serviceaccount/token"
+if [ "$SA_BIND" = 1 ]; then
+  # /var/run is /run; a fresh tmpfs there keeps the host's /run untouched (propagation is private).
+  mount -t tmpfs -o size=1m kustody-run /run
+  mkdir -p /run/secrets/kubernetes.io/serviceaccount
+  mount --bind "$DIR/tmpfs/serviceaccount" /run/secrets/kubernetes.io/serviceaccount
+fi
+if [ $# -gt 0 ]; then "$@" & fi
 cp /bin/sleep "$DIR/tmpfs/evil"
 "$DIR/tmpfs/evil" 100000 &
 sleep 0.2
@@ -42,9 +61,10 @@ wait
 `;
 
 /** Starts the workload in `dir` and waits until its sockets are open. */
-export async function startNamespacedWorkload(dir: string, token: string): Promise<NamespacedWorkload> {
-  const child: ChildProcess = spawn('unshare', ['--pid', '--mount', '--net', '--fork', '--mount-proc', '--propagation', 'private', 'bash', '-c', SCRIPT], {
-    env: { ...process.env, DIR: dir, TOKEN: token },
+export async function startNamespacedWorkload(dir: string, token: string, options: WorkloadOptions = {}): Promise<NamespacedWorkload> {
+  const argv = ['--pid', '--mount', '--net', '--fork', '--mount-proc', '--propagation', 'private', 'bash', '-c', SCRIPT, 'workload', ...(options.extraArgv ?? [])];
+  const child: ChildProcess = spawn('unshare', argv, {
+    env: { ...process.env, ...options.env, DIR: dir, TOKEN: token, SA_BIND: options.defaultTokenPath === true ? '1' : '0' },
     stdio: ['ignore', 'ignore', 'pipe'],
   });
   let stderr = '';

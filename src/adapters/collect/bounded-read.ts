@@ -12,9 +12,10 @@ export function readBounded(path: string, maxBytes: number, extraFlags = 0): Raw
   }
   try {
     if (!fstatSync(fd).isFile()) return { bytes: new Uint8Array(0), truncated: false, error: 'not a regular file' };
+    // One scratch buffer for every read: thousands of small /proc files must not each allocate 64 KiB.
+    const chunk = scratch();
     const chunks: Buffer[] = [];
     let total = 0;
-    const chunk = Buffer.allocUnsafe(64 * 1024);
     for (;;) {
       const want = Math.min(chunk.length, maxBytes + 1 - total);
       if (want <= 0) break;
@@ -23,13 +24,20 @@ export function readBounded(path: string, maxBytes: number, extraFlags = 0): Raw
       chunks.push(Buffer.from(chunk.subarray(0, got)));
       total += got;
     }
-    const bytes = Buffer.concat(chunks);
+    const bytes = chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks);
     return total > maxBytes ? { bytes: bytes.subarray(0, maxBytes), truncated: true } : { bytes, truncated: false };
   } catch (error) {
     return { bytes: new Uint8Array(0), truncated: false, error: codeOf(error) };
   } finally {
     closeSync(fd);
   }
+}
+
+let scratchBuffer: Buffer | undefined;
+
+function scratch(): Buffer {
+  scratchBuffer ??= Buffer.allocUnsafe(64 * 1024);
+  return scratchBuffer;
 }
 
 /** Reads a /proc link's text as bytes (names may not be UTF-8), with the target's st_mode when `statTarget`. */

@@ -5,7 +5,7 @@
  */
 import { createHash } from 'node:crypto';
 import { closeSync, constants, fstatSync, openSync, readSync, readdirSync } from 'node:fs';
-import { PROCESS_FILES, NET_TABLES, type RawCapture, type RawNetNamespace, type RawProcess } from '../../core/capture/raw-capture.js';
+import { PROCESS_FILES, NET_TABLES, type RawCapture, type RawFile, type RawNetNamespace, type RawProcess } from '../../core/capture/raw-capture.js';
 import { parseCgroup, parseStat } from '../../core/evidence/parsers/index.js';
 import { codeOf, readBounded, readLink } from './bounded-read.js';
 
@@ -26,13 +26,14 @@ export type LocalSelector = { pid: number } | { containerId: string };
 /** Reads the selected processes and the network tables of their namespaces. */
 export function readLocalProcesses(selector: LocalSelector, limits: LocalReadLimits = DEFAULT_LOCAL_LIMITS, procRoot = '/proc'): RawCapture {
   const notes: string[] = [];
-  const pids = selectPids(selector, procRoot, notes);
+  const stats = new Map<number, RawFile>();
+  const pids = selectPids(selector, procRoot, notes, stats);
   if (pids.length > limits.maxProcesses) {
     notes.push(`${pids.length} processes matched; only the first ${limits.maxProcesses} were read`);
     pids.length = limits.maxProcesses;
   }
   // Order of volatility: sockets and descriptors first, then the network tables, then the rest.
-  const processes = pids.map((pid) => readDescriptors(pid, procRoot, limits));
+  const processes = pids.map((pid) => readDescriptors(pid, procRoot, limits, stats.get(pid)));
   const ownNetNs = linkText(readLink(`${procRoot}/self/ns/net`).target);
   const netNamespaces: RawNetNamespace[] = [];
   const seen = new Set<string>();
@@ -46,12 +47,20 @@ export function readLocalProcesses(selector: LocalSelector, limits: LocalReadLim
     netNamespaces.push({ netnsInode: ns, viaPid: process.pid, exclusive: ns !== ownNetNs, tables });
   }
   const exeHashes = new Map<string, { sha256: string | null; error?: string }>();
-  for (const process of processes) readDetails(process, procRoot, limits, exeHashes);
+  // mountinfo is read once per mount namespace: the builder keeps one table per namespace anyway.
+  const mountNamespaces = new Set<string>();
+  for (const process of processes) {
+    const mnt = linkText(process.namespaces.mnt?.target ?? null);
+    const readMounts = mnt === '' || !mountNamespaces.has(mnt);
+    if (mnt !== '') mountNamespaces.add(mnt);
+    readDetails(process, procRoot, limits, exeHashes, readMounts);
+  }
   const target = 'pid' in selector ? `pid:${selector.pid}` : `container:${selector.containerId}`;
   return { vantage: 'local', target, processes, netNamespaces, notes };
 }
 
-function selectPids(selector: LocalSelector, procRoot: string, notes: string[]): number[] {
+// Builds the tree from every process's stat; those stats are kept in `stats`, as each selected process's first read.
+function selectPids(selector: LocalSelector, procRoot: string, notes: string[], stats: Map<number, RawFile>): number[] {
   const all = readdirSync(procRoot).filter((name) => /^[1-9][0-9]{0,9}$/.test(name)).map(Number);
   if ('containerId' in selector) {
     return all.filter((pid) => {
@@ -64,6 +73,7 @@ function selectPids(selector: LocalSelector, procRoot: string, notes: string[]):
     const stat = readBounded(`${procRoot}/${pid}/stat`, 64 * 1024);
     const ppid = stat.error === undefined ? parseStat(stat.bytes).ppid : null;
     if (ppid === null) continue;
+    stats.set(pid, stat);
     const list = children.get(ppid);
     if (list === undefined) children.set(ppid, [pid]);
     else list.push(pid);
@@ -82,15 +92,18 @@ function selectPids(selector: LocalSelector, procRoot: string, notes: string[]):
   return order;
 }
 
-function readDescriptors(pid: number, procRoot: string, limits: LocalReadLimits): RawProcess {
+function readDescriptors(pid: number, procRoot: string, limits: LocalReadLimits, scanned: RawFile | undefined): RawProcess {
   const base = `${procRoot}/${pid}`;
-  const stat = readBounded(`${base}/stat`, 64 * 1024);
+  const stat = scanned ?? readBounded(`${base}/stat`, 64 * 1024);
   const namespaces: RawProcess['namespaces'] = {};
-  for (const type of ['net', 'mnt', 'pid', 'user', 'uts', 'ipc', 'cgroup'] as const) namespaces[type] = readLink(`${base}/ns/${type}`);
+  // The namespaces the rows record (net, mnt, pid); the others are stored nowhere, so not read.
+  for (const type of ['net', 'mnt', 'pid'] as const) namespaces[type] = readLink(`${base}/ns/${type}`);
   const fds: RawProcess['fds'] = [];
   try {
     const names = readdirSync(`${base}/fd`).filter((n) => /^[0-9]{1,10}$/.test(n)).map(Number).sort((a, b) => a - b);
-    for (const fd of names.slice(0, limits.maxFdsPerProcess)) fds.push({ fd, link: readLink(`${base}/fd/${fd}`, true) });
+    // No stat per descriptor: here the kernel wrote the link text, and it writes an absolute path for
+    // every file, so `socket:[N]` can only be a socket (a file so named reads `/dir/socket:[N]`).
+    for (const fd of names.slice(0, limits.maxFdsPerProcess)) fds.push({ fd, link: readLink(`${base}/fd/${fd}`) });
   } catch {
     // A process that exited, or one whose descriptors we may not read: its files say which.
   }
@@ -98,9 +111,12 @@ function readDescriptors(pid: number, procRoot: string, limits: LocalReadLimits)
   return { pid, files: { stat }, links: {}, fds, namespaces, exeSha256: null };
 }
 
-function readDetails(process: RawProcess, procRoot: string, limits: LocalReadLimits, exeHashes: Map<string, { sha256: string | null; error?: string }>): void {
+function readDetails(process: RawProcess, procRoot: string, limits: LocalReadLimits, exeHashes: Map<string, { sha256: string | null; error?: string }>, readMounts: boolean): void {
   const base = `${procRoot}/${process.pid}`;
-  for (const name of PROCESS_FILES) if (name !== 'stat') process.files[name] = readBounded(`${base}/${name}`, limits.maxFileBytes);
+  for (const name of PROCESS_FILES) {
+    if (name === 'stat' || (name === 'mountinfo' && !readMounts)) continue;
+    process.files[name] = readBounded(`${base}/${name}`, limits.maxFileBytes);
+  }
   process.links = { exe: readLink(`${base}/exe`), cwd: readLink(`${base}/cwd`), root: readLink(`${base}/root`) };
   const exe = hashExecutable(`${base}/exe`, limits.maxExeBytes, exeHashes);
   process.exeSha256 = exe.sha256;
