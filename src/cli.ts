@@ -8,13 +8,14 @@ import { bundleExport, bundleVerify } from './commands/bundle-commands.js';
 import { caseNew, caseNote, caseShow } from './commands/case-commands.js';
 import { captureLocal, capturePodCommand } from './commands/capture-commands.js';
 import { isolateCommand, releaseCommand } from './commands/contain-commands.js';
-import type { Command, CommandIo } from './commands/command.js';
+import { revokeCommand } from './commands/revoke-command.js';
 import { identitiesCommand } from './commands/identities-command.js';
+import type { Command, CommandIo } from './commands/command.js';
 import { display, escapeUntrusted, redactError, toSafeJson, trusted, type DisplayText } from './core/display/index.js';
 import { KustodyError, UsageError } from './core/errors.js';
 import { TOOL_VERSION } from './version.js';
 
-const COMMANDS: readonly Command[] = [caseNew, caseNote, caseShow, captureLocal, capturePodCommand, isolateCommand, releaseCommand, identitiesCommand, bundleExport, bundleVerify];
+const COMMANDS: readonly Command[] = [caseNew, caseNote, caseShow, captureLocal, capturePodCommand, isolateCommand, releaseCommand, identitiesCommand, revokeCommand, bundleExport, bundleVerify];
 
 const processIo: CommandIo = {
   out: (line) => void process.stdout.write(`${line}\n`),

@@ -48,6 +48,12 @@ export async function applyPlan(plan: ChangePlan, ports: ApplyPorts, options: { 
   for (const planned of plan.changes) {
     const current = await ports.read(planned.expect.target);
     const before = planned.change.action === 'create' ? current : await ports.read(planned.change.target);
+    const replaced = planned.change.action === 'create' ? replacedBy(plan, planned) : undefined;
+    if (replaced !== undefined && current !== null && getPointer(current, '/metadata/uid') === replaced) {
+      // Recreating an object this plan deletes first: it is pending, and cannot be dry-run before the delete.
+      pending.push({ planned, before: current });
+      continue;
+    }
     if (planned.change.action === 'create' && current !== null) {
       const owner = getPointer(current, `/metadata/annotations/${CASE_ANNOTATION.replace(/\//g, '~1')}`);
       if (owner !== plan.caseId) throw new KustodyError('CONFLICT_FOREIGN_OBJECT', `${describeRef(planned.change.target)} already exists and was not made by this case. Nothing was changed.`, { nextStep: 'Inspect that object; delete or rename it if it is stale, then run again.' });
@@ -65,7 +71,7 @@ export async function applyPlan(plan: ChangePlan, ports: ApplyPorts, options: { 
     }
     pending.push({ planned, before });
   }
-  for (const { planned } of pending) await ports.apply(planned.change, true);
+  for (const { planned } of pending) if (planned.change.action !== 'create' || replacedBy(plan, planned) === undefined) await ports.apply(planned.change, true);
   const preview = plan.changes.map((c) => ({ id: c.id, title: c.title, why: c.why, change: c.change as unknown as JsonValue, pending: pending.some((p) => p.planned.id === c.id) }));
   ports.record({ kind: 'plan', target: plan.target, detail: { plan: plan.kind, dry_run: options.dryRun, changes: preview, report: plan.report }, outcome: pending.length === 0 ? 'nothing-to-do' : options.dryRun ? 'dry-run' : 'planned' });
   if (pending.length === 0) return { status: 'nothing-to-do', changes: outcomes };
@@ -85,10 +91,27 @@ export async function applyPlan(plan: ChangePlan, ports: ApplyPorts, options: { 
       for (const rest of pending.slice(index + 1)) outcomes.push({ id: rest.planned.id, title: rest.planned.title, status: 'skipped', message: 'not applied: an earlier change failed' });
       return { status: 'failed', changes: outcomes };
     }
-    const after = await ports.read(planned.expect.target);
+    // Deletes are graceful (a pod terminates first): read back until the change shows or a deadline passes.
+    let after = await ports.read(planned.expect.target);
+    const deadline = Date.now() + (planned.change.action === 'delete' ? 90_000 : 5_000);
+    while (!expectationHolds(planned.expect, after) && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      after = await ports.read(planned.expect.target);
+    }
     const verified = expectationHolds(planned.expect, after);
     ports.record({ kind: planned.danger, target: describeRef(planned.change.target), detail: { ...base, after: after === null ? null : ports.sanitize(planned.expect.target.kind, after) }, outcome: verified ? 'applied' : 'unverified' });
     outcomes.push({ id: planned.id, title: planned.title, status: verified ? 'applied' : 'unverified' });
   }
   return { status: outcomes.some((o) => o.status === 'unverified') ? 'failed' : 'applied', changes: outcomes };
+}
+
+/** The uid an earlier delete in the same plan removes from the object this create recreates, if any. */
+function replacedBy(plan: ChangePlan, planned: PlannedChange): string | undefined {
+  const target = planned.change.target;
+  for (const earlier of plan.changes) {
+    if (earlier === planned) return undefined;
+    const c = earlier.change;
+    if (c.action === 'delete' && c.target.kind === target.kind && c.target.name === target.name && c.target.namespace === target.namespace) return c.uid;
+  }
+  return undefined;
 }

@@ -7,6 +7,7 @@
 import type { V1Pod, V1ServiceAccount } from '@kubernetes/client-node';
 import { ApiException } from '@kubernetes/client-node';
 import type { AccessAnswer, AccessProbe } from '../../core/identities/access-checks.js';
+import { serviceAccountName } from '../../core/identities/pod-identities.js';
 import { grantOf, matchingSubject, type Grant, type PolicyRuleLike } from '../../core/identities/rbac-rules.js';
 import type { KubeClients } from './kube-client.js';
 import { toKubeError } from './to-kube-error.js';
@@ -36,7 +37,7 @@ export async function readIdentityObjects(kube: KubeClients, namespace: string, 
     throw toKubeError(error, `read pod ${namespace}/${name}`);
   }
   const notes: string[] = [];
-  const saName = pod.spec?.serviceAccountName || 'default';
+  const saName = serviceAccountName(pod);
   let serviceAccount: V1ServiceAccount | null = null;
   try {
     serviceAccount = await kube.core.readNamespacedServiceAccount({ namespace, name: saName });
