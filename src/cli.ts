@@ -4,18 +4,11 @@
  * tampering, 2 bad usage or unreadable input).
  */
 import { parseArgs } from 'node:util';
-import { bundleExport, bundleVerify } from './commands/bundle-commands.js';
-import { caseNew, caseNote, caseShow } from './commands/case-commands.js';
-import { captureLocal, capturePodCommand } from './commands/capture-commands.js';
-import { isolateCommand, releaseCommand } from './commands/contain-commands.js';
-import { revokeCommand } from './commands/revoke-command.js';
-import { identitiesCommand } from './commands/identities-command.js';
 import type { Command, CommandIo } from './commands/command.js';
+import { COMMAND_ENTRIES } from './commands/registry.js';
 import { display, escapeUntrusted, redactError, toSafeJson, trusted, type DisplayText } from './core/display/index.js';
 import { KustodyError, UsageError } from './core/errors.js';
 import { TOOL_VERSION } from './version.js';
-
-const COMMANDS: readonly Command[] = [caseNew, caseNote, caseShow, captureLocal, capturePodCommand, isolateCommand, releaseCommand, identitiesCommand, revokeCommand, bundleExport, bundleVerify];
 
 const processIo: CommandIo = {
   out: (line) => void process.stdout.write(`${line}\n`),
@@ -34,15 +27,16 @@ export async function main(argv: readonly string[], io: CommandIo = processIo, e
   const args = argv.filter((a) => a !== '--debug');
   try {
     if (args.length === 0 || args[0] === '--help' || args[0] === '-h' || args[0] === 'help') {
-      for (const line of generalHelp()) io.out(line);
+      for (const line of await generalHelp()) io.out(line);
       return 0;
     }
     if (args[0] === '--version' || args[0] === '-V') {
       io.out(display`kustody ${escapeUntrusted(TOOL_VERSION)}`);
       return 0;
     }
-    const command = COMMANDS.find((c) => c.path[0] === args[0] && (c.path[1] === '' || c.path[1] === args[1]));
-    if (command === undefined) throw unknownCommand(args);
+    const entry = COMMAND_ENTRIES.find((c) => c.path[0] === args[0] && (c.path[1] === '' || c.path[1] === args[1]));
+    if (entry === undefined) throw unknownCommand(args);
+    const command = await entry.load();
     const rest = args.slice(command.path[1] === '' ? 1 : 2);
     if (rest.includes('--help') || rest.includes('-h')) {
       for (const line of commandHelp(command)) io.out(line);
@@ -75,7 +69,7 @@ function describeCount({ min, max }: { min: number; max: number }): string {
 }
 
 function unknownCommand(args: readonly string[]): UsageError {
-  const group = COMMANDS.filter((c) => c.path[0] === args[0]);
+  const group = COMMAND_ENTRIES.filter((c) => c.path[0] === args[0]);
   if (group.length > 0) return new UsageError(`\`kustody ${args[0]}\` needs one of: ${group.map((c) => c.path[1]).join(', ')}.`);
   return new UsageError(`There is no command \`${args.slice(0, 2).join(' ')}\`.`);
 }
@@ -95,13 +89,13 @@ function reportError(error: unknown, io: CommandIo, { json, debug }: { json: boo
   return exit;
 }
 
-function generalHelp(): DisplayText[] {
+async function generalHelp(): Promise<DisplayText[]> {
   const lines: DisplayText[] = [
     trusted('kustody: Kubernetes incident response: isolate a suspect pod, capture its runtime state into a verifiable evidence bundle, revoke what it held.'),
     trusted(''),
     trusted('Usage:'),
   ];
-  for (const c of COMMANDS) lines.push(display`  ${escapeUntrusted(c.usage.padEnd(72))} ${escapeUntrusted(c.summary)}`);
+  for (const c of await Promise.all(COMMAND_ENTRIES.map((e) => e.load()))) lines.push(display`  ${escapeUntrusted(c.usage.padEnd(72))} ${escapeUntrusted(c.summary)}`);
   lines.push(trusted(''), trusted('Global flags: --json (one JSON document on stdout), --debug (stack traces), --help, --version'));
   lines.push(trusted('Exit codes: 0 success, 1 the operation ran and failed (or found tampering), 2 bad usage or unreadable input.'));
   return lines;

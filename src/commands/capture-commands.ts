@@ -10,10 +10,10 @@ import { CASE_DB_FILE, readCaseKey, resolveCaseDir } from '../adapters/store/cas
 import { openWritableDb } from '../adapters/store/open-store.js';
 import { readResponderIdentity, utcNow } from '../adapters/system/responder-env.js';
 import { runCapture, type CaptureSummary } from '../runner/run-capture.js';
-import { capturePod, VANTAGE_ORDER, type Vantage } from '../runner/capture-pod.js';
+import type { Vantage } from '../runner/capture-pod.js';
 import type { CollectorImage } from '../adapters/kube/pod-collectors.js';
 import { defaultCaseParent, type Command } from './command.js';
-import { connectFromFlags, KUBE_OPTIONS, parsePodTarget } from './kube-options.js';
+import { KUBE_OPTIONS, parsePodTarget } from './kube-options.js';
 
 /** `kustody capture local --pid PID | --container-id ID --case CASE`. */
 export const captureLocal: Command = {
@@ -108,9 +108,11 @@ export const capturePodCommand: Command = {
     const { namespace, pod } = parsePodTarget(args.positionals[0] ?? '');
     if (typeof args.values.case !== 'string') throw new UsageError('capture needs --case CASE.', 'Open one with `kustody case new` and pass its folder.');
     const via = typeof args.values.via === 'string' ? args.values.via : 'auto';
-    if (via !== 'auto' && !(VANTAGE_ORDER as readonly string[]).includes(via)) throw new UsageError(`--via must be auto, exec, debug or node, not ${JSON.stringify(via.slice(0, 20))}.`);
+    if (via !== 'auto' && !['exec', 'debug', 'node'].includes(via)) throw new UsageError(`--via must be auto, exec, debug or node, not ${JSON.stringify(via.slice(0, 20))}.`);
     const caseDir = resolveCaseDir(args.values.case, defaultCaseParent(env));
     const key = readCaseKey(caseDir);
+    // Loaded here, not at the top: `capture local` should not pay for the cluster client.
+    const [{ connectFromFlags }, { capturePod }] = await Promise.all([import('./kube-connect.js'), import('../runner/capture-pod.js')]);
     const kube = connectFromFlags(args.values, env);
     const db = openWritableDb(join(caseDir, CASE_DB_FILE));
     try {

@@ -13,7 +13,8 @@ import { applyPlan } from '../runner/apply-plan.js';
 import { openConnections } from '../runner/check-isolation.js';
 import { changePorts, describePlan, describeResult, exitCodeFor, openChangeSession } from './change-support.js';
 import type { Command } from './command.js';
-import { connectFromFlags, KUBE_OPTIONS, parsePodTarget } from './kube-options.js';
+import { KUBE_OPTIONS, parsePodTarget } from './kube-options.js';
+import { connectFromFlags } from './kube-connect.js';
 
 const CHANGE_OPTIONS = { ...KUBE_OPTIONS, case: { type: 'string' }, 'dry-run': { type: 'boolean' }, yes: { type: 'boolean' } } as const;
 

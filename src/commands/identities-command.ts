@@ -15,7 +15,8 @@ import { CASE_DB_FILE, recordAction, resolveCaseDir } from '../adapters/store/ca
 import { openWritableDb, type ReadableDb } from '../adapters/store/open-store.js';
 import { readResponderIdentity, utcNow } from '../adapters/system/responder-env.js';
 import { defaultCaseParent, type Command } from './command.js';
-import { connectFromFlags, KUBE_OPTIONS, parsePodTarget } from './kube-options.js';
+import { KUBE_OPTIONS, parsePodTarget } from './kube-options.js';
+import { connectFromFlags } from './kube-connect.js';
 
 /** `kustody identities NAMESPACE/POD --case CASE [--json]` (a one-word command: an empty second path word). */
 export const identitiesCommand: Command = {

@@ -1,6 +1,5 @@
-/** Flags and argument parsing shared by every command that talks to a cluster. */
+/** Flags and argument parsing shared by every command that talks to a cluster (light: no cluster client is loaded here). */
 import { UsageError } from '../core/errors.js';
-import { connectKube, type KubeClients } from '../adapters/kube/kube-client.js';
 
 /** The parseArgs options for choosing a cluster. */
 export const KUBE_OPTIONS = {
@@ -8,15 +7,6 @@ export const KUBE_OPTIONS = {
   context: { type: 'string' },
   'allow-exec-plugin': { type: 'boolean' },
 } as const;
-
-/** Connects with the flags a command received. */
-export function connectFromFlags(values: Record<string, string | boolean | undefined>, env: NodeJS.ProcessEnv): KubeClients {
-  return connectKube({
-    kubeconfig: typeof values.kubeconfig === 'string' ? values.kubeconfig : undefined,
-    context: typeof values.context === 'string' ? values.context : undefined,
-    allowExecPlugin: values['allow-exec-plugin'] === true,
-  }, env);
-}
 
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
 const DNS_SUBDOMAIN = /^(?=.{1,253}$)[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;

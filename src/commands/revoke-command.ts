@@ -18,7 +18,8 @@ import { runCloudRevoke } from '../runner/run-cloud-revoke.js';
 import { reviewBefore, waitUntilRejected, type TokenCheck } from '../runner/verify-revocation.js';
 import { changePorts, describePlan, describeResult, exitCodeFor, openChangeSession, type ChangeSession } from './change-support.js';
 import type { Command } from './command.js';
-import { connectFromFlags, KUBE_OPTIONS, parsePodTarget } from './kube-options.js';
+import { KUBE_OPTIONS, parsePodTarget } from './kube-options.js';
+import { connectFromFlags } from './kube-connect.js';
 
 /** `kustody revoke NAMESPACE/POD --case CASE [...]`. */
 export const revokeCommand: Command = {

@@ -1,0 +1,27 @@
+/**
+ * Every subcommand, by path, loaded only when it runs: the cluster client and the terminal UI each
+ * take about a third of a second to load, which `kustody case note` should not pay. Add a command
+ * here with its path and a loader for the module that exports it.
+ */
+import type { Command } from './command.js';
+
+/** One registered command: its path (a second word of '' means a one-word command) and how to load it. */
+export interface CommandEntry {
+  path: readonly [string, string];
+  load: () => Promise<Command>;
+}
+
+/** The registry, in the order help lists it. */
+export const COMMAND_ENTRIES: readonly CommandEntry[] = [
+  { path: ['case', 'new'], load: async () => (await import('./case-commands.js')).caseNew },
+  { path: ['case', 'note'], load: async () => (await import('./case-commands.js')).caseNote },
+  { path: ['case', 'show'], load: async () => (await import('./case-commands.js')).caseShow },
+  { path: ['capture', 'local'], load: async () => (await import('./capture-commands.js')).captureLocal },
+  { path: ['capture', 'pod'], load: async () => (await import('./capture-commands.js')).capturePodCommand },
+  { path: ['isolate', ''], load: async () => (await import('./contain-commands.js')).isolateCommand },
+  { path: ['release', ''], load: async () => (await import('./contain-commands.js')).releaseCommand },
+  { path: ['identities', ''], load: async () => (await import('./identities-command.js')).identitiesCommand },
+  { path: ['revoke', ''], load: async () => (await import('./revoke-command.js')).revokeCommand },
+  { path: ['bundle', 'export'], load: async () => (await import('./bundle-commands.js')).bundleExport },
+  { path: ['bundle', 'verify'], load: async () => (await import('./bundle-commands.js')).bundleVerify },
+];
