@@ -91,12 +91,18 @@ const WORD = /^(?:[a-z]+|[A-Z][a-z]*|[A-Z]+|\d+|[0-9a-f]{1,12}|[A-Z]?[a-z]+(?:[A
 
 /** Applies net 3: whether some run of token characters in the text looks random enough to be a secret. */
 export function looksRandom(text: string): boolean {
+  // An absolute path (PYENV_DIR=/tmp/kustody-bench-Ab3xQ9) is judged component by component: a random
+  // mkdtemp suffix is not a credential, but a long random component still is.
+  if (/^(\/[A-Za-z0-9._+=-]+){2,}\/?$/.test(text)) return text.split('/').some((part) => part.length >= 20 && looksRandom(part.replace(/[/]/g, '')));
   for (const run of text.match(/[A-Za-z0-9+/=_-]{20,}/g) ?? []) {
     if (/^[0-9a-fA-F]+$/.test(run)) {
       if (run.length >= 32 && /\d/.test(run) && /[a-f]/i.test(run) && entropy(run) >= 3) return true;
       continue;
     }
-    if (run.split(/[+/=_-]+/).every((segment) => WORD.test(segment) || segment === '')) continue;
+    // Words joined by separators are names, even with one short random part (a mkdtemp suffix): a
+    // secret needs more than 8 characters outside plain words.
+    const odd = run.split(/[+/=_-]+/).filter((segment) => !WORD.test(segment) && segment !== '');
+    if (odd.reduce((sum, segment) => sum + segment.length, 0) <= 8) continue;
     if (!/\d/.test(run) || !/[A-Za-z]/.test(run)) continue;
     if (entropy(run) >= Math.min(0.8 * Math.log2(run.length), 4.8)) return true;
   }
