@@ -60,6 +60,8 @@ export async function applyPlan(plan: ChangePlan, ports: ApplyPorts, options: { 
     }
     if (expectationHolds(planned.expect, current)) {
       outcomes.push({ id: planned.id, title: planned.title, status: 'already', message: 'already in effect' });
+      // Recorded as observed, not applied: after a crash this reconciles an intent whose result was never written.
+      if (!options.dryRun) ports.record({ kind: planned.danger, target: describeRef(planned.change.target), detail: { plan: plan.kind, plan_target: plan.target, change_id: planned.id, title: planned.title }, outcome: 'already-in-effect' });
       continue;
     }
     if (planned.change.action !== 'create') {
