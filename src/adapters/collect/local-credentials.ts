@@ -8,7 +8,7 @@ import { Buffer } from 'node:buffer';
 import { closeSync, constants, openSync } from 'node:fs';
 import type { CaptureWarning } from '../../core/capture/capture-rows.js';
 import type { EnvRedactor } from '../../core/capture/build-process-rows.js';
-import type { CredentialRowOut } from '../../core/capture/credential-step.js';
+import type { CredentialRow } from '../../core/capture/capture-rows.js';
 import type { RawCapture, RawProcess } from '../../core/capture/raw-capture.js';
 import { CREDENTIAL_FILE_VARIABLES, DEFAULT_TOKEN_PATH, credentialPaths, type CredentialPath } from '../../core/credentials/credential-paths.js';
 import { detectCredentials } from '../../core/credentials/detect-credentials.js';
@@ -40,10 +40,10 @@ interface ParsedEnviron {
 }
 
 /** Builds the `credentials` rows of a local capture, with a warning for every credential file that could not be read. */
-export function readLocalCredentials(raw: RawCapture, input: LocalCredentialInput): { rows: CredentialRowOut[]; warnings: CaptureWarning[] } {
+export function readLocalCredentials(raw: RawCapture, input: LocalCredentialInput): { rows: CredentialRow[]; warnings: CaptureWarning[] } {
   const procRoot = input.procRoot ?? '/proc';
   const options = { caseKey: input.caseKey, now: input.now };
-  const rows: CredentialRowOut[] = [];
+  const rows: CredentialRow[] = [];
   const seen = new Set<string>();
   const add = (r: CredentialRecord, pid: number | null) => {
     const key = `${r.fingerprint} ${r.location} ${pid ?? ''}`;

@@ -3,7 +3,7 @@
  * warnings and the custody row whose detail carries the rows' digest), and the final status. A step
  * that never committed leaves nothing behind, and the captures row says the capture did not finish.
  */
-import type { CaptureWarning, ConnectionRow, MountRow, ProcessRow } from '../../core/capture/capture-rows.js';
+import type { CaptureWarning, ConnectionRow, CredentialRow, MountRow, ProcessRow } from '../../core/capture/capture-rows.js';
 import { digestRows } from '../../core/capture/digest-rows.js';
 import type { JsonValue } from '../../core/custody/canonical-json.js';
 import { recordAction, type ArtifactInput, type RecordedAction } from './case-store.js';
@@ -13,17 +13,6 @@ import type { WritableDb } from './open-store.js';
 export interface StepStamp {
   at: string;
   actor: string;
-}
-
-/** A credential row (values never stored: fingerprint and claims only). */
-export interface CredentialRow {
-  kind: string;
-  location: string;
-  subject: string | null;
-  fingerprint: string;
-  expires_at: string | null;
-  claims_json: string | null;
-  pid: number | null;
 }
 
 /** A Kubernetes object captured around the target, with Secret data removed. */

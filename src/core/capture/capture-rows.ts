@@ -65,3 +65,14 @@ export interface CaptureWarning {
   code: string;
   message: string;
 }
+
+/** One row of `credentials`: where a credential was seen, its keyed fingerprint and non-secret claims, never its value. */
+export interface CredentialRow {
+  kind: string;
+  location: string;
+  subject: string | null;
+  fingerprint: string;
+  expires_at: string | null;
+  claims_json: string | null;
+  pid: number | null;
+}

@@ -8,18 +8,8 @@ import type { LiveTokenHandle } from '../credentials/live-token.js';
 import type { PodSpecLike } from '../credentials/pod-spec.js';
 import type { CredentialFile } from '../credentials/types.js';
 import { parseEnviron } from '../evidence/parsers/index.js';
+import type { CredentialRow } from './capture-rows.js';
 import type { RawCapture } from './raw-capture.js';
-
-/** A `credentials` row as stored. */
-export interface CredentialRowOut {
-  kind: string;
-  location: string;
-  subject: string | null;
-  fingerprint: string;
-  expires_at: string | null;
-  claims_json: string | null;
-  pid: number | null;
-}
 
 /** What the credential step needs besides the raw capture. */
 export interface CredentialStepInput {
@@ -32,8 +22,8 @@ export interface CredentialStepInput {
 }
 
 /** Rows to store (one per credential and place it was seen) and the distinct live tokens. */
-export function buildCredentialRows(raw: RawCapture, input: CredentialStepInput): { rows: CredentialRowOut[]; liveTokens: LiveTokenHandle[] } {
-  const rows: CredentialRowOut[] = [];
+export function buildCredentialRows(raw: RawCapture, input: CredentialStepInput): { rows: CredentialRow[]; liveTokens: LiveTokenHandle[] } {
+  const rows: CredentialRow[] = [];
   const tokens = new Map<string, LiveTokenHandle>();
   const seen = new Set<string>();
   const add = (detected: ReturnType<typeof detectCredentials>) => {

@@ -5,6 +5,8 @@
  * so two captures can still be compared without the value.
  */
 
+import { entropy } from '../credentials/env-rules.js';
+
 /** Turns a secret value into a non-reversible label (the case's keyed fingerprint). */
 export type Fingerprint = (value: string) => string;
 
@@ -48,21 +50,9 @@ export function redactArgv(args: readonly string[], fingerprint: Fingerprint): {
 
 /** Redacts secrets inside one string: URL userinfo, bearer tokens, JWTs, or the whole value when it is one long high-entropy token. */
 export function redactInline(text: string, label: (value: string) => string): string {
-  if (LONG_TOKEN.test(text) && shannonBitsPerChar(text) >= 4.2) return label(text);
+  if (LONG_TOKEN.test(text) && entropy(text) >= 4.2) return label(text);
   return text
     .replace(URL_USERINFO, (_m, head: string, secret: string, at: string) => `${head}${label(secret)}${at}`)
     .replace(BEARER, (_m, head: string, secret: string) => `${head}${label(secret)}`)
     .replace(JWT, (token) => label(token));
-}
-
-/** Shannon entropy in bits per character, used to tell random tokens from words and paths. */
-export function shannonBitsPerChar(text: string): number {
-  const counts = new Map<string, number>();
-  for (const char of text) counts.set(char, (counts.get(char) ?? 0) + 1);
-  let bits = 0;
-  for (const count of counts.values()) {
-    const p = count / text.length;
-    bits -= p * Math.log2(p);
-  }
-  return bits;
 }
