@@ -1,13 +1,12 @@
 /** `kustody bundle export|verify`: write a case out as a verifiable tar, and check one received. */
-import { basename, join } from 'node:path';
+import { join } from 'node:path';
 import { display, escapeUntrusted, toSafeJson, trusted } from '../core/display/index.js';
-import { writeBundle } from '../adapters/bundle/write-bundle.js';
 import { verifyBundle } from '../adapters/bundle/verify-bundle.js';
-import { CASE_DB_FILE, recordAction, resolveCaseDir } from '../adapters/store/case-store.js';
+import { CASE_DB_FILE, resolveCaseDir } from '../adapters/store/case-store.js';
 import { openWritableDb } from '../adapters/store/open-store.js';
 import { readCaseMetadata } from '../adapters/store/case-reader.js';
-import { readResponderIdentity, utcNow } from '../adapters/system/responder-env.js';
-import { TOOL_NAME, TOOL_VERSION } from '../version.js';
+import { readResponderIdentity } from '../adapters/system/responder-env.js';
+import { exportCase } from '../runner/run-export.js';
 import { defaultCaseParent, type Command } from './command.js';
 
 /** `kustody bundle export`: writes the case as a tar and records the export (with the tar's hash) in the case. */
@@ -30,16 +29,8 @@ export const bundleExport: Command = {
       const caseId = readCaseMetadata(db).id;
       const out = typeof args.values.output === 'string' ? args.values.output : `${caseId}.tar`;
       const signKey = typeof args.values['sign-key'] === 'string' ? args.values['sign-key'] : undefined;
-      const result = await writeBundle(db, out, { name: TOOL_NAME, version: TOOL_VERSION }, signKey);
       const who = readResponderIdentity();
-      recordAction(db, {
-        at: utcNow(),
-        actor: `${who.osUser}@${who.host}`,
-        kind: 'export',
-        target: caseId,
-        detail: { file: basename(result.path), bundle_sha256: result.sha256, bundle_size: result.size, manifest_sha256: result.manifestSha256, head_seq: result.manifest.custody.head_seq, head_hash: result.manifest.custody.head_hash, signed: result.signed },
-        outcome: 'ok',
-      });
+      const result = await exportCase(db, out, signKey, `${who.osUser}@${who.host}`);
       if (json) {
         io.out(toSafeJson({ path: result.path, sha256: result.sha256, size: result.size, signed: result.signed, head_seq: result.manifest.custody.head_seq, head_hash: result.manifest.custody.head_hash, counts: result.manifest.counts }));
       } else {

@@ -1,16 +1,8 @@
 /** `kustody isolate` and `kustody release`: quarantine a suspect pod, and undo exactly that from the custody log. */
-import { planIsolation } from '../core/contain/plan-isolation.js';
-import { planRelease, type AppliedStep } from '../core/contain/plan-release.js';
-import { describeRef, type Change } from '../core/changes/change.js';
 import { display, escapeUntrusted, toSafeJson } from '../core/display/index.js';
 import { UsageError } from '../core/errors.js';
-import { readObject } from '../adapters/kube/cluster-changes.js';
-import { readIsolationFacts } from '../adapters/kube/isolation-facts.js';
-import { iterateActions } from '../adapters/store/case-reader.js';
-import { recordAction } from '../adapters/store/case-store.js';
-import { utcNow } from '../adapters/system/responder-env.js';
 import { applyPlan } from '../runner/apply-plan.js';
-import { openConnections } from '../runner/check-isolation.js';
+import { checkIsolation, planIsolate, planReleaseFromCase, type SurvivorCheck } from '../runner/run-isolate.js';
 import { changePorts, describePlan, describeResult, exitCodeFor, openChangeSession } from './change-support.js';
 import type { Command } from './command.js';
 import { KUBE_OPTIONS, parsePodTarget } from './kube-options.js';
@@ -40,23 +32,17 @@ export const isolateCommand: Command = {
     const kube = connectFromFlags(args.values, env);
     const session = await openChangeSession(caseArg, kube, env);
     try {
-      const facts = await readIsolationFacts(kube, session.caseId, namespace, pod, session.kubeUser, { readNode: args.values.cordon === true });
-      const plan = planIsolation(facts, { detach: args.values.detach === true, cordon: args.values.cordon === true, guard: args.values.guard === true });
+      const plan = await planIsolate(kube, session, { namespace, pod }, { detach: args.values.detach === true, cordon: args.values.cordon === true, guard: args.values.guard === true });
       const dryRun = args.values['dry-run'] === true;
       if (!json) for (const line of describePlan(plan)) io.out(line);
       const result = await applyPlan(plan, changePorts(kube, session, args.values.yes === true), { dryRun });
-      let survivors: { established: unknown[]; error: string | null } = { established: [], error: null };
-      if (result.status === 'applied' || result.status === 'nothing-to-do') {
-        const current = await kube.core.readNamespacedPod({ namespace, name: pod });
-        const check = await openConnections(kube, current);
-        survivors = check;
-        recordAction(session.db, { at: utcNow(), actor: session.actor, kind: 'observe', target: `pod:${namespace}/${pod}`, detail: { step: 'isolation-check', established: check.established.map((c) => ({ ...c, inode: String(c.inode) })), error: check.error }, outcome: check.error !== null ? 'unknown' : check.established.length > 0 ? 'isolation-incomplete' : 'isolated' });
-      }
+      let survivors: SurvivorCheck = { established: [], error: null };
+      if (result.status === 'applied' || result.status === 'nothing-to-do') survivors = await checkIsolation(kube, session, { namespace, pod });
       if (json) io.out(toSafeJson({ plan: plan.kind, target: plan.target, status: result.status, changes: result.changes, report: plan.report, surviving_connections: survivors }));
       else {
         for (const line of describeResult(result, dryRun)) io.out(line);
         if (survivors.error !== null) io.out(display`  could not re-read connections: ${escapeUntrusted(survivors.error)}`);
-        for (const c of survivors.established as Array<{ local_addr: string; local_port: number; remote_addr: string; remote_port: number; pid: number | null }>) {
+        for (const c of survivors.established) {
           io.out(display`  ISOLATION_INCOMPLETE: ${escapeUntrusted(`${c.local_addr}:${c.local_port} -> ${c.remote_addr}:${c.remote_port}`)} still open (pid ${c.pid ?? 0}); new connections are blocked, this one is not. Consider deleting the pod once captured.`);
         }
       }
@@ -82,15 +68,7 @@ export const releaseCommand: Command = {
     const session = await openChangeSession(caseArg, kube, env);
     try {
       const target = `pod:${namespace}/${pod}`;
-      const applied: AppliedStep[] = [];
-      for (const row of iterateActions(session.db)) {
-        const detail = row.detail as { plan?: string; plan_target?: string; change_id?: string; change?: Change; undo?: AppliedStep['undo'] } | null;
-        if (row.kind !== 'contain' || row.outcome !== 'applied' || detail?.plan !== 'isolate' || detail.plan_target !== target || !detail.change || !detail.undo || !detail.change_id) continue;
-        applied.push({ seq: row.seq, changeId: detail.change_id, change: detail.change, undo: detail.undo });
-      }
-      const current = new Map<string, Record<string, unknown> | null>();
-      for (const step of applied) current.set(describeRef(step.change.target), await readObject(kube, step.change.target));
-      const plan = planRelease(session.caseId, target, applied, current);
+      const plan = await planReleaseFromCase(kube, session, { namespace, pod });
       const dryRun = args.values['dry-run'] === true;
       if (!json) for (const line of describePlan(plan)) io.out(line);
       const result = await applyPlan(plan, changePorts(kube, session, args.values.yes === true), { dryRun });

@@ -24,4 +24,7 @@ export const COMMAND_ENTRIES: readonly CommandEntry[] = [
   { path: ['revoke', ''], load: async () => (await import('./revoke-command.js')).revokeCommand },
   { path: ['bundle', 'export'], load: async () => (await import('./bundle-commands.js')).bundleExport },
   { path: ['bundle', 'verify'], load: async () => (await import('./bundle-commands.js')).bundleVerify },
+  { path: ['playbook', 'list'], load: async () => (await import('./playbook-commands.js')).playbookList },
+  { path: ['playbook', 'validate'], load: async () => (await import('./playbook-commands.js')).playbookValidate },
+  { path: ['run', ''], load: async () => (await import('./run-playbook-command.js')).runPlaybookCommand },
 ];

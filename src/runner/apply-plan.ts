@@ -64,6 +64,12 @@ export async function applyPlan(plan: ChangePlan, ports: ApplyPorts, options: { 
       if (!options.dryRun) ports.record({ kind: planned.danger, target: describeRef(planned.change.target), detail: { plan: plan.kind, plan_target: plan.target, change_id: planned.id, title: planned.title }, outcome: 'already-in-effect' });
       continue;
     }
+    if (deletionUnderway(planned, current)) {
+      // A delete sent before a crash left the object terminating: sending it again would be a second mutation.
+      outcomes.push({ id: planned.id, title: planned.title, status: 'already', message: 'deletion already under way' });
+      if (!options.dryRun) ports.record({ kind: planned.danger, target: describeRef(planned.change.target), detail: { plan: plan.kind, plan_target: plan.target, change_id: planned.id, title: planned.title }, outcome: 'deletion-under-way' });
+      continue;
+    }
     if (planned.change.action !== 'create') {
       const uid = getPointer(before, '/metadata/uid');
       if (before === null && planned.change.action === 'patch') throw new KustodyError('PRECONDITION_FAILED', `${describeRef(planned.change.target)} no longer exists. Nothing was changed.`, { nextStep: 'Check what happened to it (kubectl get events) and plan again.' });
@@ -105,6 +111,11 @@ export async function applyPlan(plan: ChangePlan, ports: ApplyPorts, options: { 
     outcomes.push({ id: planned.id, title: planned.title, status: verified ? 'applied' : 'unverified' });
   }
   return { status: outcomes.some((o) => o.status === 'unverified') ? 'failed' : 'applied', changes: outcomes };
+}
+
+/** Whether a planned delete's object (same uid) is already terminating. */
+function deletionUnderway(planned: PlannedChange, current: Record<string, unknown> | null): boolean {
+  return planned.change.action === 'delete' && current !== null && getPointer(current, '/metadata/uid') === planned.change.uid && getPointer(current, '/metadata/deletionTimestamp') !== undefined;
 }
 
 /** The uid an earlier delete in the same plan removes from the object this create recreates, if any. */

@@ -43,6 +43,8 @@ export interface PodCaptureRequest {
   timeoutMs: number;
   maxOutputBytes: number;
   maxLogBytes: number;
+  /** `volatile` stores connections, processes, mounts and tokens only (a quick first snapshot); default `full` adds objects and logs. */
+  scope?: 'volatile' | 'full';
 }
 
 /** The summary plus the live tokens found (memory only, for revocation checks). */
@@ -85,7 +87,7 @@ export async function capturePod(kube: KubeClients, request: PodCaptureRequest, 
     if (base === undefined) return [];
     return [{ path: file.name === undefined ? base : `${base.replace(/\/$/, '')}/${file.name}`, content: file.bytes }];
   });
-  const summary = await runCapture(read, { target, vantage: request.via, detail: { namespace: request.namespace, pod: request.pod, container, uid: pod.metadata?.uid ?? '', requested_via: request.via } }, {
+  const summary = await runCapture(read, { target, vantage: request.via, detail: { namespace: request.namespace, pod: request.pod, container, uid: pod.metadata?.uid ?? '', requested_via: request.via, scope: request.scope ?? 'full' } }, {
     db: ctx.db,
     actor: ctx.actor,
     now: ctx.now,
@@ -100,7 +102,7 @@ export async function capturePod(kube: KubeClients, request: PodCaptureRequest, 
           return { rows: { credentials: built.rows }, warnings: [] };
         },
       },
-      {
+      ...(request.scope === 'volatile' ? [] : [{
         name: 'kubernetes-objects',
         run: async () => {
           const context = await readPodContext(kube, request.namespace, request.pod, { maxLogBytes: request.maxLogBytes });
@@ -116,7 +118,7 @@ export async function capturePod(kube: KubeClients, request: PodCaptureRequest, 
           }));
           return { rows: { k8s_objects: rows }, warnings: context.notes.map((message) => ({ pid: null, code: 'API_READ', message })), artifacts };
         },
-      },
+      }]),
     ],
   });
   if (run !== undefined) summary.notes.unshift(`collected via ${run.vantage}${run.result.status !== 'exited' ? ` (${run.result.status})` : ''}`);

@@ -30,6 +30,8 @@ export interface RunCommandInput {
   readonly extraEnv?: Readonly<Record<string, string>>;
   readonly timeoutMs?: number;
   readonly maxOutputBytes?: number;
+  /** Stops the program (its whole process group: SIGTERM, then SIGKILL after 5 s) when it fires, e.g. on Ctrl-C. */
+  readonly signal?: AbortSignal;
 }
 
 /** How a command ended, safe to record: argv and output redacted, output capped. */
@@ -130,7 +132,11 @@ export async function runCommand(input: RunCommandInput): Promise<CommandResult>
   const stdout = captureCapped(subprocess.stdout, cap);
   const stderr = captureCapped(subprocess.stderr, cap);
   const deadline = killGroupAfter(subprocess.pid, timeoutMs);
+  const stop = () => deadline.stopNow();
+  if (input.signal?.aborted) stop();
+  else input.signal?.addEventListener('abort', stop, { once: true });
   const result = await subprocess;
+  input.signal?.removeEventListener('abort', stop);
   deadline.clear();
   const timedOut = deadline.fired();
   const durationMs = Math.round(performance.now() - started);
@@ -156,7 +162,7 @@ export async function runCommand(input: RunCommandInput): Promise<CommandResult>
 }
 
 // SIGTERM to the whole group at the deadline, SIGKILL five seconds later if anything is left.
-function killGroupAfter(pid: number | undefined, timeoutMs: number): { clear: () => void; fired: () => boolean } {
+function killGroupAfter(pid: number | undefined, timeoutMs: number): { clear: () => void; fired: () => boolean; stopNow: () => void } {
   let fired = false;
   const signalGroup = (signal: NodeJS.Signals) => {
     if (pid === undefined) return;
@@ -167,12 +173,19 @@ function killGroupAfter(pid: number | undefined, timeoutMs: number): { clear: ()
     }
   };
   let hard: NodeJS.Timeout | undefined;
+  const terminate = () => {
+    signalGroup('SIGTERM');
+    hard ??= setTimeout(() => signalGroup('SIGKILL'), 5_000);
+  };
   const soft = setTimeout(() => {
     fired = true;
-    signalGroup('SIGTERM');
-    hard = setTimeout(() => signalGroup('SIGKILL'), 5_000);
+    terminate();
   }, timeoutMs);
   return {
+    stopNow: () => {
+      clearTimeout(soft);
+      terminate();
+    },
     clear: () => {
       clearTimeout(soft);
       if (hard !== undefined) clearTimeout(hard);

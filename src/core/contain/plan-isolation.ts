@@ -106,7 +106,10 @@ export function planIsolation(facts: IsolationFacts, options: IsolationOptions):
 
 function guardChanges(facts: IsolationFacts, name: string): PlannedChange[] {
   const { pod, caseId } = facts;
-  const expression = `request.userInfo.username == ${JSON.stringify(facts.responderUser)} || request.namespace != ${JSON.stringify(pod.namespace)} || request.name != ${JSON.stringify(pod.name)}`;
+  // The last clause lets the kubelet finish a deletion the responder started (its final DELETE comes from the node's
+  // identity); without it a guarded pod the responder deletes stays Terminating forever. Nobody else can start one.
+  const expression = `request.userInfo.username == ${JSON.stringify(facts.responderUser)} || request.namespace != ${JSON.stringify(pod.namespace)} || request.name != ${JSON.stringify(pod.name)}`
+    + ' || (request.operation == "DELETE" && oldObject != null && has(oldObject.metadata.deletionTimestamp))';
   const policyRef = { kind: 'ValidatingAdmissionPolicy' as const, name };
   const bindingRef = { kind: 'ValidatingAdmissionPolicyBinding' as const, name };
   return [{

@@ -1,0 +1,48 @@
+/** An open case plus who is acting, and the apply runner's ports wired to the cluster and that case. */
+import { join } from 'node:path';
+import type { JsonValue } from '../core/custody/canonical-json.js';
+import { fingerprintSecret } from '../core/credentials/fingerprint.js';
+import { sanitizeObject } from '../core/kube/sanitize-object.js';
+import { applyChange, mayApply, readObject } from '../adapters/kube/cluster-changes.js';
+import { whoAmI, type KubeClients } from '../adapters/kube/kube-client.js';
+import { CASE_DB_FILE, readCaseKey, recordAction } from '../adapters/store/case-store.js';
+import { readCaseMetadata } from '../adapters/store/case-reader.js';
+import { openWritableDb, type WritableDb } from '../adapters/store/open-store.js';
+import { readResponderIdentity, utcNow } from '../adapters/system/responder-env.js';
+import type { ApplyPorts } from './apply-plan.js';
+
+/** An open case plus who is acting, for one command or playbook run. */
+export interface ChangeSession {
+  db: WritableDb;
+  caseId: string;
+  caseDir: string;
+  caseKey: Buffer;
+  actor: string;
+  kubeUser: string;
+  close: () => void;
+}
+
+/** Opens the case folder and asks the cluster who we are (recorded as the actor of every row). */
+export async function openCaseSession(caseDir: string, kube: KubeClients): Promise<ChangeSession> {
+  const caseKey = readCaseKey(caseDir);
+  const identity = await whoAmI(kube).catch(() => ({ username: 'unknown', groups: [] }));
+  const db = openWritableDb(join(caseDir, CASE_DB_FILE));
+  const who = readResponderIdentity();
+  return { db, caseId: readCaseMetadata(db).id, caseDir, caseKey, actor: `${who.osUser}@${who.host} as ${identity.username} (${kube.context})`, kubeUser: identity.username, close: () => db.close() };
+}
+
+/** The apply runner's ports wired to the cluster and the case; `confirmed` is the headless confirmation (--yes). */
+export function changePorts(kube: KubeClients, session: ChangeSession, confirmed: boolean): ApplyPorts {
+  const fingerprint = (value: string) => fingerprintSecret(session.caseKey, value);
+  return {
+    may: (change) => mayApply(kube, change),
+    read: (ref) => readObject(kube, ref),
+    apply: (change, dryRun) => applyChange(kube, change, dryRun),
+    record: (entry) => void recordAction(session.db, { at: utcNow(), actor: session.actor, ...entry }),
+    confirm: async () => confirmed,
+    sanitize: (kind, object) => {
+      const copy = { ...object, metadata: { ...(object.metadata as Record<string, unknown>), managedFields: undefined } };
+      return JSON.parse(JSON.stringify(sanitizeObject(kind, copy, fingerprint))) as JsonValue;
+    },
+  };
+}

@@ -1,0 +1,145 @@
+/**
+ * Revocation as a reusable step: gather the tokens to prove dead (in memory only), plan against the
+ * cluster, and after the changes are applied, poll TokenReview and SubjectAccessReview until the
+ * stolen identity is dead, recording every verdict. Used by `kustody revoke` and the playbook runner.
+ */
+import type { ChangePlan } from '../core/changes/change.js';
+import type { JsonValue } from '../core/custody/canonical-json.js';
+import type { LiveTokenHandle } from '../core/credentials/live-token.js';
+import type { CloudIdentity } from '../core/revoke/cloud-types.js';
+import { planRevocation, type RevocationFacts, type RevocationOptions } from '../core/revoke/plan-revocation.js';
+import type { KubeClients } from '../adapters/kube/kube-client.js';
+import { readRevocationFacts } from '../adapters/kube/revocation-facts.js';
+import { reviewToken, subjectMay } from '../adapters/kube/token-review.js';
+import { recordAction } from '../adapters/store/case-store.js';
+import { utcNow } from '../adapters/system/responder-env.js';
+import type { ApplyResult } from './apply-plan.js';
+import type { ChangeSession } from './change-session.js';
+import { legacySecretOf, readPodTokens, tokenTargeted, type RemovedIdentities } from './live-tokens.js';
+import { runCloudRevoke } from './run-cloud-revoke.js';
+import { waitUntilRejected, type TokenCheck, type VerifyPorts } from './verify-revocation.js';
+
+/** A revocation planned against the cluster, with the tokens it must later prove dead. */
+export interface PreparedRevocation {
+  namespace: string;
+  plan: ChangePlan;
+  facts: RevocationFacts;
+  tokens: LiveTokenHandle[];
+}
+
+/** What verification found after the changes. */
+export interface RevocationVerdict {
+  checks: TokenCheck[];
+  access: Record<string, boolean> | null;
+  /** Tokens seen that these changes do not revoke (bound to something still in place). */
+  untouched: LiveTokenHandle[];
+}
+
+/** Gathers the tokens (leaked ones given, plus those the pod can read now), reads the facts and plans the revocation. */
+export async function prepareRevocation(kube: KubeClients, session: ChangeSession, input: { namespace: string; pod: string; serviceAccountName?: string; leaked: readonly LiveTokenHandle[]; options: RevocationOptions }): Promise<PreparedRevocation> {
+  const { namespace, pod } = input;
+  const tokens = await gatherTokens(kube, session, namespace, pod, input.leaked);
+  const facts = await readRevocationFacts(kube, {
+    caseId: session.caseId, namespace, pod, serviceAccountName: input.serviceAccountName,
+    legacyTokenSecrets: tokens.list.flatMap((t) => legacySecretOf(t) ?? []), captureInCase: captureInCase(session, namespace, pod),
+  });
+  const plan = planRevocation(facts, input.options);
+  if (tokens.note) plan.report.push(tokens.note);
+  return { namespace, plan, facts, tokens: tokens.list };
+}
+
+/** TokenReview and the clock, as verification needs them; `sleep` ends early (throwing `onAbort()`) when `signal` fires. */
+export function revocationVerifyPorts(kube: KubeClients, signal?: AbortSignal, onAbort?: () => Error): VerifyPorts {
+  return {
+    review: (token: string) => reviewToken(kube, token),
+    now: () => new Date(),
+    sleep: (ms: number) => new Promise<void>((resolve, reject) => {
+      if (signal?.aborted) return reject(onAbort?.() ?? new Error('aborted'));
+      const timer = setTimeout(() => { signal?.removeEventListener('abort', stop); resolve(); }, ms);
+      const stop = () => { clearTimeout(timer); reject(onAbort?.() ?? new Error('aborted')); };
+      signal?.addEventListener('abort', stop, { once: true });
+    }),
+  };
+}
+
+/**
+ * Proves the applied changes worked: polls TokenReview for every token they must have killed and, when
+ * RBAC bindings were removed, asks SubjectAccessReview what the ServiceAccount may still do. With
+ * `countAlready`, changes found already in effect (a rerun or a resume) count as done.
+ */
+export async function verifyRevocation(kube: KubeClients, session: ChangeSession, prepared: PreparedRevocation, result: ApplyResult, before: Map<string, boolean | null>, options: { verifySeconds: number; countAlready: boolean; ports: VerifyPorts }): Promise<RevocationVerdict> {
+  const { plan, facts, tokens } = prepared;
+  const done = new Set(result.changes.filter((o) => o.status === 'applied' || (options.countAlready && o.status === 'already')).map((o) => o.id));
+  const removed = removedIdentities(plan, done);
+  const targeted = tokens.filter((t) => tokenTargeted(t, removed));
+  let checks: TokenCheck[] = [];
+  if (targeted.length > 0) {
+    checks = await waitUntilRejected(targeted, before, options.ports, { deadlineMs: options.verifySeconds * 1000, intervalMs: 2000 });
+    recordAction(session.db, { at: utcNow(), actor: session.actor, kind: 'revoke', target: plan.target, detail: { step: 'verify-tokens', checks: checks as unknown as JsonValue }, outcome: checks.every((c) => c.outcome === 'revoked') ? 'revoked' : 'still-valid' });
+  }
+  const rbacRemoved = plan.changes.some((c) => done.has(c.id) && c.id.startsWith('rbac-'));
+  const access = rbacRemoved && facts.serviceAccount !== null ? await rbacAfter(kube, session, prepared.namespace, facts.serviceAccount.name, plan.target) : null;
+  return { checks, access, untouched: tokens.filter((t) => !targeted.includes(t)) };
+}
+
+/** Runs (confirmed) or shows the provider commands that cut the ServiceAccount's cloud workload identity, recording each. */
+export async function revokeCloudIdentities(session: ChangeSession, sa: Record<string, JsonValue> | null, namespace: string, confirmed: boolean, show: (line: string) => void): Promise<Array<{ id: string; status: string; message: string | undefined }>> {
+  const annotations = ((sa?.metadata as { annotations?: Record<string, string> } | undefined)?.annotations) ?? {};
+  const name = String((sa?.metadata as { name?: string } | undefined)?.name ?? '');
+  const identities: CloudIdentity[] = [];
+  const role = annotations['eks.amazonaws.com/role-arn'];
+  if (role) identities.push({ provider: 'aws-irsa', principal: role, namespace, serviceAccount: name });
+  const gsa = annotations['iam.gke.io/gcp-service-account'];
+  if (gsa) identities.push({ provider: 'gcp-workload-identity', principal: gsa, namespace, serviceAccount: name });
+  const azure = annotations['azure.workload.identity/client-id'];
+  if (azure) identities.push({ provider: 'azure-workload-identity', principal: azure, namespace, serviceAccount: name, tenantId: annotations['azure.workload.identity/tenant-id'] });
+  if (identities.length === 0) {
+    show('cloud: the ServiceAccount carries no cloud workload identity annotation.');
+    return [];
+  }
+  const outcomes = await runCloudRevoke(identities, { now: new Date(), caseId: session.caseId }, {
+    confirmed,
+    show,
+    record: (entry) => void recordAction(session.db, { at: utcNow(), actor: session.actor, kind: 'revoke', target: `cloud:${entry.commandId}`, detail: { step: 'cloud-command', ...entry } as unknown as JsonValue, outcome: entry.status }),
+  });
+  return outcomes.map((o) => ({ id: o.command.id, status: o.status, message: o.message }));
+}
+
+async function gatherTokens(kube: KubeClients, session: ChangeSession, namespace: string, pod: string, leaked: readonly LiveTokenHandle[]): Promise<{ list: LiveTokenHandle[]; note: string | null }> {
+  const list: LiveTokenHandle[] = [...leaked];
+  let note: string | null = null;
+  const current = await kube.core.readNamespacedPod({ namespace, name: pod }).catch(() => null);
+  if (current !== null) {
+    const read = await readPodTokens(kube, current, session.caseKey);
+    list.push(...read.tokens);
+    note = read.note;
+  }
+  const unique = [...new Map(list.map((t) => [t.fingerprint, t])).values()];
+  recordAction(session.db, { at: utcNow(), actor: session.actor, kind: 'observe', target: `pod:${namespace}/${pod}`, detail: { step: 'live-tokens', tokens: unique.map((t) => ({ fingerprint: t.fingerprint, subject: t.subject, location: t.location, expires_at: t.expiresAt })) }, outcome: 'ok' });
+  return { list: unique, note };
+}
+
+function captureInCase(session: ChangeSession, namespace: string, pod: string): boolean {
+  const row = session.db.prepare("SELECT 1 FROM captures WHERE target = ? AND status = 'complete' LIMIT 1").get(`pod:${namespace}/${pod}`);
+  return row !== undefined;
+}
+
+async function rbacAfter(kube: KubeClients, session: ChangeSession, namespace: string, sa: string, target: string): Promise<Record<string, boolean>> {
+  const subject = { user: `system:serviceaccount:${namespace}:${sa}`, groups: ['system:serviceaccounts', `system:serviceaccounts:${namespace}`, 'system:authenticated'] };
+  const access: Record<string, boolean> = {};
+  for (const [verb, resource] of [['get', 'secrets'], ['list', 'secrets'], ['create', 'pods']] as const) access[`${verb} ${resource} in ${namespace}`] = await subjectMay(kube, subject, { verb, resource, namespace });
+  recordAction(session.db, { at: utcNow(), actor: session.actor, kind: 'revoke', target, detail: { step: 'verify-rbac', subject: subject.user, access }, outcome: Object.values(access).some(Boolean) ? 'still-allowed' : 'denied' });
+  return access;
+}
+
+/** The pods, ServiceAccounts and legacy token Secrets that the done changes deleted. */
+function removedIdentities(plan: ChangePlan, done: ReadonlySet<string>): RemovedIdentities {
+  const removed: RemovedIdentities = { podUids: [], serviceAccountUids: [], legacySecrets: [] };
+  for (const planned of plan.changes) {
+    if (!done.has(planned.id) || planned.change.action !== 'delete') continue;
+    if (planned.change.target.kind === 'Pod') removed.podUids.push(planned.change.uid);
+    if (planned.change.target.kind === 'ServiceAccount') removed.serviceAccountUids.push(planned.change.uid);
+    if (planned.change.target.kind === 'Secret') removed.legacySecrets.push(planned.change.target.name);
+  }
+  return removed;
+}

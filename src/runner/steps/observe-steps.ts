@@ -1,0 +1,58 @@
+/** The observe steps: capture, identities, export and checklist. None changes the cluster (capture's debug and node vantages only with footprint allowed). */
+import { join } from 'node:path';
+import { fingerprintSecret } from '../../core/credentials/fingerprint.js';
+import { display, escapeUntrusted, trusted, type DisplayText } from '../../core/display/index.js';
+import { KustodyError } from '../../core/errors.js';
+import type { CaptureParams, ChecklistParams } from '../../core/playbook/types.js';
+import { utcNow } from '../../adapters/system/responder-env.js';
+import { capturePod } from '../capture-pod.js';
+import { exportCase } from '../run-export.js';
+import { recordPodIdentities } from '../run-identities.js';
+import { unlessInterrupted, type StepContext, type StepResult } from './step-context.js';
+
+/** Captures the target into the case; a partial capture is a warning, none at all a failure. */
+export async function runCaptureStep(ctx: StepContext, params: CaptureParams): Promise<StepResult> {
+  const { caseKey } = ctx.session;
+  const work = capturePod(ctx.kube, {
+    namespace: ctx.target.namespace, pod: ctx.target.pod, container: params.container ?? undefined, via: params.via,
+    collectorImage: ctx.options.collectorImage, allowFootprint: ctx.options.allowFootprint && !ctx.dryRun,
+    timeoutMs: params.timeoutSeconds * 1000, maxOutputBytes: 256 * 1024 * 1024, maxLogBytes: 4 * 1024 * 1024, scope: params.scope,
+  }, { db: ctx.session.db, actor: ctx.session.actor, now: utcNow, caseKey, fingerprint: (value) => fingerprintSecret(caseKey, value) });
+  const result = await unlessInterrupted(work, ctx.signal);
+  const summary: DisplayText[] = [display`capture ${escapeUntrusted(result.captureId)} via ${escapeUntrusted(result.vantage)}: ${escapeUntrusted(result.status)}`];
+  summary.push(escapeUntrusted(Object.entries(result.counts).map(([table, count]) => `${table} ${count}`).join(', ')));
+  if (result.unfinished.length > 0) summary.push(display`did not finish: ${escapeUntrusted(result.unfinished.join(', '))}`);
+  for (const item of result.footprint) summary.push(display`footprint: ${escapeUntrusted(JSON.stringify(item))}`);
+  if (result.status === 'failed') throw new KustodyError('CAPTURE_FAILED', `The capture read nothing from the pod: ${result.notes.join('; ')}.`, { nextStep: 'Check the pod is running, or give --collector-image (with --yes) for the debug and node vantages, then run again with --resume.' });
+  return { outcome: result.status === 'complete' ? 'done' : 'warning', summary, detail: { capture_id: result.captureId, status: result.status, counts: result.counts } };
+}
+
+/** Records the target's identity inventory. */
+export async function runIdentitiesStep(ctx: StepContext): Promise<StepResult> {
+  const { inventory, seq, complete } = await unlessInterrupted(recordPodIdentities(ctx.kube, ctx.session.db, ctx.session.actor, ctx.target), ctx.signal);
+  const summary: DisplayText[] = [
+    display`ServiceAccount ${escapeUntrusted(inventory.serviceAccount.name)}: ${inventory.identities.length} identities, ${inventory.rbac.dangerousRules} dangerous RBAC rule(s)`,
+    display`would end it: ${escapeUntrusted(inventory.revokeFlags.join(' ') || '(nothing found)')}`,
+    display`inventory recorded as custody row ${seq}`,
+  ];
+  for (const note of inventory.notes) summary.push(display`note: ${escapeUntrusted(note)}`);
+  return { outcome: complete ? 'done' : 'warning', summary, detail: { custody_seq: seq, identities: inventory.identities.length, dangerous_rules: inventory.rbac.dangerousRules } };
+}
+
+/** Writes the case as a bundle (in the case folder unless a path was given) and records its hash. */
+export async function runExportStep(ctx: StepContext): Promise<StepResult> {
+  const path = ctx.options.bundlePath ?? join(ctx.session.caseDir, `${ctx.session.caseId}.tar`);
+  const result = await exportCase(ctx.session.db, path, ctx.options.signKey, ctx.session.actor);
+  return {
+    outcome: 'done',
+    summary: [display`wrote ${escapeUntrusted(result.path)} (${result.size} bytes${result.signed ? trusted(', signed') : trusted('')})`, display`SHA-256 ${escapeUntrusted(result.sha256)}: record it outside the bundle (ticket, chat).`],
+    detail: { path: result.path, sha256: result.sha256, size: result.size, signed: result.signed },
+  };
+}
+
+/** Shows a responder checklist; it is recorded as shown (the responder works through it outside kustody). */
+export async function runChecklistStep(ctx: StepContext, title: string, params: ChecklistParams): Promise<StepResult> {
+  const items = params.items.length === 0 ? [title] : params.items;
+  ctx.preview(items.map((item) => display`[ ] ${escapeUntrusted(item)}`));
+  return { outcome: 'done', summary: [display`checklist of ${items.length} item(s) shown`], detail: { items } };
+}
