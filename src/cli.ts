@@ -26,6 +26,11 @@ export async function main(argv: readonly string[], io: CommandIo = processIo, e
   const json = argv.includes('--json');
   const args = argv.filter((a) => a !== '--debug');
   try {
+    // `kustody` alone on a terminal opens the guided UI (`kustody --read-only` too); piped, it prints help.
+    if ((args.length === 0 || (args.length === 1 && args[0] === '--read-only')) && io === processIo && process.stdout.isTTY === true && process.stdin.isTTY === true) {
+      const { launchResponderUi } = await import('./commands/review-command.js');
+      return await launchResponderUi({ readOnly: args.length === 1, allowExecPlugin: false }, { io, json, env });
+    }
     if (args.length === 0 || args[0] === '--help' || args[0] === '-h' || args[0] === 'help') {
       for (const line of await generalHelp()) io.out(line);
       return 0;

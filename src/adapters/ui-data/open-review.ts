@@ -1,0 +1,99 @@
+/**
+ * Opens a case folder, a case's evidence.db, or a received bundle for read-only review. A bundle is
+ * first copied into a private 0700 folder, the copy is verified with verifyBundle (and refused, with
+ * the findings, unless intact), and evidence.db is taken from that same verified copy, so nothing can
+ * change between verification and reading. Nothing is ever written to the case or the bundle.
+ */
+import { constants, createReadStream, createWriteStream, fstatSync, mkdtempSync, openSync, closeSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { basename, join } from 'node:path';
+import { pipeline } from 'node:stream/promises';
+import { fileURLToPath } from 'node:url';
+import { BUNDLE_MEMBERS, SMALL_MEMBER_LIMITS } from '../../core/bundle/manifest.js';
+import type { EvidenceData } from '../../core/ui/evidence-records.js';
+import { copyMember, type ReadMember } from '../bundle/read-members.js';
+import { prescanTar } from '../bundle/tar-prescan.js';
+import { verifyBundle, type VerifyReport } from '../bundle/verify-bundle.js';
+import { CASE_DB_FILE, resolveCaseDir } from '../store/case-store.js';
+import { openReadableDb } from '../store/open-store.js';
+import { readEvidence } from './read-evidence.js';
+
+/** The outcome of opening something for review: its evidence, or the verification that refused it. */
+export type ReviewOpening =
+  | { readonly ok: true; readonly data: EvidenceData; readonly report: VerifyReport | null }
+  | { readonly ok: false; readonly path: string; readonly report: VerifyReport };
+
+/** Where the demo case shipped with the package lives (demo/demo-case.tar beside dist/ and src/). */
+export function demoBundlePath(): string {
+  return fileURLToPath(new URL('../../../demo/demo-case.tar', import.meta.url));
+}
+
+/** Tells whether a path names a case (a folder, or a file called evidence.db) rather than a bundle. */
+export function looksLikeCase(path: string): boolean {
+  try {
+    return statSync(path).isDirectory() || basename(path) === CASE_DB_FILE;
+  } catch {
+    // A bare case id under the default folder does not exist as given.
+    return !path.includes('/') && !path.endsWith('.tar');
+  }
+}
+
+/** Opens a case folder read-only and reads its evidence (the custody chain is recomputed, not trusted). */
+export function openCaseForReview(argument: string, defaultParent: string): ReviewOpening {
+  const dir = resolveCaseDir(argument, defaultParent);
+  const db = openReadableDb(join(dir, CASE_DB_FILE));
+  try {
+    return { ok: true, data: readEvidence(db, { kind: 'case', path: dir, integrity: '' }), report: null };
+  } finally {
+    db.close();
+  }
+}
+
+async function privateCopy(path: string, dir: string): Promise<string> {
+  const copy = join(dir, 'bundle.tar');
+  const fd = openSync(path, constants.O_RDONLY | constants.O_NOFOLLOW);
+  try {
+    if (!fstatSync(fd).isFile()) throw Object.assign(new Error(`${basename(path)} is not a regular file`), { code: 'EISDIR' });
+    await pipeline(createReadStream('', { fd, autoClose: false }), createWriteStream(copy, { flags: 'wx', mode: 0o600 }));
+  } finally {
+    closeSync(fd);
+  }
+  return copy;
+}
+
+/** Verifies a bundle and, when intact, reads its evidence from the verified copy. */
+export async function openBundleForReview(path: string, options: { pubkeyPath?: string; kind?: 'bundle' | 'demo' } = {}): Promise<ReviewOpening> {
+  const dir = mkdtempSync(join(tmpdir(), 'kustody-review-'));
+  try {
+    let copy: string;
+    try {
+      copy = await privateCopy(path, dir);
+    } catch (error) {
+      const code = (error as { code?: string }).code ?? 'unknown';
+      return { ok: false, path, report: { status: 'unreadable', caseId: null, signature: 'unchecked', custodyHead: null, counts: null, findings: [{ code: 'BUNDLE_UNREADABLE', message: `${basename(path)} cannot be read (${code})` }], notes: [] } };
+    }
+    const report = await verifyBundle(copy, { pubkeyPath: options.pubkeyPath });
+    if (report.status !== 'intact') return { ok: false, path, report };
+    const fd = openSync(copy, constants.O_RDONLY | constants.O_NOFOLLOW);
+    let db: ReadMember;
+    try {
+      const allowed = new Set<string>(Object.values(BUNDLE_MEMBERS));
+      const scan = prescanTar(fd, fstatSync(fd).size, allowed, { maxMembers: allowed.size, maxMemberSize: (name) => SMALL_MEMBER_LIMITS[name] ?? Number.MAX_SAFE_INTEGER });
+      const member = scan.members.find((m) => m.name === BUNDLE_MEMBERS.db);
+      if (member === undefined) throw new Error('the verified bundle lost its evidence.db');
+      db = copyMember(copy, member, dir, 'evidence.db');
+    } finally {
+      closeSync(fd);
+    }
+    const readable = openReadableDb(db.copyPath ?? join(dir, 'evidence.db'));
+    try {
+      const signature = report.signature === 'valid' ? 'signature valid' : report.signature === 'unchecked' ? 'signed, key not pinned' : 'unsigned';
+      const data = readEvidence(readable, { kind: options.kind ?? 'bundle', path, integrity: `bundle intact (${signature})` });
+      return { ok: true, data, report };
+    } finally {
+      readable.close();
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
