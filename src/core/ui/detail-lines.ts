@@ -1,7 +1,7 @@
 // Lays out the detail pane: `label: value` lines with long values wrapped under their label; pure.
 import { display, trusted, type DisplayText } from '../display/index.js';
 import type { DetailLine } from './browser-table.js';
-import { cutDisplay, displayWidth, fitDisplay, wrapDisplay } from './fit-text.js';
+import { cutDisplay, displayWidth, fitDisplay, wrapDisplay } from '../display/fit-text.js';
 
 /**
  * Formats detail lines into at most `height` terminal lines of `width` columns; the last line says

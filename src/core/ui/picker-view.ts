@@ -2,7 +2,7 @@
 // and the selected pod's risk signals in full; pure, no I/O.
 import { display, joinDisplay, trusted, type DisplayText } from '../display/index.js';
 import { layoutColumns, type Column } from './browser-table.js';
-import { fitDisplay } from './fit-text.js';
+import { fitDisplay } from '../display/fit-text.js';
 import { pageOf, type PodEntry } from './pod-list.js';
 import type { PickerState } from './picker-state.js';
 

@@ -1,7 +1,7 @@
 // The browser's tab strip as one line that fits the terminal: full titles with counts when there is
 // room, short titles when not; pure, no I/O.
 import { display, type DisplayText } from '../display/index.js';
-import { displayWidth } from './fit-text.js';
+import { displayWidth } from '../display/fit-text.js';
 
 /** One tab as the strip shows it. */
 export interface TabLabel {

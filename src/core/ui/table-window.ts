@@ -3,7 +3,7 @@
 import { display, joinDisplay, trusted, type DisplayText } from '../display/index.js';
 import { layoutColumns, type BrowserTable } from './browser-table.js';
 import { fitView, rowIndexAt, visibleCount, type TabView } from './browser-state.js';
-import { fitDisplay } from './fit-text.js';
+import { fitDisplay } from '../display/fit-text.js';
 
 /** One line of the window: its text (exactly `width` columns) and whether the cursor is on it. */
 export interface WindowLine {

@@ -2,7 +2,7 @@
 import { Box } from 'ink';
 import type { ReactElement } from 'react';
 import { display, escapeUntrusted, trusted } from '../../core/display/index.js';
-import { fitDisplay } from '../../core/ui/fit-text.js';
+import { fitDisplay } from '../../core/display/fit-text.js';
 import { KEY_HELP } from '../keymap.js';
 import { Txt } from './Txt.js';
 

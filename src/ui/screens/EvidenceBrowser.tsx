@@ -6,7 +6,7 @@ import { display, escapeUntrusted, trusted, type DisplayText } from '../../core/
 import { visibleCount } from '../../core/ui/browser-state.js';
 import type { BrowserTable } from '../../core/ui/browser-table.js';
 import { detailLayout } from '../../core/ui/detail-lines.js';
-import { cutDisplay } from '../../core/ui/fit-text.js';
+import { cutDisplay } from '../../core/display/fit-text.js';
 import { tabStrip } from '../../core/ui/tab-strip.js';
 import { tableWindow } from '../../core/ui/table-window.js';
 import { DetailPane } from '../components/DetailPane.js';

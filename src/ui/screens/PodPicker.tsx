@@ -3,7 +3,7 @@
 import { Box } from 'ink';
 import type { ReactElement } from 'react';
 import { display, escapeUntrusted, trusted, type DisplayText } from '../../core/display/index.js';
-import { cutDisplay } from '../../core/ui/fit-text.js';
+import { cutDisplay } from '../../core/display/fit-text.js';
 import type { PickerState } from '../../core/ui/picker-state.js';
 import { pickerView } from '../../core/ui/picker-view.js';
 import { Txt } from '../components/Txt.js';

@@ -2,7 +2,7 @@
 import { Box, useInput } from 'ink';
 import type { ReactElement } from 'react';
 import { trusted, type DisplayText } from '../../core/display/index.js';
-import { cutDisplay } from '../../core/ui/fit-text.js';
+import { cutDisplay } from '../../core/display/fit-text.js';
 import { Txt } from '../components/Txt.js';
 import { useTerminalSize, type TerminalSize } from '../hooks/use-terminal-size.js';
 import { commandFor } from '../keymap.js';

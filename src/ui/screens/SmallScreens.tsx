@@ -4,7 +4,7 @@ import { Box } from 'ink';
 import type { ReactElement } from 'react';
 import { display, escapeUntrusted, trusted, type DisplayText } from '../../core/display/index.js';
 import type { PlaybookChoice } from '../../core/ui/cluster-view.js';
-import { cutDisplay } from '../../core/ui/fit-text.js';
+import { cutDisplay } from '../../core/display/fit-text.js';
 import type { PodEntry } from '../../core/ui/pod-list.js';
 import { Txt } from '../components/Txt.js';
 

@@ -4,7 +4,7 @@ import { Box } from 'ink';
 import type { ReactElement } from 'react';
 import { display, escapeUntrusted, joinDisplay, trusted, type DisplayText } from '../../core/display/index.js';
 import { checksFor, permissionLine, permissionVerdict, type ClusterStatus, type PlaybookChoice } from '../../core/ui/cluster-view.js';
-import { cutDisplay } from '../../core/ui/fit-text.js';
+import { cutDisplay } from '../../core/display/fit-text.js';
 import { Txt } from '../components/Txt.js';
 
 /** Props of StartScreen. */

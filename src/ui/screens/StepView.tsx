@@ -4,7 +4,7 @@
 import { Box, Static } from 'ink';
 import type { ReactElement } from 'react';
 import { display, escapeUntrusted, trusted, type DisplayText } from '../../core/display/index.js';
-import { cutDisplay } from '../../core/ui/fit-text.js';
+import { cutDisplay } from '../../core/display/fit-text.js';
 import { Spinner, formatElapsed } from '../components/Spinner.js';
 import { TypedConfirm } from '../components/TypedConfirm.js';
 import { Txt } from '../components/Txt.js';

@@ -5,10 +5,14 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { rmSync } from 'node:fs';
-import { Box, Text } from 'ink';
-import { render } from 'ink-testing-library';
 import { escapeUntrusted } from '../../../src/core/display/index.js';
 import { CLIPBOARD_CANARY, HOSTILE_COMM, PWNED_TITLE, TERMINAL_ATTACK } from './fixtures/hostile-payload.js';
+
+// Ink only draws its last frame, at unmount, when it thinks it runs in CI (is-in-ci reads CI when it
+// is first imported): these tests look at every frame, so they load Ink with CI unset.
+delete process.env.CI;
+const { Box, Text } = await import('ink');
+const { render } = await import('ink-testing-library');
 
 // ESC, C1 and the other bytes a terminal acts on (0x0a is Ink's own line break between rows).
 const CONTROL = /[\x00-\x09\x0b-\x1f\x7f-\x9f\u061c\u200b-\u200f\u2028-\u202e\u2066-\u2069\ufeff]/u;

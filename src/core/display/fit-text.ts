@@ -2,8 +2,8 @@
 // without ever splitting one of the escaper's `\x1b` / `\u{202e}` notations; pure, no I/O.
 // Like joinDisplay, this module re-brands what it builds: whole tokens of a DisplayText, spaces and
 // `…`, none of which the escaper would change.
-import { columnWidth } from '../display/code-points.js';
-import { trusted, type DisplayText } from '../display/index.js';
+import { columnWidth } from './code-points.js';
+import { trusted, type DisplayText } from './display-text.js';
 
 // One unit of escaped text that must stay whole: an escape notation, a truncation marker, or one
 // code point followed by its combining marks.
