@@ -12,6 +12,20 @@ import { join } from 'node:path';
 import { applyScenario, kubectl, requireLab } from '../helpers/lab.js';
 import { KUSTODY_BIN, makeTempDir, runKustody } from '../helpers/cli.js';
 import { startTmux, tmuxAvailable } from './tmux.js';
+import { execFileSync } from 'node:child_process';
+
+/** What a compromised-pod run must have found and done, independent of names, times and ids. */
+function caseContents(db: string): Record<string, string> {
+  const q = (sql: string) => execFileSync('sqlite3', [db, sql], { encoding: 'utf8' }).trim();
+  return {
+    processes: q("SELECT group_concat(comm, ',') FROM (SELECT DISTINCT comm FROM processes ORDER BY comm)"),
+    outbound: q("SELECT count(DISTINCT capture_id) FROM connections WHERE proto = 'tcp' AND state = 'ESTABLISHED' AND remote_port = 8080"),
+    deleted_exe: q('SELECT count(DISTINCT capture_id) FROM processes WHERE exe_deleted = 1'),
+    credentials: q("SELECT group_concat(kind, ',') FROM (SELECT DISTINCT kind FROM credentials ORDER BY kind)"),
+    objects: q("SELECT group_concat(kind, ',') FROM (SELECT DISTINCT kind FROM k8s_objects WHERE kind <> 'Event' ORDER BY kind)"),
+    changes: q("SELECT group_concat(id, ',') FROM (SELECT DISTINCT json_extract(detail, '$.change_id') AS id FROM actions WHERE kind IN ('contain', 'revoke') AND outcome IN ('applied', 'already-in-effect', 'deletion-under-way') ORDER BY id)"),
+  };
+}
 
 test('compromised-pod through the terminal UI: confirm, stop halfway, resume, and a verified bundle', { skip: tmuxAvailable() ? false : 'tmux is not installed', timeout: 300_000 }, async (t) => {
   const lab = await requireLab(t);
@@ -73,6 +87,15 @@ test('compromised-pod through the terminal UI: confirm, stop halfway, resume, an
     const review = JSON.parse((await runKustody(['review', join(dir, caseDir, bundle), '--json'])).stdout) as { ok: boolean; counts: Record<string, number> };
     assert.ok(review.ok);
     for (const table of ['processes', 'connections', 'credentials']) assert.ok((review.counts[table] ?? 0) > 0, `the bundle holds ${table}`);
+
+    // The same playbook headless, against a second copy of the scenario, leaves the same evidence.
+    const ns2 = `${ns}-h`;
+    await applyScenario('shop', ns2);
+    t.after(async () => void (await kubectl(lab, 'admin', ['delete', 'namespace', ns2, '--wait=false'])));
+    const headlessCase = JSON.parse((await runKustody(['case', 'new', '--dir', dir, '--json'])).stdout) as { path: string };
+    const headless = await runKustody(['run', 'compromised-pod', '--target', `${ns2}/suspect`, '--case', headlessCase.path, '--yes', '--json'], { env: { KUBECONFIG: lab.responderKubeconfig } });
+    assert.equal(headless.exitCode, 0, headless.stdout + headless.stderr);
+    assert.deepEqual(caseContents(join(headlessCase.path, 'evidence.db')), caseContents(join(dir, caseDir, 'evidence.db')));
 
     ui.send(['e']);
     await ui.waitFor((s) => s.includes('PROCESS'), 'the run\'s evidence');
