@@ -33,6 +33,8 @@ export function planRelease(caseId: string, target: string, applied: readonly Ap
       }
       const uid = String(getPointer(now, '/metadata/uid') ?? '');
       changes.push({ id: `undo-${step.changeId}`, title: `Delete ${describeRef(ref)}`, why: 'Isolation created it for this case.', danger: 'contain', change: { action: 'delete', target: ref, uid }, expect: { check: 'absent', target: ref, uid }, undo: { manual: 'run kustody isolate again' } });
+    } else if (now === null) {
+      report.push(`${describeRef(ref)} no longer exists; nothing to revert on it.`);
     } else if ('action' in step.undo && step.undo.action === 'patch') {
       const undo = step.undo;
       changes.push({ id: `undo-${step.changeId}`, title: `Revert ${step.changeId} on ${describeRef(ref)}`, why: 'Restores what isolation changed, as recorded in the custody log.', danger: 'contain', change: undo, expect: patchExpectation(undo.target, undo.uid, undo.ops), undo: step.change });
