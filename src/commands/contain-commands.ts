@@ -57,8 +57,8 @@ export const isolateCommand: Command = {
 export const releaseCommand: Command = {
   path: ['release', ''],
   usage: 'kustody release NAMESPACE/POD --case CASE [--dry-run] [--yes] [--json]',
-  summary: 'undo exactly what isolate applied to a pod, from the custody log',
-  help: 'Reads the case\'s custody log, and reverts in reverse order each isolation change that was applied to this pod: labels restored, policies and guards deleted (only if they still carry this case), node uncordoned.',
+  summary: 'undo exactly what isolate did to a pod, from the custody log',
+  help: 'Reads the case\'s custody log, and reverts in reverse order each isolation change started on this pod (applied, or cut off before it was recorded: the cluster is read to tell): labels restored, policies and guards deleted (only if they still carry this case), node uncordoned. Works after the pod is gone.',
   options: CHANGE_OPTIONS,
   positionals: { min: 1, max: 1 },
   async run(args, { io, json, env }) {
