@@ -1,6 +1,7 @@
 /** `kustody bundle export|verify`: write a case out as a verifiable tar, and check one received. */
 import { join } from 'node:path';
 import { display, escapeUntrusted, toSafeJson, trusted } from '../core/display/index.js';
+import { UsageError } from '../core/errors.js';
 import { verifyBundle } from '../adapters/bundle/verify-bundle.js';
 import { CASE_DB_FILE, resolveCaseDir } from '../adapters/store/case-store.js';
 import { openWritableDb } from '../adapters/store/open-store.js';
@@ -49,14 +50,16 @@ export const bundleExport: Command = {
 /** `kustody bundle verify`: checks a received bundle; exit 0 intact, 1 tampered, 2 unreadable. */
 export const bundleVerify: Command = {
   path: ['bundle', 'verify'],
-  usage: 'kustody bundle verify FILE.tar [--pubkey KEY.pub] [--json]',
+  usage: 'kustody bundle verify FILE.tar [--pubkey KEY.pub] [--sha256 HEX] [--json]',
   summary: 'check a bundle: hashes, signature, database integrity, custody chain',
-  help: 'Exit 0 when intact, 1 when anything was changed, 2 when the file is not a readable bundle.\nWith --pubkey, the manifest must carry a valid signature from exactly that Ed25519 key.',
-  options: { pubkey: { type: 'string' } },
+  help: 'Exit 0 when intact, 1 when anything was changed, 2 when the file is not a readable bundle.\nWith --pubkey, the manifest must carry a valid signature from exactly that Ed25519 key.\nWith --sha256, the bundle must be byte for byte the one whose SHA-256 was recorded outside it at export\n(this catches an older or replaced bundle that is consistent in itself).',
+  options: { pubkey: { type: 'string' }, sha256: { type: 'string' } },
   positionals: { min: 1, max: 1 },
   async run(args, { io, json }) {
     const path = args.positionals[0] ?? '';
-    const report = await verifyBundle(path, { pubkeyPath: typeof args.values.pubkey === 'string' ? args.values.pubkey : undefined });
+    const expected = args.values.sha256;
+    if (expected !== undefined && (typeof expected !== 'string' || !/^[0-9a-fA-F]{64}$/.test(expected))) throw new UsageError('--sha256 takes the 64 hex digits printed by `kustody bundle export` (or sha256sum).');
+    const report = await verifyBundle(path, { pubkeyPath: typeof args.values.pubkey === 'string' ? args.values.pubkey : undefined, expectedSha256: typeof expected === 'string' ? expected : undefined });
     if (json) {
       io.out(toSafeJson(report));
     } else {

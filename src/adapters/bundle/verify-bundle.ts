@@ -4,7 +4,8 @@
  * of evidence.db (integrity_check first, exact schema, custody chain, artifact hashes).
  */
 import { createPublicKey, verify as verifySignature, type KeyObject } from 'node:crypto';
-import { closeSync, fstatSync, mkdtempSync, openSync, readFileSync, rmSync, constants } from 'node:fs';
+import { closeSync, fstatSync, mkdtempSync, openSync, readFileSync, readSync, rmSync, constants } from 'node:fs';
+import { createHash } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { BUNDLE_MEMBERS, SMALL_MEMBER_LIMITS, manifestProblem, parseSha256Sums, type BundleManifest } from '../../core/bundle/manifest.js';
@@ -34,6 +35,8 @@ export interface VerifyReport {
 export interface VerifyOptions {
   pubkeyPath?: string;
   maxDbBytes?: number;
+  /** The bundle's SHA-256 as recorded outside it (ticket, chat, the export row of the case): a replaced but self-consistent bundle differs. */
+  expectedSha256?: string;
 }
 
 const DEFAULT_MAX_DB_BYTES = 64 * 1024 ** 3;
@@ -50,6 +53,10 @@ export async function verifyBundle(path: string, options: VerifyOptions = {}): P
       report.findings.push({ code: scan.problem.code, message: scan.problem.message });
       report.status = scan.problem.severity;
       return report;
+    }
+    if (options.expectedSha256 !== undefined) {
+      const actual = sha256OfFile(path);
+      if (actual !== options.expectedSha256.toLowerCase()) tampered('BUNDLE_HASH_MISMATCH', `the bundle's SHA-256 is ${actual}, not the ${options.expectedSha256.slice(0, 64)} recorded outside it: this is not the bundle that was exported (an older or replaced copy)`);
     }
     const byName = new Map(scan.members.map((m) => [m.name, m]));
     for (const required of [BUNDLE_MEMBERS.db, BUNDLE_MEMBERS.manifest, BUNDLE_MEMBERS.sums]) {
@@ -169,4 +176,17 @@ function loadPublicKey(path: string): KeyObject {
     throw new UnreadableInputError('PUBKEY_TYPE', `${basename(path)} is a ${String(key.asymmetricKeyType)} key; bundles are signed with Ed25519.`, 'Pass the Ed25519 public key that matches the signing key.');
   }
   return key;
+}
+
+/** SHA-256 of a whole file, read in 4 MiB chunks. */
+function sha256OfFile(path: string): string {
+  const hash = createHash('sha256');
+  const fd = openSync(path, constants.O_RDONLY | constants.O_NOFOLLOW);
+  try {
+    const buffer = Buffer.allocUnsafe(4 * 1024 * 1024);
+    for (let got = readSync(fd, buffer, 0, buffer.length, null); got > 0; got = readSync(fd, buffer, 0, buffer.length, null)) hash.update(buffer.subarray(0, got));
+  } finally {
+    closeSync(fd);
+  }
+  return hash.digest('hex');
 }

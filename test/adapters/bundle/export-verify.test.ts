@@ -106,3 +106,20 @@ test('signing with a key that is not Ed25519, or an unreadable key, is refused b
   assert.equal(missing.exitCode, 2);
   assert.throws(() => execFileSync('ls', [join(dir, 'x.tar'), join(dir, 'y.tar')], { stdio: 'ignore' }));
 });
+
+test('an older, self-consistent bundle is caught by the SHA-256 recorded outside it (--sha256)', async (t) => {
+  const { dir, cleanup } = makeTempDir();
+  t.after(cleanup);
+  const casePath = makeCaseWithEvidence(dir);
+  const old = join(dir, 'old.tar');
+  await runKustody(['bundle', 'export', casePath, '-o', old]);
+  await runKustody(['case', 'note', casePath, 'a later finding that the attacker wants gone']);
+  const current = join(dir, 'current.tar');
+  const exported = JSON.parse((await runKustody(['bundle', 'export', casePath, '-o', current, '--json'])).stdout) as { sha256: string };
+  assert.equal((await runKustody(['bundle', 'verify', old])).exitCode, 0, 'the old bundle is intact in itself');
+  const replaced = await runKustody(['bundle', 'verify', old, '--sha256', exported.sha256, '--json']);
+  assert.equal(replaced.exitCode, 1);
+  assert.deepEqual((JSON.parse(replaced.stdout) as { findings: Array<{ code: string }> }).findings.map((f) => f.code), ['BUNDLE_HASH_MISMATCH']);
+  assert.equal((await runKustody(['bundle', 'verify', current, '--sha256', exported.sha256.toUpperCase()])).exitCode, 0);
+  assert.equal((await runKustody(['bundle', 'verify', current, '--sha256', 'not-a-hash'])).exitCode, 2);
+});
