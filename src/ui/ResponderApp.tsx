@@ -6,7 +6,6 @@ import { display, escapeUntrusted, redactError, trusted } from '../core/display/
 import { evidenceTables } from '../core/ui/evidence-tables.js';
 import { reviewHeading } from '../core/ui/review-view.js';
 import { HelpOverlay } from './components/HelpOverlay.js';
-import { Txt } from './components/Txt.js';
 import { useRunEvents } from './hooks/use-run-events.js';
 import { useTerminalSize, type TerminalSize } from './hooks/use-terminal-size.js';
 import { keyPresses } from './keymap.js';

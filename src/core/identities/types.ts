@@ -1,5 +1,9 @@
 // The shapes the identity inventory reads and produces. Inputs are structural, so client-node models
 // and parsed JSON both fit; every field is optional because whoever created the object chose it.
+// Pod spec shapes are the credential module's (core/credentials/pod-spec.ts), shared, not copied.
+import type { ContainerLike, PodSpecLike, VolumeLike, VolumeProjectionLike } from '../credentials/pod-spec.js';
+
+export type { ContainerLike, VolumeLike };
 
 /** The metadata fields the inventory reads. */
 export interface ObjectMetaLike {
@@ -15,40 +19,15 @@ export interface NameRefLike {
   readonly name?: string;
 }
 
-/** One container's env, envFrom and mounts. */
-export interface ContainerLike {
-  readonly name?: string;
-  readonly env?: ReadonlyArray<{ readonly name?: string; readonly value?: string; readonly valueFrom?: { readonly secretKeyRef?: { readonly name?: string; readonly key?: string } } }>;
-  readonly envFrom?: ReadonlyArray<{ readonly prefix?: string; readonly secretRef?: NameRefLike }>;
-  readonly volumeMounts?: ReadonlyArray<{ readonly name?: string; readonly mountPath?: string }>;
-}
-
 /** A projected ServiceAccount token source. */
-export interface TokenProjectionLike {
-  readonly path?: string;
-  readonly audience?: string;
-  readonly expirationSeconds?: number;
-}
-
-/** A pod volume; only Secret, projected and CSI volumes matter here. */
-export interface VolumeLike {
-  readonly name?: string;
-  readonly secret?: { readonly secretName?: string };
-  readonly projected?: { readonly sources?: ReadonlyArray<{ readonly serviceAccountToken?: TokenProjectionLike; readonly secret?: NameRefLike }> };
-  readonly csi?: { readonly driver?: string };
-}
+export type TokenProjectionLike = NonNullable<VolumeProjectionLike['serviceAccountToken']>;
 
 /** The pod fields the inventory reads. */
 export interface PodLike {
   readonly metadata?: ObjectMetaLike;
-  readonly spec?: {
-    readonly serviceAccountName?: string;
+  readonly spec?: PodSpecLike & {
     readonly automountServiceAccountToken?: boolean;
     readonly imagePullSecrets?: readonly NameRefLike[];
-    readonly volumes?: readonly VolumeLike[];
-    readonly containers?: readonly ContainerLike[];
-    readonly initContainers?: readonly ContainerLike[];
-    readonly ephemeralContainers?: readonly ContainerLike[];
   };
 }
 
