@@ -82,7 +82,8 @@ export function describeCapture(summary: CaptureSummary): DisplayText[] {
   if (summary.warnings > 0) lines.push(display`  ${summary.warnings} warnings (see the capture_warnings table)`);
   if (summary.unfinished.length > 0) lines.push(display`  did not finish: ${escapeUntrusted(summary.unfinished.join(', '))}`);
   for (const note of summary.notes) lines.push(display`  note: ${escapeUntrusted(note)}`);
-  if (summary.status !== 'complete') lines.push(trusted('  Finished steps are stored; rerun the capture to try the rest.'));
+  if (summary.status === 'partial') lines.push(trusted('  Finished steps are stored; rerun the capture to try the rest.'));
+  if (summary.status === 'failed') lines.push(trusted('  No process was captured. Check that the target exists (ps -p PID, kubectl get pod) and rerun the capture.'));
   return lines;
 }
 

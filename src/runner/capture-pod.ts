@@ -60,7 +60,7 @@ export async function capturePod(kube: KubeClients, request: PodCaptureRequest, 
   try {
     pod = await kube.core.readNamespacedPod({ namespace: request.namespace, name: request.pod });
   } catch (error) {
-    throw toKubeError(error, `read pod ${request.namespace}/${request.pod}`);
+    return recordUnreadablePod(toKubeError(error, `read pod ${request.namespace}/${request.pod}`), request, ctx);
   }
   const container = request.container ?? pod.spec?.containers[0]?.name;
   if (container === undefined || !(pod.spec?.containers ?? []).some((c) => c.name === container)) {
@@ -123,6 +123,18 @@ export async function capturePod(kube: KubeClients, request: PodCaptureRequest, 
   });
   if (run !== undefined) summary.notes.unshift(`collected via ${run.vantage}${run.result.status !== 'exited' ? ` (${run.result.status})` : ''}`);
   return { ...summary, vantage: run?.vantage ?? summary.vantage, liveTokens, vantageLog, footprint: run?.footprint ?? [] };
+}
+
+/** A pod that cannot be read (missing, forbidden, unreachable) is still a capture: recorded as started and `failed`, with the reason. */
+async function recordUnreadablePod(error: KustodyError, request: PodCaptureRequest, ctx: { db: WritableDb; actor: string; now: () => string; fingerprint: Fingerprint }): Promise<PodCaptureResult> {
+  const target = `pod:${request.namespace}/${request.pod}`;
+  const read = async (): Promise<never> => {
+    throw error;
+  };
+  const detail = { namespace: request.namespace, pod: request.pod, requested_via: request.via, scope: request.scope ?? 'full' };
+  const summary = await runCapture(read, { target, vantage: request.via, detail }, { db: ctx.db, actor: ctx.actor, now: ctx.now, fingerprint: ctx.fingerprint });
+  if (error.nextStep !== undefined) summary.notes.push(`next: ${error.nextStep}`);
+  return { ...summary, liveTokens: [], vantageLog: [], footprint: [] };
 }
 
 async function collect(kube: KubeClients, pod: V1Pod, container: string, credentialArgs: string[], request: PodCaptureRequest, log: string[]): Promise<{ run: CollectorRun; parsed: ParsedCollectorOutput }> {

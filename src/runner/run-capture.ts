@@ -1,7 +1,8 @@
 /**
  * Runs a capture: reads the target through a vantage, then stores each step in its own transaction
  * in the order of volatility. A failure in one step is recorded and the capture ends `partial`,
- * naming the steps that did not finish; every finished step stays intact.
+ * naming the steps that did not finish; every finished step stays intact. A capture that stored no
+ * process ends `failed`, even when the API-side steps (objects, logs) were kept.
  */
 import { randomBytes } from 'node:crypto';
 import { buildCapture, type BuiltStep, type RawArtifact } from '../core/capture/build-capture.js';
@@ -80,7 +81,10 @@ export async function runCapture(read: () => Promise<RawCapture>, scope: { targe
     notes.push(`step ${steps.find((s) => !done.includes(s)) ?? '?'} failed: ${messageOf(error)}`);
   }
   const unfinished = steps.filter((s) => !done.includes(s));
-  const status = unfinished.length === 0 ? 'complete' : done.length > 1 ? 'partial' : 'failed';
+  // A capture is of processes: without one stored, the target was missing or unreadable, whatever else was kept.
+  const storedNoProcess = (counts.processes ?? 0) === 0;
+  if (storedNoProcess) notes.push('no process was stored: the target does not exist, has exited, or could not be read');
+  const status = storedNoProcess ? 'failed' : unfinished.length === 0 ? 'complete' : 'partial';
   finishCapture(ctx.db, { captureId, target: scope.target, status, unfinished, notes }, stamp());
   return { captureId, target: scope.target, vantage: scope.vantage, status, counts, warnings, unfinished, notes };
 }
