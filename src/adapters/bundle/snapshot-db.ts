@@ -1,11 +1,17 @@
 /**
- * Makes the self-contained evidence.db that goes into a bundle: a consistent copy of the live case
- * (VACUUM INTO), without the trailing `export` rows, in rollback-journal mode, integrity-checked and
- * fsynced. The same case content always yields the same bytes (a test exports an unchanged case
- * twice and compares the tars).
+ * Makes the self-contained evidence.db that goes into a bundle: a canonical rebuild of the live case
+ * in one pass and one transaction, without the trailing `export` rows, in rollback-journal mode,
+ * integrity-checked and fsynced.
+ *
+ * Why a rebuild and not a page copy: SQLite pages keep bytes of cells that were moved or deleted
+ * (balancing leaves stale cell bytes in free space unless secure_delete is on), so a copy's bytes
+ * depend on the history of the file, not only on its rows. The rebuild writes a fresh file with
+ * secure_delete on, the schema statements in their stored order, every table's rows in rowid order,
+ * then the indexes, so the same rows always give the same bytes: re-exporting an unchanged case is
+ * byte-identical whatever happened in between (checkpoints, freed pages, earlier exports).
  */
 import Database from 'better-sqlite3';
-import { closeSync, constants, fsyncSync, openSync, rmSync } from 'node:fs';
+import { closeSync, constants, fsyncSync, openSync } from 'node:fs';
 import { join } from 'node:path';
 import { KustodyError } from '../../core/errors.js';
 import type { ReadableDb } from '../store/open-store.js';
@@ -19,37 +25,20 @@ export interface SnapshotHead {
   headHash: string;
 }
 
+interface SchemaRow {
+  type: string;
+  name: string;
+  sql: string;
+}
+
 /**
  * Writes the bundle copy of a case into `workDir/evidence.db` and returns its custody head.
  * Trailing `export` rows are left out so that exporting an unchanged case twice gives identical bytes.
  */
 export async function snapshotCaseDb(live: ReadableDb, workDir: string): Promise<{ path: string; head: SnapshotHead }> {
-  const stagePath = join(workDir, 'stage.db');
   const finalPath = join(workDir, 'evidence.db');
   try {
-    const trailingExports = Number(live.prepare(`SELECT count(*) FROM actions WHERE seq > (${LAST_KEPT_SEQ})`).pluck().get());
-    if (trailingExports === 0) {
-      live.prepare('VACUUM INTO ?').run(finalPath);
-    } else {
-      // Drop the trailing export rows in a private page-for-page backup, then VACUUM INTO as above.
-      // The backup resets the schema cookie, which VACUUM INTO carries over (+1); restoring the live
-      // value makes the bytes equal to an export taken before those rows. Safe: nobody else has this file.
-      const cookie = Number(live.pragma('schema_version', { simple: true }));
-      await live.backup(stagePath);
-      const stage = new Database(stagePath);
-      try {
-        stage.unsafeMode(true);
-        stage.pragma(`schema_version = ${cookie}`);
-        stage.unsafeMode(false);
-        stage.prepare(`DELETE FROM actions WHERE seq > (${LAST_KEPT_SEQ})`).run();
-        stage.prepare('VACUUM INTO ?').run(finalPath);
-      } finally {
-        stage.close();
-      }
-      rmSync(stagePath, { force: true });
-      rmSync(`${stagePath}-wal`, { force: true });
-      rmSync(`${stagePath}-shm`, { force: true });
-    }
+    rebuildInto(live, finalPath);
     const head = finishSnapshot(finalPath);
     fsyncFile(finalPath);
     fsyncDir(workDir);
@@ -59,7 +48,43 @@ export async function snapshotCaseDb(live: ReadableDb, workDir: string): Promise
   }
 }
 
-const LAST_KEPT_SEQ = "SELECT coalesce(max(seq), 0) FROM actions WHERE kind <> 'export'";
+/** Rebuilds the live case into a new file at `path`, reading it through its own read transaction. */
+function rebuildInto(live: ReadableDb, path: string): void {
+  const snap = new Database(path);
+  try {
+    snap.pragma('trusted_schema = OFF');
+    snap.pragma(`page_size = ${Number(live.pragma('page_size', { simple: true }))}`);
+    snap.pragma('secure_delete = ON');
+    // The file is private until it is fsynced and checked; a crash leaves only a temp folder behind.
+    snap.pragma('journal_mode = OFF');
+    snap.pragma('synchronous = OFF');
+    snap.prepare('ATTACH DATABASE ? AS live').run(live.name);
+    snap.transaction(() => {
+      const schema = snap.prepare("SELECT type, name, sql FROM live.sqlite_master WHERE sql IS NOT NULL AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\' ORDER BY rowid").all() as SchemaRow[];
+      const tables = schema.filter((o) => o.type === 'table');
+      for (const table of tables) snap.exec(table.sql);
+      for (const table of tables) {
+        const name = quoteIdentifier(table.name);
+        const keep = table.name === 'actions' ? ` WHERE seq <= (${LAST_KEPT_SEQ})` : '';
+        snap.exec(`INSERT INTO main.${name} SELECT * FROM live.${name}${keep} ORDER BY rowid`);
+      }
+      // Indexes, then anything else the case holds (a view or trigger kustody never makes is carried
+      // over so that verify names it, rather than silently dropped).
+      for (const object of schema) if (object.type === 'index') snap.exec(object.sql);
+      for (const object of schema) if (object.type !== 'table' && object.type !== 'index') snap.exec(object.sql);
+      for (const pragma of ['user_version', 'application_id']) snap.pragma(`main.${pragma} = ${Number(snap.pragma(`live.${pragma}`, { simple: true }))}`);
+    }).immediate();
+    snap.exec('DETACH DATABASE live');
+  } finally {
+    snap.close();
+  }
+}
+
+const LAST_KEPT_SEQ = "SELECT coalesce(max(seq), 0) FROM live.actions WHERE kind <> 'export'";
+
+function quoteIdentifier(name: string): string {
+  return `"${name.replaceAll('"', '""')}"`;
+}
 
 function finishSnapshot(path: string): SnapshotHead {
   const db = new Database(path);
