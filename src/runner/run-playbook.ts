@@ -21,7 +21,7 @@ import type { ConfirmPort, PlanStepView, PlaybookEventSink, RunStatus, StepError
 import type { PodTarget } from './run-isolate.js';
 import { InterruptedError, unlessInterrupted, type StepContext, type StepOptions } from './steps/step-context.js';
 import { recordsOwnIntent, runStep } from './steps/run-step.js';
-import { testPause } from './test-pause.js';
+import { pausePoint } from './pause-points.js';
 
 /** What to run, against what, and how. */
 export interface RunPlaybookInput {
@@ -83,7 +83,7 @@ export async function runPlaybook(input: RunPlaybookInput, ports: RunPlaybookPor
     const started = performance.now();
     const elapsed = () => Math.round(performance.now() - started);
     try {
-      await testPause(`before-step:${step.id}`, signal);
+      await pausePoint(`before-step:${step.id}`, signal);
       if (signal.aborted) throw new InterruptedError();
       const storedPlan = past?.plan && past.intentSeq !== null && changesSentSince(session.db, past.intentSeq, past.plan) ? past.plan : null;
       const ctx = stepContext(input, ports, step, signal, storedPlan, (plan) => record(step.id, 'intent', { action: step.action, danger: step.danger, plan: plan as unknown as JsonValue, reused_plan: storedPlan !== null }));
@@ -99,7 +99,7 @@ export async function runPlaybook(input: RunPlaybookInput, ports: RunPlaybookPor
       }
       record(step.id, 'done', { outcome: result.outcome, summary: result.summary, result: result.detail });
       emit({ type: 'step-done', stepId: step.id, outcome: result.outcome, summary: result.summary, elapsedMs: elapsed() });
-      await testPause(`after-step:${step.id}`, signal);
+      await pausePoint(`after-step:${step.id}`, signal);
     } catch (error) {
       if (error instanceof InterruptedError) {
         record(step.id, 'interrupted', { started: true });

@@ -4,8 +4,9 @@ import { execFileSync, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { makeTempDir, newCase, runKustody } from '../helpers/cli.js';
+import { lacks, needsRoot } from '../helpers/prerequisites.js';
 
-const skip = process.getuid?.() === 0 ? false : 'needs root to read /proc of every process (CI runs as root)';
+const missing = needsRoot('to read /proc of every process');
 
 function query(db: string, sql: string): string[][] {
   return execFileSync('sqlite3', ['-separator', '\t', db, sql], { encoding: 'utf8' }).split('\n').filter((l) => l !== '').map((l) => l.split('\t'));
@@ -36,7 +37,8 @@ while True:
     time.sleep(0.002)
 `;
 
-test('processes exiting while capture local reads them become warnings; every capture completes with the rest intact', { skip, timeout: 60_000 }, async (t) => {
+test('processes exiting while capture local reads them become warnings; every capture completes with the rest intact', { timeout: 60_000 }, async (t) => {
+  if (lacks(t, missing)) return;
   const { dir, cleanup } = makeTempDir();
   t.after(cleanup);
   const churn = spawn('python3', ['-c', CHURN], { cwd: dir, stdio: 'ignore' });

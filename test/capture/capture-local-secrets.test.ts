@@ -8,8 +8,9 @@ import { findSecretInBytes } from '../../src/core/credentials/canary.js';
 import { fingerprintSecret } from '../../src/core/credentials/fingerprint.js';
 import { makeTempDir, newCase, runKustody } from '../helpers/cli.js';
 import { startNamespacedWorkload } from '../helpers/namespaced-workload.js';
+import { lacks, needsRoot } from '../helpers/prerequisites.js';
 
-const skip = process.getuid?.() === 0 ? false : 'needs root for unshare and to read other processes (CI runs as root)';
+const missing = needsRoot('for unshare and to read other processes');
 
 function query(db: string, sql: string): string[][] {
   return execFileSync('sqlite3', ['-separator', '\t', db, sql], { encoding: 'utf8' }).split('\n').filter((l) => l !== '').map((l) => l.split('\t'));
@@ -34,7 +35,8 @@ function filesBelow(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? filesBelow(join(dir, e.name)) : [join(dir, e.name)]));
 }
 
-test('canaries in env vars, the default token path and a --password= argument reach no file or output of capture local and bundle export', { skip, timeout: 60_000 }, async (t) => {
+test('canaries in env vars, the default token path and a --password= argument reach no file or output of capture local and bundle export', { timeout: 60_000 }, async (t) => {
+  if (lacks(t, missing)) return;
   const { dir, cleanup } = makeTempDir();
   t.after(cleanup);
   const jti = randomUUID();

@@ -6,8 +6,9 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { makeTempDir, newCase, runKustody } from '../helpers/cli.js';
 import { startNamespacedWorkload } from '../helpers/namespaced-workload.js';
+import { lacks, needsRoot } from '../helpers/prerequisites.js';
 
-const skip = process.getuid?.() === 0 ? false : 'needs root for unshare and to read other processes (CI runs as root)';
+const missing = needsRoot('for unshare and to read other processes');
 
 function query(db: string, sql: string): string[][] {
   const out = execFileSync('sqlite3', ['-separator', '\t', db, sql], { encoding: 'utf8' });
@@ -32,7 +33,8 @@ function psTree(root: number): Map<number, { ppid: number; comm: string }> {
   return tree;
 }
 
-test('capture local stores the namespaced workload as ps, ss and findmnt see it', { skip, timeout: 60_000 }, async (t) => {
+test('capture local stores the namespaced workload as ps, ss and findmnt see it', { timeout: 60_000 }, async (t) => {
+  if (lacks(t, missing)) return;
   const { dir, cleanup } = makeTempDir();
   t.after(cleanup);
   const canary = `kustody-canary-${Math.random().toString(36).slice(2)}`;

@@ -10,15 +10,15 @@ import { parseCollectorTar } from '../../src/core/capture/collector-tar-records.
 import { readTarStream } from '../../src/adapters/transport/read-tar-stream.js';
 import { makeTempDir } from '../helpers/cli.js';
 import { startNamespacedWorkload } from '../helpers/namespaced-workload.js';
+import { firstMissing, lacks, needsBusybox, needsRoot } from '../helpers/prerequisites.js';
 
 const SCRIPT = readFileSync(new URL('../../collector/kustody-collector.sh', import.meta.url), 'utf8');
-const hasBusybox = spawnSync('busybox', ['true']).status === 0;
-const skip = process.getuid?.() !== 0 ? 'needs root for unshare and nsenter (CI runs as root)'
-  : !hasBusybox ? 'needs BusyBox (Debian busybox-static; .ci/run installs it)' : false;
+const missing = firstMissing(needsRoot('for unshare and nsenter'), needsBusybox());
 const runs = Number(process.env.KUSTODY_FC_RUNS ?? 2000);
 
 for (const format of ['lines', 'tar'] as const) {
-  test(`the collector (${format} format) run by BusyBox sh inside a workload's namespaces sees what ps and ss see there`, { skip, timeout: 60_000 }, async (t) => {
+  test(`the collector (${format} format) run by BusyBox sh inside a workload's namespaces sees what ps and ss see there`, { timeout: 60_000 }, async (t) => {
+    if (lacks(t, missing)) return;
     const { dir, cleanup } = makeTempDir();
     t.after(cleanup);
     const canary = `kustody-canary-${Math.random().toString(36).slice(2)}`;

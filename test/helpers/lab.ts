@@ -3,6 +3,7 @@ import type { TestContext } from 'node:test';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { execa } from 'execa';
+import { lacks, underCi } from './prerequisites.js';
 
 /** Where `lab up` keeps its state; the same default and override as test/lab/lib/common.sh. */
 export const LAB_DIR = process.env.KUSTODY_LAB_DIR ?? '/var/lib/kustody-lab';
@@ -47,10 +48,10 @@ async function probeLab(): Promise<LabEnv | null> {
 export async function requireLab(t: TestContext): Promise<LabEnv | null> {
   const lab = await labEnv();
   if (lab) return lab;
-  if (process.env.CI) {
-    throw new Error(`no lab answers in CI (state dir ${LAB_DIR}). Last lab output:\n${labLogTail()}`);
-  }
-  t.skip(`no lab is up: run \`npm run lab -- up\` (first build takes ${FIRST_BUILD})`);
+  const missing = underCi()
+    ? `no lab answers (state dir ${LAB_DIR}). Last lab output:\n${labLogTail()}`
+    : `no lab is up: run \`npm run lab -- up\` (first build takes ${FIRST_BUILD})`;
+  lacks(t, missing);
   return null;
 }
 

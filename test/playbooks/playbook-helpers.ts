@@ -68,9 +68,13 @@ export interface BackgroundRun {
   stdout: () => string;
 }
 
-/** Starts `kustody ...args` in the background and collects its output. */
+/** The built CLI with the crash tests' pause hook installed (the shipped bin/kustody.js has none). */
+const PAUSABLE_KUSTODY = new URL('../helpers/pausable-kustody.mjs', import.meta.url).pathname;
+
+/** Starts `kustody ...args` in the background and collects its output; with KUSTODY_TEST_PAUSE in `env`, a pausable build. */
 export function startKustody(args: readonly string[], env: Record<string, string>): BackgroundRun {
-  const child = execa(process.execPath, [KUSTODY_BIN, ...args], { reject: false, env, stdin: 'ignore' });
+  const bin = env.KUSTODY_TEST_PAUSE === undefined ? KUSTODY_BIN : PAUSABLE_KUSTODY;
+  const child = execa(process.execPath, [bin, ...args], { reject: false, env, stdin: 'ignore' });
   let err = '';
   let out = '';
   child.stderr.on('data', (chunk: Buffer) => { err += chunk.toString(); });

@@ -108,6 +108,16 @@ test('--resume after kill -9 skips the step an earlier attempt finished, reruns 
   assert.deepEqual(trail, ['*:planned', 'note:intent', 'note:done', '*:resumed', 'wait:intent', 'wait:done', 'wrap-up:intent', 'wrap-up:done', '*:finished']);
 });
 
+test('the shipped bin/kustody.js never pauses: with KUSTODY_TEST_PAUSE naming every point the run goes straight through', { timeout: 60_000 }, async (t) => {
+  const { file, casePath, env } = await setup(t, drill(0));
+  const points = ['note', 'wait', 'wrap-up'].flatMap((id) => [`before-step:${id}`, `after-step:${id}`]).join(',');
+  // runKustody starts the shipped entry point; startKustody would pick the test harness for this variable.
+  const run = await runKustody(['run', file, '--target', 'drill/none', '--case', casePath, '--json'], { env: { ...env, KUSTODY_TEST_PAUSE: points } });
+  assert.equal(run.exitCode, 0, run.stdout + run.stderr);
+  assert.doesNotMatch(run.stderr, /KUSTODY_TEST_PAUSED/);
+  assert.deepEqual(intentTrail(custodyRows(casePath)), ['*:planned', 'note:intent', 'note:done', 'wait:intent', 'wait:done', 'wrap-up:intent', 'wrap-up:done', '*:finished']);
+});
+
 test('without --yes a contain step is not applied: it is recorded as declined, exit 1, and the run says to continue with --resume --yes', { timeout: 60_000 }, async (t) => {
   const { file, casePath, env } = await setup(t, CONTAIN_DRILL);
   const first = await runKustody(['run', file, '--target', 'drill/none', '--case', casePath], { env });

@@ -9,10 +9,11 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { KUSTODY_BIN, REPO_ROOT, makeTempDir } from '../helpers/cli.js';
 import { tarLayout } from '../helpers/bundle-fixtures.js';
-import { startTmux, tmuxAvailable, type TmuxSession } from './tmux.js';
+import { startTmux, type TmuxSession } from './tmux.js';
+import { lacks, needsTmux } from '../helpers/prerequisites.js';
 
 const DEMO = join(REPO_ROOT, 'demo', 'demo-case.tar');
-const skip = tmuxAvailable() ? false : 'tmux is not installed';
+const missing = needsTmux();
 
 /** Sequences from the demo's evidence; none may reach the terminal raw. */
 const HOSTILE_BYTES: readonly [string, Buffer][] = [
@@ -33,7 +34,8 @@ function assertNoHostileBytes(session: TmuxSession): void {
   for (let b = 0x80; b <= 0x9f; b++) assert.equal(raw.indexOf(Buffer.from([0xc2, b])), -1, `C1 U+00${b.toString(16)} reached the terminal raw`);
 }
 
-test('review --demo in a real terminal: tabs, filter, help, resize, and no raw escape from the evidence', { skip, timeout: 60_000 }, async () => {
+test('review --demo in a real terminal: tabs, filter, help, resize, and no raw escape from the evidence', { timeout: 60_000 }, async (t) => {
+  if (lacks(t, missing)) return;
   const session = startTmux([process.execPath, KUSTODY_BIN, 'review', '--demo']);
   try {
     const first = await session.waitFor((s) => s.includes('PROCESS'), 'the process tree');
@@ -81,7 +83,8 @@ test('review --demo in a real terminal: tabs, filter, help, resize, and no raw e
   }
 });
 
-test('review of a bundle verifies it first; a tampered copy is refused in the terminal with what failed', { skip, timeout: 60_000 }, async () => {
+test('review of a bundle verifies it first; a tampered copy is refused in the terminal with what failed', { timeout: 60_000 }, async (t) => {
+  if (lacks(t, missing)) return;
   const { dir, cleanup } = makeTempDir();
   const ok = startTmux([process.execPath, KUSTODY_BIN, 'review', DEMO]);
   const tar = readFileSync(DEMO);
@@ -110,7 +113,8 @@ test('review of a bundle verifies it first; a tampered copy is refused in the te
   }
 });
 
-test('NO_COLOR: the same screens without a single colour escape; without it, colours are used', { skip, timeout: 60_000 }, async () => {
+test('NO_COLOR: the same screens without a single colour escape; without it, colours are used', { timeout: 60_000 }, async (t) => {
+  if (lacks(t, missing)) return;
   const plain = startTmux([process.execPath, KUSTODY_BIN, 'review', '--demo'], { env: { NO_COLOR: '1' } });
   const coloured = startTmux([process.execPath, KUSTODY_BIN, 'review', '--demo'], { env: { TERM: 'xterm-256color' } });
   try {
@@ -131,7 +135,8 @@ test('NO_COLOR: the same screens without a single colour escape; without it, col
   }
 });
 
-test('control: the raw-byte check does catch evidence printed unescaped', { skip, timeout: 30_000 }, async () => {
+test('control: the raw-byte check does catch evidence printed unescaped', { timeout: 30_000 }, async (t) => {
+  if (lacks(t, missing)) return;
   const leak = startTmux(['sh', '-c', 'printf "%s%s\\n" "$1" "$2"; echo done', 'sh', 'x'.repeat(2000), '\x1b]52;c;SGk=\x07 kube-dns']);
   try {
     await leak.waitFor((s) => s.includes('EXIT=0'), 'the leaking program to end');

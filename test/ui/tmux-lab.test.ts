@@ -11,8 +11,9 @@ import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { applyScenario, kubectl, requireLab } from '../helpers/lab.js';
 import { KUSTODY_BIN, makeTempDir, runKustody } from '../helpers/cli.js';
-import { startTmux, tmuxAvailable } from './tmux.js';
+import { startTmux } from './tmux.js';
 import { execFileSync } from 'node:child_process';
+import { lacks, needsTmux } from '../helpers/prerequisites.js';
 
 /** What a compromised-pod run must have found and done, independent of names, times and ids. */
 function caseContents(db: string): Record<string, string> {
@@ -27,7 +28,8 @@ function caseContents(db: string): Record<string, string> {
   };
 }
 
-test('compromised-pod through the terminal UI: confirm, stop halfway, resume, and a verified bundle', { skip: tmuxAvailable() ? false : 'tmux is not installed', timeout: 300_000 }, async (t) => {
+test('compromised-pod through the terminal UI: confirm, stop halfway, resume, and a verified bundle', { timeout: 300_000 }, async (t) => {
+  if (lacks(t, needsTmux())) return;
   const lab = await requireLab(t);
   if (lab === null) return;
   const ns = `ui-e2e-${randomBytes(3).toString('hex')}`;

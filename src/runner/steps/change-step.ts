@@ -9,7 +9,7 @@ import { KustodyError } from '../../core/errors.js';
 import { applyPlan, type ApplyPorts, type ApplyResult } from '../apply-plan.js';
 import { changePorts } from '../change-session.js';
 import { describePlan } from '../describe-plan.js';
-import { testPause } from '../test-pause.js';
+import { pausePoint } from '../pause-points.js';
 import { InterruptedError, type StepContext } from './step-context.js';
 
 /** The applied plan, or `declined` when the responder did not approve it (nothing was sent). */
@@ -31,7 +31,7 @@ export async function applyChangeStep(ctx: StepContext, plan: ChangePlan): Promi
     },
     apply: async (change, dryRun) => {
       const applied = await base.apply(change, dryRun);
-      if (!dryRun) await testPause(`after-apply:${idOf(change)}`, ctx.signal);
+      if (!dryRun) await pausePoint(`after-apply:${idOf(change)}`, ctx.signal);
       return applied;
     },
   };

@@ -5,8 +5,9 @@ import { closeSync, openSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { newCase, runKustody } from '../../helpers/cli.js';
 import { CAN_MOUNT, mountTinyTmpfs } from '../../helpers/tmpfs.js';
+import { lacks, needsRoot } from '../../helpers/prerequisites.js';
 
-const skip = CAN_MOUNT ? false : 'needs root to mount a tmpfs (CI runs as root)';
+const missing = CAN_MOUNT ? false : needsRoot('to mount a tmpfs');
 
 function caseState(casePath: string): string {
   return execFileSync('sqlite3', [join(casePath, 'evidence.db'), 'PRAGMA integrity_check; SELECT count(*), max(hash) FROM actions;'], { encoding: 'utf8' });
@@ -24,7 +25,8 @@ function fillDisk(dir: string): void {
   }
 }
 
-test('a note on a full disk fails with DISK_FULL and leaves the case as it was', { skip }, async (t) => {
+test('a note on a full disk fails with DISK_FULL and leaves the case as it was', async (t) => {
+  if (lacks(t, missing)) return;
   const fs = mountTinyTmpfs(1024);
   t.after(fs.cleanup);
   const created = await newCase(fs.dir);
@@ -41,7 +43,8 @@ test('a note on a full disk fails with DISK_FULL and leaves the case as it was',
   assert.equal(after.exitCode, 0, after.stderr);
 });
 
-test('a note on a read-only file system fails with CASE_READ_ONLY; show still reads the case', { skip }, async (t) => {
+test('a note on a read-only file system fails with CASE_READ_ONLY; show still reads the case', async (t) => {
+  if (lacks(t, missing)) return;
   const fs = mountTinyTmpfs(4096);
   t.after(fs.cleanup);
   const created = await newCase(fs.dir);

@@ -7,6 +7,7 @@ import { randomBytes } from 'node:crypto';
 import { rmSync } from 'node:fs';
 import { escapeUntrusted } from '../../../src/core/display/index.js';
 import { CLIPBOARD_CANARY, HOSTILE_COMM, PWNED_TITLE, TERMINAL_ATTACK } from './fixtures/hostile-payload.js';
+import { lacks, needsTmux } from '../../helpers/prerequisites.js';
 
 // Ink only draws its last frame, at unmount, when it thinks it runs in CI (is-in-ci reads CI when it
 // is first imported): these tests look at every frame, so they load Ink with CI unset.
@@ -74,7 +75,7 @@ test('A9 floods (50,000 marks, 1 MiB line, 10^5 emoji) escape and render through
 
 // ---- tmux: a real terminal emulator interprets whatever reaches the pane ----
 
-const hasTmux = spawnSync('tmux', ['-V']).status === 0;
+const missingTmux = needsTmux();
 const socket = `kustody-display-${process.pid}-${randomBytes(4).toString('hex')}`;
 const root = new URL('../../../', import.meta.url).pathname;
 const script = new URL('./fixtures/print-payload.tsx', import.meta.url).pathname;
@@ -131,14 +132,16 @@ async function runInPane(mode: 'escaped' | 'raw'): Promise<PaneResult> {
   }
 }
 
-test('tmux control: the raw payload does set the title, write the clipboard and clear the screen', { skip: !hasTmux }, async () => {
+test('tmux control: the raw payload does set the title, write the clipboard and clear the screen', async (t) => {
+  if (lacks(t, missingTmux)) return;
   const raw = await runInPane('raw');
   assert.equal(raw.title, PWNED_TITLE);
   assert.ok(raw.buffers.includes(CLIPBOARD_CANARY), `clipboard buffers: ${JSON.stringify(raw.buffers)}`);
   assert.ok(!raw.screen.includes('BEFORE-MARKER'), 'the screen was cleared');
 });
 
-test('tmux: escaped payload through Ink leaves title, clipboard and screen alone and shows the escapes', { skip: !hasTmux }, async () => {
+test('tmux: escaped payload through Ink leaves title, clipboard and screen alone and shows the escapes', async (t) => {
+  if (lacks(t, missingTmux)) return;
   const shown = await runInPane('escaped');
   assert.equal(shown.title, 'kustody-initial');
   assert.equal(shown.buffers, '');
