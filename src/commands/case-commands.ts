@@ -1,6 +1,7 @@
 /** `kustody case new|note|show`: open a case, add responder notes, and print what a case holds. */
 import { display, escapeUntrusted, toSafeJson, trusted, type DisplayText } from '../core/display/index.js';
 import { UsageError } from '../core/errors.js';
+import { readChainState, type ChainState } from '../adapters/store/case-chain.js';
 import { readCaseSummary, type CaseSummary } from '../adapters/store/case-reader.js';
 import { createCase, recordAction, resolveCaseDir, CASE_DB_FILE } from '../adapters/store/case-store.js';
 import { openReadableDb, openWritableDb } from '../adapters/store/open-store.js';
@@ -61,8 +62,8 @@ export const caseNote: Command = {
 export const caseShow: Command = {
   path: ['case', 'show'],
   usage: 'kustody case show CASE [--json]',
-  summary: 'print a case: metadata, counts per table, custody log',
-  help: 'Reads the case without changing it.',
+  summary: 'print a case: metadata, counts per table, custody log and whether its chain is intact',
+  help: 'Reads the case without changing it. The last line says whether the custody chain recomputes (intact), or names the first broken row.',
   options: {},
   positionals: { min: 1, max: 1 },
   async run(args, { io, json, env }) {
@@ -70,8 +71,9 @@ export const caseShow: Command = {
     const db = openReadableDb(join(caseDir, CASE_DB_FILE));
     try {
       const summary = readCaseSummary(db);
-      if (json) io.out(toSafeJson({ path: caseDir, ...summary }));
-      else for (const line of describeCase(summary, caseDir)) io.out(line);
+      const chain = readChainState(db);
+      if (json) io.out(toSafeJson({ path: caseDir, ...summary, chain }));
+      else for (const line of [...describeCase(summary, caseDir), describeChain(chain)]) io.out(line);
     } finally {
       db.close();
     }
@@ -96,6 +98,12 @@ export function describeCase(summary: CaseSummary, caseDir: string): DisplayText
     lines.push(display`  ${row.seq}  ${e(row.at)}  ${e(row.kind)}  ${e(row.actor)}  ${e(row.outcome)}  ${e(row.hash.slice(0, 12))}  ${e(detailText(row.detail))}`);
   }
   return lines;
+}
+
+/** One line on the custody chain: intact up to its head, or where it first breaks. */
+export function describeChain(chain: ChainState): DisplayText {
+  if (!chain.intact) return display`Chain     BROKEN at row ${chain.broken.seq}: ${escapeUntrusted(chain.broken.problem)}`;
+  return chain.head === null ? trusted('Chain     intact (empty)') : display`Chain     intact, ${chain.rows} rows, head ${chain.head.seq} ${escapeUntrusted(chain.head.hash)}`;
 }
 
 function detailText(detail: unknown): string {

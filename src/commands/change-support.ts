@@ -9,9 +9,9 @@ import { defaultCaseParent } from './command.js';
 export { changePorts, type ChangeSession } from '../runner/change-session.js';
 export { describePlan } from '../runner/describe-plan.js';
 
-/** Opens the case named on the command line and asks the cluster who we are (recorded as the actor of every row). */
-export async function openChangeSession(caseArg: string, kube: KubeClients, env: NodeJS.ProcessEnv): Promise<ChangeSession> {
-  return openCaseSession(resolveCaseDir(caseArg, defaultCaseParent(env)), kube);
+/** Opens the case named on the command line and asks the cluster who we are; `replays` refuses a broken custody chain first. */
+export async function openChangeSession(caseArg: string, kube: KubeClients, env: NodeJS.ProcessEnv, options: { replays?: string } = {}): Promise<ChangeSession> {
+  return openCaseSession(resolveCaseDir(caseArg, defaultCaseParent(env)), kube, options);
 }
 
 /** The outcome of each change, and what to do when nothing was applied. */

@@ -65,7 +65,7 @@ export const releaseCommand: Command = {
     const { namespace, pod } = parsePodTarget(args.positionals[0] ?? '');
     const caseArg = requireCase(args.values.case);
     const kube = connectFromFlags(args.values, env);
-    const session = await openChangeSession(caseArg, kube, env);
+    const session = await openChangeSession(caseArg, kube, env, { replays: 'release from this case (its undo records would be replayed)' });
     try {
       const target = `pod:${namespace}/${pod}`;
       const plan = await planReleaseFromCase(kube, session, { namespace, pod });

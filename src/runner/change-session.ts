@@ -5,6 +5,7 @@ import { fingerprintSecret } from '../core/credentials/fingerprint.js';
 import { sanitizeObject } from '../core/kube/sanitize-object.js';
 import { applyChange, mayApply, readObject } from '../adapters/kube/cluster-changes.js';
 import { whoAmI, type KubeClients } from '../adapters/kube/kube-client.js';
+import { assertChainIntact } from '../adapters/store/case-chain.js';
 import { CASE_DB_FILE, readCaseKey, recordAction } from '../adapters/store/case-store.js';
 import { readCaseMetadata } from '../adapters/store/case-reader.js';
 import { openWritableDb, type WritableDb } from '../adapters/store/open-store.js';
@@ -22,11 +23,22 @@ export interface ChangeSession {
   close: () => void;
 }
 
-/** Opens the case folder and asks the cluster who we are (recorded as the actor of every row). */
-export async function openCaseSession(caseDir: string, kube: KubeClients): Promise<ChangeSession> {
+/**
+ * Opens the case folder and asks the cluster who we are (recorded as the actor of every row). With
+ * `replays` (what the command is about to replay from the case), a broken custody chain is refused
+ * before anything is sent to the cluster.
+ */
+export async function openCaseSession(caseDir: string, kube: KubeClients, options: { replays?: string } = {}): Promise<ChangeSession> {
   const caseKey = readCaseKey(caseDir);
-  const identity = await whoAmI(kube).catch(() => ({ username: 'unknown', groups: [] }));
   const db = openWritableDb(join(caseDir, CASE_DB_FILE));
+  let identity: { username: string };
+  try {
+    if (options.replays !== undefined) assertChainIntact(db, options.replays);
+    identity = await whoAmI(kube).catch(() => ({ username: 'unknown', groups: [] }));
+  } catch (error) {
+    db.close();
+    throw error;
+  }
   const who = readResponderIdentity();
   return { db, caseId: readCaseMetadata(db).id, caseDir, caseKey, actor: `${who.osUser}@${who.host} as ${identity.username} (${kube.context})`, kubeUser: identity.username, close: () => db.close() };
 }

@@ -1,6 +1,7 @@
 /** Export as a reusable step: write the case as a verifiable bundle and record the export, with the tar's hash, in the case. */
 import { basename } from 'node:path';
 import { writeBundle, type ExportResult } from '../adapters/bundle/write-bundle.js';
+import { assertChainIntact } from '../adapters/store/case-chain.js';
 import { readCaseMetadata } from '../adapters/store/case-reader.js';
 import { recordAction } from '../adapters/store/case-store.js';
 import type { WritableDb } from '../adapters/store/open-store.js';
@@ -9,6 +10,8 @@ import { TOOL_NAME, TOOL_VERSION } from '../version.js';
 
 /** Writes the bundle to `outPath` (signed when `signKey` is given) and appends the `export` custody row. */
 export async function exportCase(db: WritableDb, outPath: string, signKey: string | undefined, actor: string): Promise<ExportResult> {
+  // A bundle of a broken chain would carry (and a signature would vouch for) data nobody can trust.
+  assertChainIntact(db, 'export this case');
   const caseId = readCaseMetadata(db).id;
   const result = await writeBundle(db, outPath, { name: TOOL_NAME, version: TOOL_VERSION }, signKey);
   recordAction(db, {

@@ -54,7 +54,7 @@ const DNS_SUBDOMAIN = /^(?=.{1,253}$)[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-
 export async function startPlaybookRun(request: StartRunRequest, ports: StartRunPorts): Promise<RunSummary> {
   const { playbook, sha256 } = loadValidPlaybook(request.playbook);
   if (playbook.inputs.includes('token') && request.tokens.length === 0) throw new UsageError(`The ${playbook.id} playbook needs the leaked token: pass --token-file FILE.`);
-  const session = await openCaseSession(request.caseDir, request.kube);
+  const session = await openCaseSession(request.caseDir, request.kube, request.resume ? { replays: 'resume this run (its recorded plans would be replayed)' } : {});
   let release: (() => void) | undefined;
   try {
     release = acquireRunLock(request.caseDir);

@@ -4,11 +4,12 @@
  * transaction that stores the data and the custody row describing it together.
  */
 import { randomBytes } from 'node:crypto';
-import { closeSync, constants, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, statSync, writeSync } from 'node:fs';
+import { closeSync, constants, existsSync, fstatSync, fsyncSync, mkdirSync, openSync, readFileSync, statSync, writeSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { GENESIS_HASH, hashActionRow, type ActionRow } from '../../core/custody/chain.js';
 import { canonicalJson, type JsonValue } from '../../core/custody/canonical-json.js';
 import { KustodyError, UnreadableInputError } from '../../core/errors.js';
+import { assertCasePrivate } from './case-guard.js';
 import { createDb, type ReadableDb, type WritableDb } from './open-store.js';
 import { translateSqliteError } from './sqlite-errors.js';
 
@@ -138,22 +139,33 @@ function withArtifactList(detail: JsonValue, artifacts: readonly ArtifactInput[]
   return { value: detail, artifacts: list };
 }
 
-/** Resolves what the user typed as CASE (a case directory, its evidence.db, or a bare case id) to the case directory. */
+/** Resolves what the user typed as CASE (a case directory, its evidence.db, or a bare case id) to the case directory, refusing one that is not private. */
 export function resolveCaseDir(argument: string, defaultParent: string): string {
   const candidates = [resolve(argument)];
   if (!argument.includes('/')) candidates.push(resolve(defaultParent, argument));
   for (const candidate of candidates) {
     if (!existsSync(candidate)) continue;
     const stat = statSync(candidate);
-    if (stat.isDirectory() && existsSync(join(candidate, CASE_DB_FILE))) return candidate;
-    if (stat.isFile() && basename(candidate) === CASE_DB_FILE) return dirname(candidate);
+    const dir = stat.isDirectory() && existsSync(join(candidate, CASE_DB_FILE)) ? candidate : stat.isFile() && basename(candidate) === CASE_DB_FILE ? dirname(candidate) : null;
+    if (dir === null) continue;
+    assertCasePrivate(dir, CASE_KEY_FILE);
+    return dir;
   }
   throw new UnreadableInputError('CASE_NOT_FOUND', `No case found at ${argument}.`, 'Pass the case directory printed by `kustody case new` (it holds evidence.db).');
 }
 
 /** Reads the per-case fingerprint key; it exists only beside the case, never in a bundle. */
 export function readCaseKey(caseDir: string): Buffer {
-  const key = readFileSync(join(caseDir, CASE_KEY_FILE));
+  assertCasePrivate(caseDir, CASE_KEY_FILE);
+  let key: Buffer;
+  // O_NOFOLLOW: a link swapped in after the check above is refused, not followed.
+  const fd = openSync(join(caseDir, CASE_KEY_FILE), constants.O_RDONLY | constants.O_NOFOLLOW);
+  try {
+    if (!fstatSync(fd).isFile()) throw new KustodyError('CASE_KEY', `The case key in ${caseDir} is not a regular file.`, { nextStep: 'Restore case.key from your backup of the case directory.' });
+    key = readFileSync(fd);
+  } finally {
+    closeSync(fd);
+  }
   if (key.length !== 32) throw new KustodyError('CASE_KEY', `The case key in ${caseDir} is damaged.`, { nextStep: 'Restore case.key from your backup of the case directory.' });
   return key;
 }

@@ -34,7 +34,7 @@ export function schemaDifference(expected: SchemaObject[], actual: SchemaObject[
   const want = new Map(expected.map((o) => [key(o), o]));
   for (const object of actual) {
     const match = want.get(key(object));
-    if (match === undefined) return `evidence.db holds a ${object.type} "${object.name.slice(0, 80)}" that kustody never creates`;
+    if (match === undefined) return `evidence.db holds ${object.type === 'index' ? 'an' : 'a'} ${object.type} "${object.name.slice(0, 80)}" that kustody never creates`;
     if (match.sql !== object.sql || match.tbl_name !== object.tbl_name) return `the definition of ${object.type} "${object.name}" in evidence.db was changed`;
     want.delete(key(object));
   }

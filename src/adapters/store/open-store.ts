@@ -1,6 +1,7 @@
 /**
  * Opens case databases with the settings evidence needs: WAL with synchronous=FULL (read back, since
- * this build defaults WAL to NORMAL), secure_delete, foreign keys, and append-only migrations.
+ * this build defaults WAL to NORMAL), secure_delete, foreign keys, and append-only migrations. An
+ * existing case must have exactly the schema kustody creates, checked before anything is read or written.
  */
 import Database from 'better-sqlite3';
 import { accessSync, closeSync, constants, copyFileSync, existsSync, fstatSync, mkdtempSync, openSync, readSync, rmSync } from 'node:fs';
@@ -9,6 +10,7 @@ import { dirname, join } from 'node:path';
 import { KustodyError, UnreadableInputError } from '../../core/errors.js';
 import { LATEST_SCHEMA_VERSION, MIGRATIONS } from './migrations/index.js';
 import { translateSqliteError } from './sqlite-errors.js';
+import { assertExpectedSchema } from './case-guard.js';
 
 /** A case database that may only be read. */
 export type ReadableDb = Database.Database & { readonly __readableDb: never };
@@ -55,6 +57,8 @@ export function openWritableDb(path: string): WritableDb {
   }
   try {
     assertKustodyCase(db, path);
+    // Before any write: a foreign trigger would fire on the first row kustody appends.
+    assertExpectedSchema(db, path);
     applyWritablePragmas(db);
     migrate(db);
     return db as WritableDb;
@@ -79,6 +83,7 @@ export function openReadableDb(path: string): ReadableDb {
   }
   try {
     assertKustodyCase(db, path);
+    assertExpectedSchema(db, path);
     db.pragma('query_only = ON');
     return db as ReadableDb;
   } catch (error) {

@@ -14,6 +14,7 @@ import type { EvidenceData } from '../../core/ui/evidence-records.js';
 import { copyMember, type ReadMember } from '../bundle/read-members.js';
 import { prescanTar } from '../bundle/tar-prescan.js';
 import { verifyBundle, type VerifyReport } from '../bundle/verify-bundle.js';
+import { assertChainIntact } from '../store/case-chain.js';
 import { CASE_DB_FILE, resolveCaseDir } from '../store/case-store.js';
 import { openReadableDb } from '../store/open-store.js';
 import { readEvidence } from './read-evidence.js';
@@ -38,11 +39,12 @@ export function looksLikeCase(path: string): boolean {
   }
 }
 
-/** Opens a case folder read-only and reads its evidence (the custody chain is recomputed, not trusted). */
+/** Opens a case folder read-only and reads its evidence; a custody chain that does not recompute is refused. */
 export function openCaseForReview(argument: string, defaultParent: string): ReviewOpening {
   const dir = resolveCaseDir(argument, defaultParent);
   const db = openReadableDb(join(dir, CASE_DB_FILE));
   try {
+    assertChainIntact(db, 'review this case');
     return { ok: true, data: readEvidence(db, { kind: 'case', path: dir, integrity: '' }), report: null };
   } finally {
     db.close();

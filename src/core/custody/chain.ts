@@ -54,6 +54,15 @@ export interface StoredActionRow extends ActionRow {
   hash: string;
 }
 
+/** What is wrong with one row, given the seq and prev_hash the chain so far expects (empty when it fits). */
+export function chainRowProblems(row: StoredActionRow, expectedSeq: number, prevHash: string): string[] {
+  const problems: string[] = [];
+  if (row.seq !== expectedSeq) problems.push(`expected seq ${expectedSeq}: a row is missing or out of order`);
+  if (row.prev_hash !== prevHash) problems.push('prev_hash does not match the previous row: a row before it was changed, removed or inserted');
+  if (hashActionRow(row) !== row.hash) problems.push('hash does not match the row content: this row was edited');
+  return problems;
+}
+
 /** Checks a whole chain in seq order and returns every break found (empty when intact). */
 export function verifyChain(rows: Iterable<StoredActionRow>): { breaks: ChainBreak[]; count: number; head: string } {
   const breaks: ChainBreak[] = [];
@@ -62,16 +71,7 @@ export function verifyChain(rows: Iterable<StoredActionRow>): { breaks: ChainBre
   let count = 0;
   for (const row of rows) {
     count += 1;
-    if (row.seq !== expectedSeq) {
-      breaks.push({ seq: row.seq, problem: `expected seq ${expectedSeq}: a row is missing or out of order` });
-    }
-    if (row.prev_hash !== prev) {
-      breaks.push({ seq: row.seq, problem: 'prev_hash does not match the previous row: a row before it was changed, removed or inserted' });
-    }
-    const recomputed = hashActionRow(row);
-    if (recomputed !== row.hash) {
-      breaks.push({ seq: row.seq, problem: 'hash does not match the row content: this row was edited' });
-    }
+    for (const problem of chainRowProblems(row, expectedSeq, prev)) breaks.push({ seq: row.seq, problem });
     prev = row.hash;
     expectedSeq = row.seq + 1;
   }
