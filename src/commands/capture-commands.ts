@@ -90,19 +90,22 @@ export function describeCapture(summary: CaptureSummary): DisplayText[] {
 /** `kustody capture pod NAMESPACE/POD --case CASE [--container C] [--via auto|exec|debug|node]`. */
 export const capturePodCommand: Command = {
   path: ['capture', 'pod'],
-  usage: 'kustody capture pod NAMESPACE/POD --case CASE [--container C] [--via auto|exec|debug|node] [--collector-image IMAGE [--collector-pull-policy P]] [--yes] [--json]',
+  usage: 'kustody capture pod NAMESPACE/POD --case CASE [--container C] [--via auto|exec|debug|node] [--collector-image IMAGE@sha256:DIGEST [--collector-pull-policy P]] [--collector-namespace NS] [--yes] [--json]',
   summary: 'capture a pod: connections, processes, mounts, tokens, Kubernetes objects, logs',
   help: [
     'Vantages, in the order --via auto tries them (each skip is recorded with its reason):',
     '  exec   the collector runs in the suspect container with its own sh/base64 (no footprint; its tools are untrusted)',
     '  debug  an ephemeral container from --collector-image shares the pod\'s PID namespace (permanent on the pod; needs --yes)',
-    '  node   a privileged hostPID pod from --collector-image on the pod\'s node, deleted afterwards (needs --yes)',
+    '  node   a privileged hostPID pod from --collector-image on the pod\'s node, in kustody\'s namespace (--collector-namespace,',
+    '         default kustody-system, created on first use), guarded against everyone but you, bounded by a deadline,',
+    '         deleted afterwards and read back (needs --yes); `kustody cleanup --case C` removes anything left behind',
+    'Pin --collector-image by digest (NAME@sha256:...); an unpinned image is recorded as such.',
     'Tokens and secrets are stored as keyed fingerprints and claims only. Logs are capped at --max-log-bytes (default 4 MiB).',
     'Cluster flags: --kubeconfig FILE, --context NAME, --allow-exec-plugin.',
   ].join('\n'),
   options: {
     ...KUBE_OPTIONS, case: { type: 'string' }, container: { type: 'string' }, via: { type: 'string' }, 'collector-image': { type: 'string' },
-    yes: { type: 'boolean' }, 'collector-pull-policy': { type: 'string' }, 'timeout-seconds': { type: 'string' }, 'max-log-bytes': { type: 'string' },
+    yes: { type: 'boolean' }, 'collector-pull-policy': { type: 'string' }, 'collector-namespace': { type: 'string' }, 'timeout-seconds': { type: 'string' }, 'max-log-bytes': { type: 'string' },
   },
   positionals: { min: 1, max: 1 },
   async run(args, { io, json, env }) {
@@ -111,13 +114,12 @@ export const capturePodCommand: Command = {
     const via = typeof args.values.via === 'string' ? args.values.via : 'auto';
     if (via !== 'auto' && !['exec', 'debug', 'node'].includes(via)) throw new UsageError(`--via must be auto, exec, debug or node, not ${JSON.stringify(via.slice(0, 20))}.`);
     const caseDir = resolveCaseDir(args.values.case, defaultCaseParent(env));
-    const key = readCaseKey(caseDir);
     // Loaded here, not at the top: `capture local` should not pay for the cluster client.
-    const [{ connectFromFlags }, { capturePod }] = await Promise.all([import('./kube-connect.js'), import('../runner/capture-pod.js')]);
+    const [{ connectFromFlags }, { capturePod }, { openCaseSession, changePorts }] = await Promise.all([import('./kube-connect.js'), import('../runner/capture-pod.js'), import('../runner/change-session.js')]);
     const kube = connectFromFlags(args.values, env);
-    const db = openWritableDb(join(caseDir, CASE_DB_FILE));
+    const session = await openCaseSession(caseDir, kube);
+    const key = session.caseKey;
     try {
-      const who = readResponderIdentity();
       const result = await capturePod(kube, {
         namespace, pod, container: typeof args.values.container === 'string' ? args.values.container : undefined,
         via: via as Vantage | 'auto', collectorImage: collectorImage(args.values),
@@ -125,7 +127,11 @@ export const capturePodCommand: Command = {
         timeoutMs: 1000 * positiveInt(args.values['timeout-seconds'], 120, '--timeout-seconds'),
         maxOutputBytes: 256 * 1024 * 1024,
         maxLogBytes: positiveInt(args.values['max-log-bytes'], 4 * 1024 * 1024, '--max-log-bytes'),
-      }, { db, actor: `${who.osUser}@${who.host} via ${kube.context}`, now: utcNow, caseKey: key, fingerprint: (value) => fingerprintSecret(key, value) });
+        collectorNamespace: collectorNamespace(args.values['collector-namespace']),
+      }, {
+        db: session.db, actor: session.actor, now: utcNow, caseKey: key, fingerprint: (value) => fingerprintSecret(key, value),
+        footprint: { ports: changePorts(kube, session, args.values.yes === true), caseId: session.caseId, responderUser: session.kubeUser },
+      });
       const { liveTokens, ...printable } = result;
       if (json) io.out(toSafeJson({ ...printable, live_tokens: liveTokens.map((t) => t.fingerprint) }));
       else {
@@ -135,10 +141,16 @@ export const capturePodCommand: Command = {
       }
       return result.status === 'complete' ? 0 : 1;
     } finally {
-      db.close();
+      session.close();
     }
   },
 };
+
+function collectorNamespace(value: string | boolean | undefined): string | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value !== 'string' || !/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/.test(value)) throw new UsageError('--collector-namespace must be a namespace name.');
+  return value;
+}
 
 function positiveInt(value: string | boolean | undefined, fallback: number, flag: string): number {
   if (value === undefined) return fallback;

@@ -16,7 +16,7 @@ export interface ApplyPorts {
   read(ref: PlannedChange['change']['target']): Promise<Record<string, unknown> | null>;
   apply(change: PlannedChange['change'], dryRun: boolean): Promise<Record<string, unknown> | null>;
   /** Appends a custody row; called before and after every mutation. */
-  record(entry: { kind: 'plan' | 'contain' | 'revoke'; target: string; detail: JsonValue; outcome: string }): void;
+  record(entry: { kind: 'plan' | PlannedChange['danger']; target: string; detail: JsonValue; outcome: string }): void;
   confirm(plan: ChangePlan): Promise<boolean>;
   /** Keeps secrets and noise out of recorded objects. */
   sanitize(kind: string, object: Record<string, unknown>): JsonValue;

@@ -20,7 +20,9 @@ import { KustodyError, messageOf } from '../core/errors.js';
 import { sanitizeObject } from '../core/kube/sanitize-object.js';
 import type { Fingerprint } from '../core/capture/redact-argv.js';
 import type { KubeClients } from '../adapters/kube/kube-client.js';
-import { collectViaDebug, collectViaExec, collectViaNode, type CollectorImage, type CollectorRun } from '../adapters/kube/pod-collectors.js';
+import { collectInNodePod, collectViaDebug, collectViaExec, type CollectorImage, type CollectorLimits, type CollectorRun } from '../adapters/kube/pod-collectors.js';
+import { COLLECTOR_NAMESPACE, imageIsPinned } from '../core/capture/plan-collector-pod.js';
+import { placeCollectorPod, removeCollectorPod, type FootprintContext } from './collector-footprint.js';
 import { plain, readPodContext } from '../adapters/kube/pod-context.js';
 import { toKubeError } from '../adapters/kube/to-kube-error.js';
 import type { WritableDb } from '../adapters/store/open-store.js';
@@ -43,6 +45,8 @@ export interface PodCaptureRequest {
   timeoutMs: number;
   maxOutputBytes: number;
   maxLogBytes: number;
+  /** Where node collector pods run (default kustody-system); never the suspect's namespace. */
+  collectorNamespace?: string;
   /** `volatile` stores connections, processes, mounts and tokens only (a quick first snapshot); default `full` adds objects and logs. */
   scope?: 'volatile' | 'full';
 }
@@ -55,7 +59,7 @@ export interface PodCaptureResult extends CaptureSummary {
 }
 
 /** Runs a pod capture into the case. */
-export async function capturePod(kube: KubeClients, request: PodCaptureRequest, ctx: { db: WritableDb; actor: string; now: () => string; caseKey: Uint8Array; fingerprint: Fingerprint }): Promise<PodCaptureResult> {
+export async function capturePod(kube: KubeClients, request: PodCaptureRequest, ctx: { db: WritableDb; actor: string; now: () => string; caseKey: Uint8Array; fingerprint: Fingerprint; footprint?: FootprintContext }): Promise<PodCaptureResult> {
   let pod: V1Pod;
   try {
     pod = await kube.core.readNamespacedPod({ namespace: request.namespace, name: request.pod });
@@ -74,7 +78,7 @@ export async function capturePod(kube: KubeClients, request: PodCaptureRequest, 
   let run: CollectorRun | undefined;
   const target = `pod:${request.namespace}/${request.pod}`;
   const read = async () => {
-    const result = await collect(kube, pod, container, credentialArgs, request, vantageLog);
+    const result = await collect(kube, pod, container, credentialArgs, request, vantageLog, ctx.footprint);
     run = result.run;
     parsed = result.parsed;
     return result.parsed.raw;
@@ -99,7 +103,7 @@ export async function capturePod(kube: KubeClients, request: PodCaptureRequest, 
         run: async (raw) => {
           const built = buildCredentialRows(raw, { caseKey: ctx.caseKey, now: new Date(ctx.now()), namespace: request.namespace, podSpec: spec, containerName: container, files: files() });
           liveTokens = built.liveTokens;
-          return { rows: { credentials: built.rows }, warnings: [] };
+          return { rows: { credentials: built.rows }, warnings: credentialRefusals(parsed, paths) };
         },
       },
       ...(request.scope === 'volatile' ? [] : [{
@@ -137,7 +141,7 @@ async function recordUnreadablePod(error: KustodyError, request: PodCaptureReque
   return { ...summary, liveTokens: [], vantageLog: [], footprint: [] };
 }
 
-async function collect(kube: KubeClients, pod: V1Pod, container: string, credentialArgs: string[], request: PodCaptureRequest, log: string[]): Promise<{ run: CollectorRun; parsed: ParsedCollectorOutput }> {
+async function collect(kube: KubeClients, pod: V1Pod, container: string, credentialArgs: string[], request: PodCaptureRequest, log: string[], footprint: FootprintContext | undefined): Promise<{ run: CollectorRun; parsed: ParsedCollectorOutput }> {
   const order: readonly Vantage[] = request.via === 'auto' ? VANTAGE_ORDER : [request.via];
   const limits = { timeoutMs: request.timeoutMs, maxOutputBytes: request.maxOutputBytes };
   const hostNetwork = pod.spec?.hostNetwork === true;
@@ -151,9 +155,10 @@ async function collect(kube: KubeClients, pod: V1Pod, container: string, credent
         ? await collectViaExec(kube, pod, container, credentialArgs, limits)
         : vantage === 'debug'
           ? await collectViaDebug(kube, pod, container, request.collectorImage as CollectorImage, credentialArgs, limits)
-          : await collectViaNode(kube, pod, containerId ?? '', request.collectorImage as CollectorImage, credentialArgs, limits);
+          : await collectViaNode(kube, pod, containerId ?? '', request, credentialArgs, limits, footprint);
       const context = { vantage, target: `pod:${request.namespace}/${request.pod}`, exclusiveNetns: !hostNetwork };
       const parsed = run.format === 'lines' ? parseCollectorOutput(run.result.stdout, context) : await parseTarOutput(run.result.stdout, context);
+      if (vantage !== 'exec' && !imageIsPinned(request.collectorImage?.ref ?? '')) parsed.raw.notes.push(`UNPINNED collector image ${request.collectorImage?.ref ?? ''}: not named by digest${run.imageId ? `; the runtime ran ${run.imageId}` : ''}`);
       if (run.result.stdoutTruncated) parsed.raw.notes.push(`collector output cut at ${request.maxOutputBytes} bytes`);
       if (run.result.status === 'timed-out') parsed.raw.notes.push(`collector stopped after ${request.timeoutMs} ms`);
       if (!parsed.complete && parsed.raw.processes.length === 0) {
@@ -170,6 +175,39 @@ async function collect(kube: KubeClients, pod: V1Pod, container: string, credent
     }
   }
   throw new KustodyError('NO_VANTAGE', `No vantage could read the pod: ${log.join('; ')}.`, { nextStep: 'Give --collector-image and --yes to allow the debug or node vantage.' });
+}
+
+/** The node vantage: places kustody's guarded collector pod in kustody's namespace, runs the collector there, and always removes the pod and its guard, reading their deletion back. */
+async function collectViaNode(kube: KubeClients, pod: V1Pod, containerId: string, request: PodCaptureRequest, credentialArgs: readonly string[], limits: CollectorLimits, ctx: FootprintContext | undefined): Promise<CollectorRun> {
+  const nodeName = pod.spec?.nodeName;
+  if (!nodeName) throw new KustodyError('NODE_UNKNOWN', 'The pod is not scheduled on a node yet.', { nextStep: 'Use --via exec, or wait until the pod runs.' });
+  if (ctx === undefined) throw new KustodyError('SKIPPED', 'the node vantage needs a case session to record its footprint');
+  const target = `pod:${request.namespace}/${request.pod}`;
+  const placed = await placeCollectorPod(kube, ctx, {
+    target, namespace: request.collectorNamespace ?? COLLECTOR_NAMESPACE, nodeName, image: request.collectorImage as CollectorImage,
+    lifetimeSeconds: Math.ceil(limits.timeoutMs / 1000) + 90,
+  });
+  let ran: Awaited<ReturnType<typeof collectInNodePod>> | undefined;
+  let failure: unknown;
+  try {
+    ran = await collectInNodePod(kube, placed, containerId, credentialArgs, limits);
+  } catch (error) {
+    failure = error;
+  }
+  const removed = await removeCollectorPod(kube, ctx, target, placed);
+  const footprint = [...placed.footprint, ...(ran?.imageId ? [{ kind: 'Image', image: request.collectorImage?.ref ?? '', image_id: ran.imageId }] : []), ...removed];
+  if (ran === undefined) throw new KustodyError('SKIPPED', `${messageOf(failure)} (footprint: ${removed.map((f) => `${f.kind} ${f.name}: ${f.status}`).join('; ')})`);
+  return { vantage: 'node', format: 'tar', result: ran.result, footprint, imageId: ran.imageId };
+}
+
+/** Each credential file the collector refused or could not read (a symlink out of the root, a FIFO, a device, over a cap), as a capture warning. */
+function credentialRefusals(parsed: ParsedCollectorOutput | undefined, paths: ReturnType<typeof credentialPaths>): Array<{ pid: null; code: string; message: string }> {
+  return [...(parsed?.credentialFiles ?? new Map<string, { error?: string; name?: string }>()).entries()].flatMap(([key, file]) => {
+    if (file.error === undefined) return [];
+    const base = paths[Number(key.split('.')[0])]?.path ?? `credential ${key}`;
+    const named = file.name === undefined ? base : `${base.replace(/\/$/, '')}/${file.name}`;
+    return [{ pid: null, code: 'CREDENTIAL_UNREAD', message: `${named}: ${file.error}` }];
+  });
 }
 
 /** Reads the collector's tar through the bounded tar reader, then assembles the capture. */

@@ -11,6 +11,7 @@ import { recordAction } from '../adapters/store/case-store.js';
 import { utcNow } from '../adapters/system/responder-env.js';
 import type { ChangeSession } from './change-session.js';
 import { openConnections } from './check-isolation.js';
+import { planFootprintCleanup } from './run-cleanup.js';
 
 /** A pod, by namespace and name. */
 export interface PodTarget {
@@ -56,5 +57,8 @@ export async function planReleaseFromCase(kube: KubeClients, session: ChangeSess
   const applied = [...byChange.values()];
   const current = new Map<string, Record<string, unknown> | null>();
   for (const step of applied) current.set(describeRef(step.change.target), await readObject(kube, step.change.target));
-  return planRelease(session.caseId, ref, applied, current);
+  const plan = planRelease(session.caseId, ref, applied, current);
+  // Whatever this case's captures of the pod left behind (a collector pod, its guard) goes too.
+  const footprint = await planFootprintCleanup(kube, session, ref);
+  return footprint.changes.length === 0 ? plan : { ...plan, changes: [...plan.changes, ...footprint.changes], report: plan.report.filter((line) => !line.startsWith('Nothing of this case')) };
 }

@@ -87,3 +87,49 @@ test('the collector output parser never throws on arbitrary bytes', () => {
     buildCapture(parsed.raw, () => '[fp]');
   }), { numRuns: runs });
 });
+
+/** A process root full of traps: a token linked to /etc/shadow (absolute), a FIFO, a device, a 1 GiB sparse file, a socket, links that climb out, and a kubelet-style Secret folder. */
+function hostileRoot(dir: string): { root: string; paths: string[] } {
+  const root = join(dir, 'root');
+  const sh = (script: string) => execFileSync('sh', ['-c', script, 'x', root]);
+  sh(`set -e; mkdir -p "$1"; cd "$1"; mkdir -p bin dev proc hostile inside var/run/secrets/kubernetes.io/serviceaccount secrets/..2024
+    cp /usr/bin/busybox bin/busybox; chroot "$1" /bin/busybox --install -s /bin
+    ln -s /etc/shadow var/run/secrets/kubernetes.io/serviceaccount/token; mkfifo hostile/fifo; mknod dev/zero c 1 5; ln -s /dev/zero hostile/zero
+    truncate -s 1G hostile/big; printf canary-in-root > inside/canary; ln -s /inside/canary hostile/abs; ln -s ../../../../../etc/shadow hostile/up
+    printf sekret > secrets/..2024/token; ln -s ..2024 secrets/..data; ln -s ..data/token secrets/token; ln -s /etc/shadow secrets/evil
+    python3 -c 'import socket, sys; socket.socket(socket.AF_UNIX).bind(sys.argv[1])' hostile/sock`);
+  return { root, paths: ['/var/run/secrets/kubernetes.io/serviceaccount/token', '/hostile/fifo', '/hostile/zero', '/dev/zero', '/hostile/big', '/hostile/abs', '/hostile/up', '/hostile/sock', 'dir:/secrets'] };
+}
+
+// debug: the collector stands outside the target's root and reads it through /proc/PID/root; exec: the collector runs inside that root.
+for (const [mode, format] of [['debug', 'lines'], ['debug', 'tar'], ['exec', 'lines']] as const) {
+  test(`the collector (${mode}, ${format}) refuses a token linked to /etc/shadow, a FIFO, /dev/zero, a 1 GiB file and a socket in a hostile root, reads what is inside it, and finishes at once`, { timeout: 60_000 }, async (t) => {
+    if (lacks(t, missing)) return;
+    const { dir, cleanup } = makeTempDir();
+    t.after(cleanup);
+    const { root, paths } = hostileRoot(dir);
+    const run = mode === 'debug'
+      // The target sleeps in its own mount namespace chrooted into the hostile root; the collector stays in the outer one.
+      ? 'unshare --mount chroot "$1" /bin/busybox sleep 1000 & sleep 0.3; shift; busybox sh -c "$SCRIPT" kustody-collector "$@"; kill $!'
+      : 'mount -t proc proc "$1/proc"; chroot "$1" /bin/busybox sleep 1000 & sleep 0.3; r=$1; shift; chroot "$r" /bin/busybox sh -c "$SCRIPT" kustody-collector "$@"; kill $!';
+    const started = Date.now();
+    const output = execFileSync('unshare', ['--pid', '--mount', '--fork', '--mount-proc', 'busybox', 'sh', '-c', run, 'x', root, format, mode, ...paths], { env: { ...process.env, SCRIPT }, maxBuffer: 64 * 1024 * 1024, timeout: 30_000 });
+    const elapsed = Date.now() - started;
+    const context = { vantage: mode, target: 'test', exclusiveNetns: true };
+    const parsed = format === 'lines' ? parseCollectorOutput(output, context) : parseCollectorTar((await readTarStream((async function* () {
+      yield output;
+    })())).entries, null, context);
+    assert.equal(parsed.complete, true, parsed.raw.notes.join('; '));
+    assert.ok(elapsed < 20_000, `took ${elapsed} ms`);
+    const got = (key: string) => parsed.credentialFiles.get(key);
+    const refused: Record<string, RegExp> = { 0: /no such file in the process root/, 1: /fifo/, 2: /device/, 3: /device/, 4: /larger than 1048576 bytes/, 6: /no such file in the process root/, 7: /socket/ };
+    for (const [key, reason] of Object.entries(refused)) assert.match(got(key)?.error ?? `read ${got(key)?.bytes.length} bytes`, reason, `cred ${key} (${paths[Number(key)]})`);
+    // An absolute link resolves against the target's root, as the kernel would inside the container.
+    assert.equal(Buffer.from(got('5')?.bytes ?? []).toString(), 'canary-in-root');
+    const secrets = [...parsed.credentialFiles.entries()].filter(([key]) => key.startsWith('8.')).map(([, f]) => [f.name, f.error ?? Buffer.from(f.bytes).toString()]).sort();
+    assert.deepEqual(secrets, [['evil', 'no such file in the process root'], ['token', 'sekret']]);
+    // Nothing of the collector's own /etc/shadow came back.
+    const shadow = readFileSync('/etc/shadow', 'utf8').split('\n')[0] ?? '';
+    for (const file of parsed.credentialFiles.values()) assert.ok(!Buffer.from(file.bytes).toString().includes(shadow.slice(0, 20)));
+  });
+}

@@ -18,6 +18,7 @@ export function permissionFor(change: Change): { verb: string; group: string; re
 }
 
 const RESOURCES: Record<ResourceRef['kind'], [string, string]> = {
+  Namespace: ['', 'namespaces'],
   Pod: ['', 'pods'],
   Node: ['', 'nodes'],
   NetworkPolicy: ['networking.k8s.io', 'networkpolicies'],
@@ -42,6 +43,7 @@ export async function readObject(kube: KubeClients, ref: ResourceRef): Promise<R
   const name = ref.name;
   try {
     switch (ref.kind) {
+      case 'Namespace': return plain(await kube.core.readNamespace({ name }));
       case 'Pod': return plain(await kube.core.readNamespacedPod({ namespace: ns, name }));
       case 'Node': return plain(await kube.core.readNode({ name }));
       case 'NetworkPolicy': return plain(await kube.networking.readNamespacedNetworkPolicy({ namespace: ns, name }));
@@ -70,6 +72,8 @@ export async function applyChange(kube: KubeClients, change: Change, dryRun: boo
     if (change.action === 'create') {
       const body = change.object as never;
       switch (change.target.kind) {
+        case 'Namespace': return plain(await kube.core.createNamespace({ body, dryRun: dry }));
+        case 'Pod': return plain(await kube.core.createNamespacedPod({ namespace: ns, body, dryRun: dry }));
         case 'NetworkPolicy': return plain(await kube.networking.createNamespacedNetworkPolicy({ namespace: ns, body, dryRun: dry }));
         case 'ValidatingAdmissionPolicy': return plain(await kube.admission.createValidatingAdmissionPolicy({ body, dryRun: dry }));
         case 'ValidatingAdmissionPolicyBinding': return plain(await kube.admission.createValidatingAdmissionPolicyBinding({ body, dryRun: dry }));

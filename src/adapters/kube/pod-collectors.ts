@@ -3,7 +3,8 @@
  *   exec   in the suspect container with the container's own sh and tools (no footprint; least trusted)
  *   debug  in an ephemeral container from a trusted image sharing the suspect's PID namespace
  *          (permanent on the pod; kustody records it as footprint)
- *   node   in a short-lived privileged hostPID pod on the suspect's node (deleted afterwards)
+ *   node   in a short-lived privileged hostPID pod on the suspect's node, in kustody's own namespace
+ *          (placed, guarded and removed by runner/collector-footprint.ts; this only waits and execs)
  */
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
@@ -35,6 +36,8 @@ export interface CollectorRun {
   format: 'lines' | 'tar';
   result: ExecResult;
   footprint: Array<Record<string, string>>;
+  /** The image the runtime reports it ran (debug and node), when known. */
+  imageId?: string;
 }
 
 function collectorArgv(format: 'lines' | 'tar', mode: string, credentialArgs: readonly string[]): string[] {
@@ -56,7 +59,7 @@ export async function collectViaDebug(kube: KubeClients, pod: V1Pod, container: 
   const name = pod.metadata?.name ?? '';
   const debugName = `kustody-${randomBytes(3).toString('hex')}`;
   const ephemeral = {
-    name: debugName, image: image.ref, imagePullPolicy: image.pullPolicy, command: ['sleep', '900'], targetContainerName: container,
+    name: debugName, image: image.ref, imagePullPolicy: image.pullPolicy, command: ['sleep', String(Math.ceil(limits.timeoutMs / 1000) + 90)], targetContainerName: container,
     stdin: false, tty: false, securityContext: { runAsUser: 0 },
   };
   try {
@@ -78,38 +81,22 @@ export async function collectViaDebug(kube: KubeClients, pod: V1Pod, container: 
   return { vantage: 'debug', format: 'tar', result, footprint };
 }
 
-/** Starts a privileged hostPID pod on the suspect's node, runs the collector for `containerId` in it, and deletes it. */
-export async function collectViaNode(kube: KubeClients, pod: V1Pod, containerId: string, image: CollectorImage, credentialArgs: readonly string[], limits: CollectorLimits): Promise<CollectorRun> {
-  const namespace = pod.metadata?.namespace ?? '';
-  const nodeName = pod.spec?.nodeName;
-  if (!nodeName) throw new KustodyError('NODE_UNKNOWN', 'The pod is not scheduled on a node yet.', { nextStep: 'Use --via exec, or wait until the pod runs.' });
-  const collectorName = `kustody-collector-${randomBytes(3).toString('hex')}`;
-  const body = {
-    apiVersion: 'v1', kind: 'Pod',
-    metadata: { name: collectorName, namespace, labels: { 'app.kubernetes.io/managed-by': 'kustody', 'kustody.io/role': 'collector' } },
-    spec: {
-      nodeName, hostPID: true, restartPolicy: 'Never', automountServiceAccountToken: false, enableServiceLinks: false,
-      tolerations: [{ operator: 'Exists' }],
-      containers: [{ name: 'collector', image: image.ref, imagePullPolicy: image.pullPolicy, command: ['sleep', '900'], securityContext: { privileged: true } }],
-      terminationGracePeriodSeconds: 0,
-    },
-  };
-  try {
-    await kube.core.createNamespacedPod({ namespace, body });
-  } catch (error) {
-    throw toKubeError(error, `create the node collector pod in ${namespace}`);
-  }
-  const footprint = [{ kind: 'Pod', pod: `${namespace}/${collectorName}`, node: nodeName, image: image.ref, note: 'privileged hostPID collector, deleted after the capture' }];
-  try {
-    await waitFor(`collector pod ${collectorName} to run`, 60_000, async () => {
-      const current = await kube.core.readNamespacedPod({ namespace, name: collectorName });
-      return current.status?.phase === 'Running';
-    });
-    const result = await execInContainer(kube, { namespace, pod: collectorName, container: 'collector', argv: collectorArgv('tar', `node:${containerId}`, credentialArgs), timeoutMs: limits.timeoutMs, maxStdoutBytes: limits.maxOutputBytes, maxStderrBytes: 64 * 1024 });
-    return { vantage: 'node', format: 'tar', result, footprint };
-  } finally {
-    await kube.core.deleteNamespacedPod({ namespace, name: collectorName, gracePeriodSeconds: 0 }).catch(() => undefined);
-  }
+/** Waits for kustody's collector pod (already created, in kustody's namespace) to run, then runs the collector for `containerId` in it; returns also the image id the runtime reports. */
+export async function collectInNodePod(kube: KubeClients, collector: { namespace: string; name: string }, containerId: string, credentialArgs: readonly string[], limits: CollectorLimits): Promise<{ result: ExecResult; imageId: string }> {
+  const { namespace, name } = collector;
+  let imageId = '';
+  await waitFor(`collector pod ${namespace}/${name} to run`, 60_000, async () => {
+    const current = await kube.core.readNamespacedPod({ namespace, name });
+    const status = current.status?.containerStatuses?.find((s) => s.name === 'collector');
+    const waiting = status?.state?.waiting?.reason ?? '';
+    if (status?.state?.terminated || current.status?.phase === 'Failed' || current.status?.phase === 'Succeeded' || /Err|BackOff|Invalid/.test(waiting)) {
+      throw new KustodyError('COLLECTOR_POD_FAILED', `The collector pod did not start (${status?.state?.terminated?.reason ?? (waiting || current.status?.phase) ?? 'unknown'}).`, { nextStep: 'Check that the collector image is on the node (kubectl describe pod); or use --via exec or debug.' });
+    }
+    imageId = status?.imageID ?? '';
+    return current.status?.phase === 'Running' && status?.state?.running !== undefined;
+  });
+  const result = await execInContainer(kube, { namespace, pod: name, container: 'collector', argv: collectorArgv('tar', `node:${containerId}`, credentialArgs), timeoutMs: limits.timeoutMs, maxStdoutBytes: limits.maxOutputBytes, maxStderrBytes: 64 * 1024 });
+  return { result, imageId };
 }
 
 async function waitFor(what: string, timeoutMs: number, check: () => Promise<boolean>): Promise<void> {

@@ -99,6 +99,11 @@ export function assembleCapture(records: Iterable<CollectorRecord>, context: { v
       p.fds.push({ fd: Number(fd), link });
     }
   }
+  // A tar carries members in directory order, so a name may come after its file.
+  for (const [key, name] of credentialNames) {
+    const file = credentialFiles.get(key);
+    if (file !== undefined && file.name === undefined) credentialFiles.set(key, { ...file, name });
+  }
   const list = [...processes.values()];
   const netNamespaces: RawNetNamespace[] = list.length === 0 || Object.keys(net).length === 0 ? [] : [{
     netnsInode: mostCommonNetns(list),

@@ -6,7 +6,7 @@ import { createHash } from 'node:crypto';
 import { canonicalJson, type JsonValue } from '../custody/canonical-json.js';
 
 /** The kinds of object kustody changes. */
-export type ResourceKind = 'Pod' | 'Node' | 'NetworkPolicy' | 'ValidatingAdmissionPolicy' | 'ValidatingAdmissionPolicyBinding' | 'ServiceAccount' | 'Secret' | 'RoleBinding' | 'ClusterRoleBinding';
+export type ResourceKind = 'Namespace' | 'Pod' | 'Node' | 'NetworkPolicy' | 'ValidatingAdmissionPolicy' | 'ValidatingAdmissionPolicyBinding' | 'ServiceAccount' | 'Secret' | 'RoleBinding' | 'ClusterRoleBinding';
 
 /** Which object a change targets. */
 export interface ResourceRef {
@@ -37,7 +37,8 @@ export interface PlannedChange {
   id: string;
   title: string;
   why: string;
-  danger: 'contain' | 'revoke';
+  /** Recorded as the custody row's kind; `footprint` is what a capture leaves in the cluster (collector pods, their guards). */
+  danger: 'contain' | 'revoke' | 'footprint';
   change: Change;
   expect: Expectation;
   undo: Change | { manual: string };
@@ -45,7 +46,7 @@ export interface PlannedChange {
 
 /** A whole plan: what it targets, its changes in order, and what the responder should know. */
 export interface ChangePlan {
-  kind: 'isolate' | 'release' | 'revoke';
+  kind: 'isolate' | 'release' | 'revoke' | 'collector' | 'cleanup';
   caseId: string;
   target: string;
   changes: PlannedChange[];

@@ -6,6 +6,7 @@ import { KustodyError } from '../../core/errors.js';
 import type { CaptureParams, ChecklistParams } from '../../core/playbook/types.js';
 import { utcNow } from '../../adapters/system/responder-env.js';
 import { capturePod } from '../capture-pod.js';
+import { changePorts } from '../change-session.js';
 import { exportCase } from '../run-export.js';
 import { recordPodIdentities } from '../run-identities.js';
 import { unlessInterrupted, type StepContext, type StepResult } from './step-context.js';
@@ -17,7 +18,10 @@ export async function runCaptureStep(ctx: StepContext, params: CaptureParams): P
     namespace: ctx.target.namespace, pod: ctx.target.pod, container: params.container ?? undefined, via: params.via,
     collectorImage: ctx.options.collectorImage, allowFootprint: ctx.options.allowFootprint && !ctx.dryRun,
     timeoutMs: params.timeoutSeconds * 1000, maxOutputBytes: 256 * 1024 * 1024, maxLogBytes: 4 * 1024 * 1024, scope: params.scope,
-  }, { db: ctx.session.db, actor: ctx.session.actor, now: utcNow, caseKey, fingerprint: (value) => fingerprintSecret(caseKey, value) });
+  }, {
+    db: ctx.session.db, actor: ctx.session.actor, now: utcNow, caseKey, fingerprint: (value) => fingerprintSecret(caseKey, value),
+    footprint: { ports: changePorts(ctx.kube, ctx.session, true), caseId: ctx.session.caseId, responderUser: ctx.session.kubeUser },
+  });
   const result = await unlessInterrupted(work, ctx.signal);
   const summary: DisplayText[] = [display`capture ${escapeUntrusted(result.captureId)} via ${escapeUntrusted(result.vantage)}: ${escapeUntrusted(result.status)}`];
   summary.push(escapeUntrusted(Object.entries(result.counts).map(([table, count]) => `${table} ${count}`).join(', ')));
