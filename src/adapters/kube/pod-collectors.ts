@@ -71,14 +71,16 @@ export async function collectViaDebug(kube: KubeClients, pod: V1Pod, container: 
     throw toKubeError(error, `add an ephemeral collector container to ${namespace}/${name}`);
   }
   const footprint = [{ kind: 'EphemeralContainer', pod: `${namespace}/${name}`, name: debugName, image: image.ref, note: 'ephemeral containers cannot be removed from a pod' }];
+  let imageId = '';
   await waitFor(`ephemeral container ${debugName} to run`, 60_000, async () => {
     const current = await kube.core.readNamespacedPod({ namespace, name });
     const status = current.status?.ephemeralContainerStatuses?.find((s) => s.name === debugName);
     if (status?.state?.terminated || status?.state?.waiting?.reason?.includes('Err')) throw new KustodyError('DEBUG_CONTAINER_FAILED', `The ephemeral collector container did not start (${status.state.terminated?.reason ?? status.state.waiting?.reason ?? 'unknown'}).`, { nextStep: 'Check that the collector image is available on the node; or use --via exec.' });
+    imageId = status?.imageID ?? '';
     return status?.state?.running !== undefined;
   });
   const result = await execInContainer(kube, { namespace, pod: name, container: debugName, argv: collectorArgv('tar', 'debug', credentialArgs), timeoutMs: limits.timeoutMs, maxStdoutBytes: limits.maxOutputBytes, maxStderrBytes: 64 * 1024 });
-  return { vantage: 'debug', format: 'tar', result, footprint };
+  return { vantage: 'debug', format: 'tar', result, footprint, imageId };
 }
 
 /** Waits for kustody's collector pod (already created, in kustody's namespace) to run, then runs the collector for `containerId` in it; returns also the image id the runtime reports. */
