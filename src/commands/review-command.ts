@@ -69,7 +69,7 @@ export const reviewCommand: Command = {
       context.io.out(toSafeJson(opening.ok
         ? { ok: true, case_id: opening.data.caseId, integrity: opening.data.origin.integrity, counts: { processes: opening.data.processes.length, connections: opening.data.connections.length, mounts: opening.data.mounts.length, credentials: opening.data.credentials.length, k8s_objects: opening.data.objects.length, actions: opening.data.custody.length } }
         : { ok: false, status: opening.report.status, findings: opening.report.findings }));
-      return opening.ok ? 0 : 1;
+      return opening.ok ? 0 : refusalExitCode(opening.report.status);
     }
     if (!isInteractive(terminal)) {
       if (!opening.ok) for (const line of refusalLines(opening.path, opening.report)) context.io.err(line);
@@ -78,11 +78,16 @@ export const reviewCommand: Command = {
     if (!opening.ok) {
       context.io.err(display`kustody: ${escapeUntrusted(opening.path)} was refused: it is ${escapeUntrusted(opening.report.status)}.`);
       context.io.err(trusted('  next: see the findings above, or run `kustody bundle verify` on it.'));
-      return 1;
+      return refusalExitCode(opening.report.status);
     }
     return 0;
   },
 };
+
+/** Exit code of a refused review, as `bundle verify` gives it: 2 for what is not a readable bundle, 1 for a tampered one. */
+function refusalExitCode(status: string): number {
+  return status === 'unreadable' ? 2 : 1;
+}
 
 /** Options of the responder UI. */
 export interface ResponderUiOptions {

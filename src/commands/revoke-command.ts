@@ -1,7 +1,7 @@
 /** `kustody revoke`: delete legacy tokens, quarantine RBAC, rotate the ServiceAccount, delete the pod, cut cloud sessions — then prove stolen tokens are dead. */
-import { readFileSync } from 'node:fs';
 import { display, escapeUntrusted, toSafeJson, trusted } from '../core/display/index.js';
-import { UsageError } from '../core/errors.js';
+import { KustodyError, UsageError } from '../core/errors.js';
+import { MAX_TOKEN_FILE_BYTES, TOKEN_FILE_ROLE, readRegularFile } from '../adapters/system/input-path.js';
 import type { LiveTokenHandle } from '../core/credentials/live-token.js';
 import { applyPlan } from '../runner/apply-plan.js';
 import { leakedToken } from '../runner/live-tokens.js';
@@ -78,8 +78,9 @@ function readTokenFiles(session: ChangeSession, files: readonly string[]): LiveT
   return files.map((file) => {
     let text: string;
     try {
-      text = readFileSync(file, 'utf8');
-    } catch {
+      text = readRegularFile(file, MAX_TOKEN_FILE_BYTES, TOKEN_FILE_ROLE).toString('utf8');
+    } catch (error) {
+      if (error instanceof KustodyError && error.code !== 'INPUT_UNREADABLE') throw error;
       throw new UsageError(`--token-file ${file} cannot be read.`);
     }
     return leakedToken(text, session.caseKey, file);

@@ -1,7 +1,7 @@
 /** `kustody run PLAYBOOK`: a playbook, headless: one progress line per step (or JSON lines), resumable, Ctrl-C safe. */
-import { readFileSync } from 'node:fs';
 import { looksLikeJwt } from '../core/credentials/jwt-claims.js';
-import { UsageError } from '../core/errors.js';
+import { KustodyError, UsageError } from '../core/errors.js';
+import { MAX_TOKEN_FILE_BYTES, TOKEN_FILE_ROLE, readRegularFile } from '../adapters/system/input-path.js';
 import { resolveCaseDir } from '../adapters/store/case-store.js';
 import type { CollectorImage } from '../adapters/kube/pod-collectors.js';
 import { loadValidPlaybook, startPlaybookRun } from '../runner/start-playbook-run.js';
@@ -77,8 +77,9 @@ export const runPlaybookCommand: Command = {
 function readToken(file: string): { text: string; source: string } {
   let text: string;
   try {
-    text = readFileSync(file, 'utf8');
-  } catch {
+    text = readRegularFile(file, MAX_TOKEN_FILE_BYTES, TOKEN_FILE_ROLE).toString('utf8');
+  } catch (error) {
+    if (error instanceof KustodyError && error.code !== 'INPUT_UNREADABLE') throw error;
     throw new UsageError(`--token-file ${file} cannot be read.`);
   }
   if (!looksLikeJwt(text.trim())) throw new UsageError(`--token-file ${file} does not hold a JWT (a Kubernetes token is three base64url parts joined by dots).`);

@@ -23,7 +23,7 @@ const CHUNK = 4 * 1024 * 1024;
 export function copyMember(tarPath: string, member: TarMember, workDir: string, localName: string): ReadMember {
   const hash = createHash('sha256');
   const copyPath = join(workDir, localName);
-  const input = openSync(tarPath, constants.O_RDONLY | constants.O_NOFOLLOW);
+  const input = openSync(tarPath, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
   const output = openSync(copyPath, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL, 0o600);
   try {
     const buffer = Buffer.allocUnsafe(CHUNK);
@@ -46,7 +46,7 @@ export function copyMember(tarPath: string, member: TarMember, workDir: string, 
 /** Reads one small member into memory (its size was bounded by the prescan) and hashes it. */
 export function readSmallMember(tarPath: string, member: TarMember): ReadMember {
   const bytes = Buffer.alloc(member.size);
-  const input = openSync(tarPath, constants.O_RDONLY | constants.O_NOFOLLOW);
+  const input = openSync(tarPath, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
   try {
     for (let done = 0; done < member.size; ) {
       const got = readSync(input, bytes, done, member.size - done, member.dataOffset + done);

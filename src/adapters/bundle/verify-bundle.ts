@@ -4,7 +4,7 @@
  * of evidence.db (integrity_check first, exact schema, custody chain, artifact hashes).
  */
 import { createPublicKey, verify as verifySignature, type KeyObject } from 'node:crypto';
-import { closeSync, fstatSync, mkdtempSync, openSync, readFileSync, readSync, rmSync, constants } from 'node:fs';
+import { closeSync, fstatSync, mkdtempSync, openSync, readSync, rmSync, constants } from 'node:fs';
 import { createHash } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
@@ -13,6 +13,7 @@ import { UnreadableInputError } from '../../core/errors.js';
 import { checkEvidenceDb } from './check-evidence-db.js';
 import { copyMember, readSmallMember, type ReadMember } from './read-members.js';
 import { prescanTar } from './tar-prescan.js';
+import { MAX_KEY_FILE_BYTES, describeFileType, readRegularFile } from '../system/input-path.js';
 
 /** One thing verification found wrong. */
 export interface VerifyFinding {
@@ -94,14 +95,15 @@ function finish(report: VerifyReport): VerifyReport {
 function scanBundle(path: string, maxDbBytes: number) {
   let fd: number;
   try {
-    fd = openSync(path, constants.O_RDONLY | constants.O_NOFOLLOW);
+    // Non-blocking: a FIFO opens at once (and is refused below) instead of waiting for a writer.
+    fd = openSync(path, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK | constants.O_NOCTTY);
   } catch (error) {
     const code = (error as { code?: string }).code ?? 'unknown';
-    return { members: [], problem: { code: 'BUNDLE_UNREADABLE', severity: 'unreadable' as const, message: `${basename(path)} cannot be opened (${code})` } };
+    return { members: [], problem: { code: 'BUNDLE_UNREADABLE', severity: 'unreadable' as const, message: `${basename(path)} cannot be opened (${code}${code === 'ENXIO' ? ': it is a socket, not a bundle file' : ''})` } };
   }
   try {
     const stat = fstatSync(fd);
-    if (!stat.isFile()) return { members: [], problem: { code: 'BUNDLE_UNREADABLE', severity: 'unreadable' as const, message: `${basename(path)} is not a regular file` } };
+    if (!stat.isFile()) return { members: [], problem: { code: 'BUNDLE_UNREADABLE', severity: 'unreadable' as const, message: `${basename(path)} is ${describeFileType(stat)}, not a bundle file: only regular files are read` } };
     const allowed = new Set<string>(Object.values(BUNDLE_MEMBERS));
     return prescanTar(fd, stat.size, allowed, {
       maxMembers: allowed.size,
@@ -168,7 +170,7 @@ function checkSignature(read: Map<string, ReadMember>, pubkey: KeyObject | undef
 function loadPublicKey(path: string): KeyObject {
   let key: KeyObject;
   try {
-    key = createPublicKey(readFileSync(path));
+    key = createPublicKey(readRegularFile(path, MAX_KEY_FILE_BYTES, { what: 'public key', nextStep: 'Pass the Ed25519 public key in PEM.' }));
   } catch (error) {
     throw new UnreadableInputError('PUBKEY_UNREADABLE', `${basename(path)} is not a readable PEM public key.`, 'Export it from the signing key with: openssl pkey -in key.pem -pubout -out key.pub', error);
   }
@@ -181,7 +183,7 @@ function loadPublicKey(path: string): KeyObject {
 /** SHA-256 of a whole file, read in 4 MiB chunks. */
 function sha256OfFile(path: string): string {
   const hash = createHash('sha256');
-  const fd = openSync(path, constants.O_RDONLY | constants.O_NOFOLLOW);
+  const fd = openSync(path, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
   try {
     const buffer = Buffer.allocUnsafe(4 * 1024 * 1024);
     for (let got = readSync(fd, buffer, 0, buffer.length, null); got > 0; got = readSync(fd, buffer, 0, buffer.length, null)) hash.update(buffer.subarray(0, got));

@@ -5,7 +5,7 @@
  * destination, fsynced and renamed into place; its own SHA-256 is computed while it is written.
  */
 import { createHash, createPrivateKey, sign, type KeyObject } from 'node:crypto';
-import { closeSync, constants, createWriteStream, mkdtempSync, openSync, readFileSync, readSync, renameSync, rmSync } from 'node:fs';
+import { closeSync, constants, createWriteStream, mkdtempSync, openSync, readSync, renameSync, rmSync } from 'node:fs';
 import { once } from 'node:events';
 import { basename, dirname, join, resolve } from 'node:path';
 import { Transform } from 'node:stream';
@@ -16,6 +16,7 @@ import { KustodyError, UnreadableInputError } from '../../core/errors.js';
 import { readCaseMetadata } from '../store/case-reader.js';
 import { countRows, fsyncDir } from '../store/case-store.js';
 import { openReadableDb, type ReadableDb } from '../store/open-store.js';
+import { MAX_KEY_FILE_BYTES, readRegularFile } from '../system/input-path.js';
 import { fsyncFile, snapshotCaseDb } from './snapshot-db.js';
 
 type TarPack = ReturnType<typeof tar.pack>;
@@ -155,8 +156,9 @@ function sha256Hex(bytes: Uint8Array): string {
 function loadSigningKey(path: string): KeyObject {
   let pem: Buffer;
   try {
-    pem = readFileSync(path);
+    pem = readRegularFile(path, MAX_KEY_FILE_BYTES, { what: 'signing key', nextStep: 'Pass an Ed25519 private key in PEM (openssl genpkey -algorithm ed25519 -out key.pem).' });
   } catch (error) {
+    if (error instanceof UnreadableInputError && error.code !== 'INPUT_UNREADABLE') throw error;
     throw new UnreadableInputError('SIGN_KEY_UNREADABLE', `The signing key ${basename(path)} cannot be read.`, 'Pass a readable Ed25519 private key in PEM (openssl genpkey -algorithm ed25519 -out key.pem).', error);
   }
   let key: KeyObject;

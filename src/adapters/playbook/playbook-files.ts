@@ -5,11 +5,13 @@ import { basename, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { UnreadableInputError } from '../../core/errors.js';
 import { parsePlaybook, type ParseResult } from '../../core/playbook/parse-playbook.js';
+import { openRegularFile } from '../system/input-path.js';
 
 /** The folder of the playbooks shipped with kustody (the same relative place from src/ and dist/). */
 export const SHIPPED_PLAYBOOK_DIR = fileURLToPath(new URL('../../../playbooks/', import.meta.url));
 
 const MAX_PLAYBOOK_BYTES = 256 * 1024;
+const PLAYBOOK_ROLE = { what: 'playbook', nextStep: 'Pass a playbook .yaml file, or a shipped playbook id (`kustody playbook list`).' };
 
 /** A playbook file read and checked: its path, its SHA-256, and the parse result. */
 export interface LoadedPlaybook extends ParseResult {
@@ -45,8 +47,9 @@ export function loadPlaybook(ref: string, dir: string = SHIPPED_PLAYBOOK_DIR): L
 function readSmallFile(path: string, ref: string): string {
   let fd: number;
   try {
-    fd = openSync(path, constants.O_RDONLY | constants.O_NOFOLLOW);
-  } catch {
+    fd = openRegularFile(path, PLAYBOOK_ROLE).fd;
+  } catch (error) {
+    if (error instanceof UnreadableInputError && error.code === 'INPUT_NOT_REGULAR_FILE') throw error;
     throw new UnreadableInputError('NO_SUCH_PLAYBOOK', `No playbook ${JSON.stringify(ref.slice(0, 200))} (looked for ${path}).`, 'List the shipped ones with `kustody playbook list`, or pass a path to a .yaml file.');
   }
   try {

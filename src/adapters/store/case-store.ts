@@ -12,6 +12,8 @@ import { KustodyError, UnreadableInputError } from '../../core/errors.js';
 import { assertCasePrivate } from './case-guard.js';
 import { createDb, type ReadableDb, type WritableDb } from './open-store.js';
 import { translateSqliteError } from './sqlite-errors.js';
+import { describeFileType } from '../system/input-path.js';
+import { makeDirs } from '../system/make-dirs.js';
 
 /** File name of the case database inside a case directory. */
 export const CASE_DB_FILE = 'evidence.db';
@@ -70,7 +72,7 @@ export function createCase(input: NewCaseInput): { id: string; path: string; db:
   const parent = resolve(input.parentDir);
   const path = join(parent, id);
   try {
-    mkdirSync(parent, { recursive: true, mode: 0o700 });
+    makeDirs(parent, 'cases');
     mkdirSync(path, { mode: 0o700 });
     writeNewFile(join(path, CASE_KEY_FILE), randomBytes(32));
   } catch (error) {
@@ -147,6 +149,7 @@ export function resolveCaseDir(argument: string, defaultParent: string): string 
     if (!existsSync(candidate)) continue;
     const stat = statSync(candidate);
     const dir = stat.isDirectory() && existsSync(join(candidate, CASE_DB_FILE)) ? candidate : stat.isFile() && basename(candidate) === CASE_DB_FILE ? dirname(candidate) : null;
+    if (!stat.isDirectory() && !stat.isFile()) throw new UnreadableInputError('CASE_NOT_FOUND', `${argument} is ${describeFileType(stat)}, not a case folder.`, 'Pass the case directory printed by `kustody case new` (it holds evidence.db).');
     if (dir === null) continue;
     assertCasePrivate(dir, CASE_KEY_FILE);
     return dir;

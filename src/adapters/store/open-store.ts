@@ -11,6 +11,7 @@ import { KustodyError, UnreadableInputError } from '../../core/errors.js';
 import { LATEST_SCHEMA_VERSION, MIGRATIONS } from './migrations/index.js';
 import { translateSqliteError } from './sqlite-errors.js';
 import { assertExpectedSchema } from './case-guard.js';
+import { describeFileType } from '../system/input-path.js';
 
 /** A case database that may only be read. */
 export type ReadableDb = Database.Database & { readonly __readableDb: never };
@@ -149,13 +150,14 @@ function assertKustodyCase(db: Database.Database, path: string): void {
 function assertLooksLikeSqlite(path: string): void {
   let fd: number;
   try {
-    fd = openSync(path, constants.O_RDONLY | constants.O_NOFOLLOW);
+    // Non-blocking, so a FIFO planted as evidence.db is refused below instead of waiting for a writer.
+    fd = openSync(path, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
   } catch (error) {
     throw translateSqliteError(error, path);
   }
   try {
     if (!fstatSync(fd).isFile()) {
-      throw new UnreadableInputError('NOT_A_CASE', `${path} is not a regular file.`, 'Pass the case directory that `kustody case new` printed.');
+      throw new UnreadableInputError('NOT_A_CASE', `${path} is ${describeFileType(fstatSync(fd))}, not a regular file.`, 'Pass the case directory that `kustody case new` printed.');
     }
     const header = Buffer.alloc(16);
     const read = readSync(fd, header, 0, 16, 0);

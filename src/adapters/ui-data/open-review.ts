@@ -18,6 +18,8 @@ import { assertChainIntact } from '../store/case-chain.js';
 import { CASE_DB_FILE, resolveCaseDir } from '../store/case-store.js';
 import { openReadableDb } from '../store/open-store.js';
 import { readEvidence } from './read-evidence.js';
+import { openRegularFile } from '../system/input-path.js';
+import { UnreadableInputError } from '../../core/errors.js';
 
 /** The outcome of opening something for review: its evidence, or the verification that refused it. */
 export type ReviewOpening =
@@ -53,9 +55,8 @@ export function openCaseForReview(argument: string, defaultParent: string): Revi
 
 async function privateCopy(path: string, dir: string): Promise<string> {
   const copy = join(dir, 'bundle.tar');
-  const fd = openSync(path, constants.O_RDONLY | constants.O_NOFOLLOW);
+  const { fd } = openRegularFile(path, { what: 'bundle', nextStep: 'Pass a bundle .tar written by `kustody bundle export`, or a case folder.' });
   try {
-    if (!fstatSync(fd).isFile()) throw Object.assign(new Error(`${basename(path)} is not a regular file`), { code: 'EISDIR' });
     await pipeline(createReadStream('', { fd, autoClose: false }), createWriteStream(copy, { flags: 'wx', mode: 0o600 }));
   } finally {
     closeSync(fd);
@@ -72,7 +73,8 @@ export async function openBundleForReview(path: string, options: { pubkeyPath?: 
       copy = await privateCopy(path, dir);
     } catch (error) {
       const code = (error as { code?: string }).code ?? 'unknown';
-      return { ok: false, path, report: { status: 'unreadable', caseId: null, signature: 'unchecked', custodyHead: null, counts: null, findings: [{ code: 'BUNDLE_UNREADABLE', message: `${basename(path)} cannot be read (${code})` }], notes: [] } };
+      const message = error instanceof UnreadableInputError ? error.message : `${basename(path)} cannot be read (${code})`;
+      return { ok: false, path, report: { status: 'unreadable', caseId: null, signature: 'unchecked', custodyHead: null, counts: null, findings: [{ code: 'BUNDLE_UNREADABLE', message }], notes: [] } };
     }
     const report = await verifyBundle(copy, { pubkeyPath: options.pubkeyPath });
     if (report.status !== 'intact') return { ok: false, path, report };
