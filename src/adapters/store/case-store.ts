@@ -162,7 +162,7 @@ export function readCaseKey(caseDir: string): Buffer {
   assertCasePrivate(caseDir, CASE_KEY_FILE);
   let key: Buffer;
   // O_NOFOLLOW: a link swapped in after the check above is refused, not followed.
-  const fd = openSync(join(caseDir, CASE_KEY_FILE), constants.O_RDONLY | constants.O_NOFOLLOW);
+  const fd = openSync(join(caseDir, CASE_KEY_FILE), constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
   try {
     if (!fstatSync(fd).isFile()) throw new KustodyError('CASE_KEY', `The case key in ${caseDir} is not a regular file.`, { nextStep: 'Restore case.key from your backup of the case directory.' });
     key = readFileSync(fd);
