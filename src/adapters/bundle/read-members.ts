@@ -7,6 +7,7 @@ import { createHash } from 'node:crypto';
 import { closeSync, constants, openSync, readSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import type { TarMember } from './tar-prescan.js';
+import { pausePoint } from '../../runner/pause-points.js';
 
 /** A member read back with its hash. */
 export interface ReadMember {
@@ -19,8 +20,11 @@ export interface ReadMember {
 
 const CHUNK = 4 * 1024 * 1024;
 
-/** Copies one member's bytes to `workDir/<localName>` while hashing them. */
-export function copyMember(tarPath: string, member: TarMember, workDir: string, localName: string): ReadMember {
+/**
+ * Copies one member's bytes to `workDir/<localName>` while hashing them. It yields to the event loop
+ * between chunks, so Ctrl-C or SIGTERM during a large copy is handled at once (the copy is removed).
+ */
+export async function copyMember(tarPath: string, member: TarMember, workDir: string, localName: string): Promise<ReadMember> {
   const hash = createHash('sha256');
   const copyPath = join(workDir, localName);
   const input = openSync(tarPath, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
@@ -34,7 +38,10 @@ export function copyMember(tarPath: string, member: TarMember, workDir: string, 
       const chunk = buffer.subarray(0, got);
       hash.update(chunk);
       writeAll(output, chunk);
+      const before = done;
       done += got;
+      if (before < member.size / 2 && done >= member.size / 2) await pausePoint(`copy-member:${localName}:half`);
+      await yieldToEventLoop();
     }
   } finally {
     closeSync(input);
@@ -57,6 +64,10 @@ export function readSmallMember(tarPath: string, member: TarMember): ReadMember 
     closeSync(input);
   }
   return { name: member.name, size: member.size, sha256: createHash('sha256').update(bytes).digest('hex'), bytes };
+}
+
+function yieldToEventLoop(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
 }
 
 function writeAll(fd: number, chunk: Buffer): void {

@@ -4,9 +4,8 @@
  * of evidence.db (integrity_check first, exact schema, custody chain, artifact hashes).
  */
 import { createPublicKey, verify as verifySignature, type KeyObject } from 'node:crypto';
-import { closeSync, fstatSync, mkdtempSync, openSync, readSync, rmSync, constants } from 'node:fs';
+import { closeSync, fstatSync, openSync, readSync, constants } from 'node:fs';
 import { createHash } from 'node:crypto';
-import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { BUNDLE_MEMBERS, SMALL_MEMBER_LIMITS, manifestProblem, parseSha256Sums, type BundleManifest } from '../../core/bundle/manifest.js';
 import { UnreadableInputError } from '../../core/errors.js';
@@ -14,6 +13,7 @@ import { checkEvidenceDb } from './check-evidence-db.js';
 import { copyMember, readSmallMember, type ReadMember } from './read-members.js';
 import { prescanTar } from './tar-prescan.js';
 import { MAX_KEY_FILE_BYTES, describeFileType, readRegularFile } from '../system/input-path.js';
+import { makeOwnedTempDir } from '../system/owned-temp-dir.js';
 
 /** One thing verification found wrong. */
 export interface VerifyFinding {
@@ -47,7 +47,8 @@ export async function verifyBundle(path: string, options: VerifyOptions = {}): P
   const pubkey = options.pubkeyPath === undefined ? undefined : loadPublicKey(options.pubkeyPath);
   const report: VerifyReport = { status: 'intact', caseId: null, signature: 'absent', custodyHead: null, counts: null, findings: [], notes: [] };
   const tampered = (code: string, message: string) => report.findings.push({ code, message });
-  const workDir = mkdtempSync(join(tmpdir(), 'kustody-verify-'));
+  const temp = makeOwnedTempDir('kustody-verify-');
+  const workDir = temp.path;
   try {
     const scan = scanBundle(path, options.maxDbBytes ?? DEFAULT_MAX_DB_BYTES);
     if (scan.problem !== null) {
@@ -67,7 +68,7 @@ export async function verifyBundle(path: string, options: VerifyOptions = {}): P
 
     const read = new Map<string, ReadMember>();
     for (const member of scan.members) {
-      read.set(member.name, member.name === BUNDLE_MEMBERS.db ? copyMember(path, member, workDir, 'evidence.db') : readSmallMember(path, member));
+      read.set(member.name, member.name === BUNDLE_MEMBERS.db ? await copyMember(path, member, workDir, 'evidence.db') : readSmallMember(path, member));
     }
     const manifest = checkSumsAndManifest(read, tampered);
     report.signature = checkSignature(read, pubkey, tampered, report.notes);
@@ -83,7 +84,7 @@ export async function verifyBundle(path: string, options: VerifyOptions = {}): P
     }
     return finish(report);
   } finally {
-    rmSync(workDir, { recursive: true, force: true });
+    temp.remove();
   }
 }
 

@@ -5,7 +5,7 @@
  * destination, fsynced and renamed into place; its own SHA-256 is computed while it is written.
  */
 import { createHash, createPrivateKey, sign, type KeyObject } from 'node:crypto';
-import { closeSync, constants, createWriteStream, mkdtempSync, openSync, readSync, renameSync, rmSync } from 'node:fs';
+import { closeSync, constants, createWriteStream, openSync, readSync, renameSync } from 'node:fs';
 import { once } from 'node:events';
 import { basename, dirname, join, resolve } from 'node:path';
 import { Transform } from 'node:stream';
@@ -17,6 +17,8 @@ import { readCaseMetadata } from '../store/case-reader.js';
 import { countRows, fsyncDir } from '../store/case-store.js';
 import { openReadableDb, type ReadableDb } from '../store/open-store.js';
 import { MAX_KEY_FILE_BYTES, readRegularFile } from '../system/input-path.js';
+import { makeOwnedTempDir } from '../system/owned-temp-dir.js';
+import { pausePoint } from '../../runner/pause-points.js';
 import { fsyncFile, snapshotCaseDb } from './snapshot-db.js';
 
 type TarPack = ReturnType<typeof tar.pack>;
@@ -36,7 +38,8 @@ export interface ExportResult {
 export async function writeBundle(live: ReadableDb, outPath: string, tool: { name: string; version: string }, signKeyPath?: string): Promise<ExportResult> {
   const signingKey = signKeyPath === undefined ? undefined : loadSigningKey(signKeyPath);
   const target = resolve(outPath);
-  const workDir = mkdtempSync(join(dirname(target), '.kustody-export-'));
+  const temp = makeOwnedTempDir('.kustody-export-', dirname(target));
+  const workDir = temp.path;
   try {
     const snapshot = await snapshotCaseDb(live, workDir);
     const snapshotDb = openReadableDb(snapshot.path);
@@ -59,12 +62,13 @@ export async function writeBundle(live: ReadableDb, outPath: string, tool: { nam
     }
     const tmpTar = join(workDir, 'bundle.tar');
     const written = await writeTar(tmpTar, snapshot.path, manifestBase, mtime, signingKey);
+    await pausePoint('export:tar-written');
     fsyncFile(tmpTar);
     renameSync(tmpTar, target);
     fsyncDir(dirname(target));
     return { path: target, ...written, signed: signingKey !== undefined };
   } finally {
-    rmSync(workDir, { recursive: true, force: true });
+    temp.remove();
   }
 }
 

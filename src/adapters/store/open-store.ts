@@ -4,14 +4,14 @@
  * existing case must have exactly the schema kustody creates, checked before anything is read or written.
  */
 import Database from 'better-sqlite3';
-import { accessSync, closeSync, constants, copyFileSync, existsSync, fstatSync, mkdtempSync, openSync, readSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { accessSync, closeSync, constants, copyFileSync, existsSync, fstatSync, openSync, readSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { KustodyError, UnreadableInputError } from '../../core/errors.js';
 import { LATEST_SCHEMA_VERSION, MIGRATIONS } from './migrations/index.js';
 import { translateSqliteError } from './sqlite-errors.js';
 import { assertExpectedSchema } from './case-guard.js';
 import { describeFileType } from '../system/input-path.js';
+import { makeOwnedTempDir } from '../system/owned-temp-dir.js';
 
 /** A case database that may only be read. */
 export type ReadableDb = Database.Database & { readonly __readableDb: never };
@@ -95,8 +95,8 @@ export function openReadableDb(path: string): ReadableDb {
 
 /** Copies evidence.db (and its -wal, which holds committed rows) into a 0700 temporary folder and opens the copy read-only. */
 function openPrivateCopy(path: string): Database.Database {
-  const dir = mkdtempSync(join(tmpdir(), 'kustody-readonly-'));
-  process.once('exit', () => rmSync(dir, { recursive: true, force: true }));
+  // Kept while the database is open (until exit); removed then, or on SIGINT/SIGTERM/SIGHUP.
+  const dir = makeOwnedTempDir('kustody-readonly-').path;
   try {
     copyFileSync(path, join(dir, 'evidence.db'));
     if (existsSync(`${path}-wal`)) copyFileSync(`${path}-wal`, join(dir, 'evidence.db-wal'));

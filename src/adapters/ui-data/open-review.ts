@@ -4,8 +4,7 @@
  * the findings, unless intact), and evidence.db is taken from that same verified copy, so nothing can
  * change between verification and reading. Nothing is ever written to the case or the bundle.
  */
-import { constants, createReadStream, createWriteStream, fstatSync, mkdtempSync, openSync, closeSync, rmSync, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { constants, createReadStream, createWriteStream, fstatSync, openSync, closeSync, statSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { fileURLToPath } from 'node:url';
@@ -19,6 +18,7 @@ import { CASE_DB_FILE, resolveCaseDir } from '../store/case-store.js';
 import { openReadableDb } from '../store/open-store.js';
 import { readEvidence } from './read-evidence.js';
 import { openRegularFile } from '../system/input-path.js';
+import { makeOwnedTempDir } from '../system/owned-temp-dir.js';
 import { UnreadableInputError } from '../../core/errors.js';
 
 /** The outcome of opening something for review: its evidence, or the verification that refused it. */
@@ -66,7 +66,8 @@ async function privateCopy(path: string, dir: string): Promise<string> {
 
 /** Verifies a bundle and, when intact, reads its evidence from the verified copy. */
 export async function openBundleForReview(path: string, options: { pubkeyPath?: string; kind?: 'bundle' | 'demo' } = {}): Promise<ReviewOpening> {
-  const dir = mkdtempSync(join(tmpdir(), 'kustody-review-'));
+  const temp = makeOwnedTempDir('kustody-review-');
+  const dir = temp.path;
   try {
     let copy: string;
     try {
@@ -85,7 +86,7 @@ export async function openBundleForReview(path: string, options: { pubkeyPath?: 
       const scan = prescanTar(fd, fstatSync(fd).size, allowed, { maxMembers: allowed.size, maxMemberSize: (name) => SMALL_MEMBER_LIMITS[name] ?? Number.MAX_SAFE_INTEGER });
       const member = scan.members.find((m) => m.name === BUNDLE_MEMBERS.db);
       if (member === undefined) throw new Error('the verified bundle lost its evidence.db');
-      db = copyMember(copy, member, dir, 'evidence.db');
+      db = await copyMember(copy, member, dir, 'evidence.db');
     } finally {
       closeSync(fd);
     }
@@ -98,6 +99,6 @@ export async function openBundleForReview(path: string, options: { pubkeyPath?: 
       readable.close();
     }
   } finally {
-    rmSync(dir, { recursive: true, force: true });
+    temp.remove();
   }
 }
