@@ -9,6 +9,7 @@ import { changePorts, openChangeSession } from '../../src/commands/change-suppor
 import { KUSTODY_BIN, makeTempDir, newCase, runKustody } from '../helpers/cli.js';
 import { applyScenario, kubectl, requireLab, type LabEnv } from '../helpers/lab.js';
 import { limitedIdentity } from '../helpers/lab-identity.js';
+import { watchDryRun } from '../helpers/dry-run-oracle.js';
 
 async function shop(t: TestContext, lab: LabEnv, prefix: string): Promise<string> {
   const ns = `${prefix}-${Math.random().toString(36).slice(2, 7)}`;
@@ -28,15 +29,6 @@ async function json(lab: LabEnv, args: string[]): Promise<Record<string, unknown
 
 const webPod = async (lab: LabEnv, ns: string) => (await kubectl(lab, 'admin', ['get', 'pods', '-n', ns, '-l', 'app=web', '-o', 'jsonpath={.items[0].metadata.name}'])).stdout.trim();
 
-/** Everything in the namespace plus the node, as name → resourceVersion, to prove a dry run changed nothing. */
-async function versions(lab: LabEnv, ns: string): Promise<Record<string, string>> {
-  const list = await json(lab, ['get', 'pods,networkpolicies,serviceaccounts,rolebindings,services', '-n', ns]);
-  const nodes = await json(lab, ['get', 'nodes']);
-  const out: Record<string, string> = {};
-  for (const item of [...(list.items as Array<{ kind: string; metadata: { name: string; resourceVersion: string } }>), ...(nodes.items as Array<{ kind: string; metadata: { name: string; resourceVersion: string } }>)]) out[`${item.kind}/${item.metadata.name}`] = item.metadata.resourceVersion;
-  return out;
-}
-
 test('isolate --dry-run changes nothing; isolate applies label and policy once; release restores the labels exactly', { timeout: 240_000 }, async (t) => {
   const lab = await requireLab(t);
   if (!lab) return;
@@ -48,11 +40,13 @@ test('isolate --dry-run changes nothing; isolate applies label and policy once; 
   const web = await webPod(lab, ns);
   const labelsBefore = (await json(lab, ['get', 'pod', '-n', ns, web])).metadata as { labels: Record<string, string> };
 
-  const before = await versions(lab, ns);
+  const watch = await watchDryRun(lab, { namespace: ns, pod: web, mentions: [created.id, ns] });
   const dry = await runKustody(['isolate', `${ns}/${web}`, '--case', created.path, '--detach', '--guard', '--cordon', '--dry-run', '--json'], { env });
   assert.equal(dry.exitCode, 0, dry.stdout + dry.stderr);
   assert.equal((JSON.parse(dry.stdout) as { status: string }).status, 'dry-run');
-  assert.deepEqual(await versions(lab, ns), before, 'a dry run changed a resourceVersion');
+  const dryWrites = await watch.verify();
+  // As a set: another test's dry-run cordon of the lab's one node may fall in the same window.
+  assert.deepEqual([...new Set(dryWrites.dryRun.map((e) => e.objectRef?.resource))].sort(), ['networkpolicies', 'nodes', 'pods', 'validatingadmissionpolicies', 'validatingadmissionpolicybindings'], 'the audit log lacks the dry run\'s server-side dry runs');
 
   const applied = await runKustody(['isolate', `${ns}/${web}`, '--case', created.path, '--detach', '--guard', '--yes', '--json'], { env });
   assert.equal(applied.exitCode, 0, applied.stdout + applied.stderr);
@@ -71,8 +65,10 @@ test('isolate --dry-run changes nothing; isolate applies label and policy once; 
   assert.equal(((await json(lab, ['get', 'networkpolicies', '-n', ns])).items as unknown[]).length, 1, 'a second isolate made a second policy');
 
   // release --dry-run must not delete anything either (deletes carry dryRun in their body).
+  const releaseWatch = await watchDryRun(lab, { namespace: ns, pod: web, mentions: [created.id, ns] });
   const dryRelease = await runKustody(['release', `${ns}/${web}`, '--case', created.path, '--dry-run', '--json'], { env });
   assert.equal(dryRelease.exitCode, 0, dryRelease.stdout);
+  assert.ok((await releaseWatch.verify()).dryRun.some((e) => e.verb === 'delete'), 'the audit log lacks release\'s dry-run deletes');
   assert.equal(((await json(lab, ['get', 'networkpolicies', '-n', ns])).items as unknown[]).length, 1, 'release --dry-run deleted the policy');
 
   const released = await runKustody(['release', `${ns}/${web}`, '--case', created.path, '--yes', '--json'], { env });

@@ -4,6 +4,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { makeTempDir, newCase, REPO_ROOT, runKustody } from '../helpers/cli.js';
 import { applyScenario, kubectl, requireLab, type LabEnv } from '../helpers/lab.js';
+import { watchDryRun } from '../helpers/dry-run-oracle.js';
 
 async function shop(t: TestContext, lab: LabEnv, prefix: string): Promise<string> {
   const ns = `${prefix}-${Math.random().toString(36).slice(2, 7)}`;
@@ -39,8 +40,10 @@ test('revoke --delete-pod needs a capture first, then deletes the pod and proves
   assert.equal((await kubectl(lab, 'admin', ['get', 'pod', '-n', ns, 'suspect', '-o', 'name'])).exitCode, 0, 'deleted without a capture');
 
   assert.equal((await runKustody(['capture', 'pod', `${ns}/suspect`, '--case', created.path], { env })).exitCode, 0);
+  const watch = await watchDryRun(lab, { namespace: ns, pod: 'suspect', mentions: [created.id, ns] });
   const dry = await runKustody(['revoke', `${ns}/suspect`, '--case', created.path, '--delete-pod', '--dry-run', '--json'], { env });
   assert.equal(dry.exitCode, 0, dry.stdout + dry.stderr);
+  assert.ok((await watch.verify()).dryRun.some((e) => e.verb === 'delete' && e.objectRef?.resource === 'pods'), 'the audit log lacks the dry-run pod delete');
   assert.equal((await kubectl(lab, 'admin', ['get', 'pod', '-n', ns, 'suspect', '-o', 'name'])).exitCode, 0, '--dry-run deleted the pod');
 
   const run = await runKustody(['revoke', `${ns}/suspect`, '--case', created.path, '--delete-pod', '--yes', '--json'], { env });
