@@ -1,20 +1,21 @@
 /**
  * Checks the private copy of a received evidence.db: header, integrity_check first, then the exact
- * schema (so no trigger or view of the sender's can run), the custody chain, the manifest's counts
- * and head, and every artifact's SHA-256. It opens the copy read-only with defensive settings.
+ * schema (so no trigger or view of the sender's can run), the custody chain and every row digest it
+ * commits to (streamed together, constant memory), the manifest's counts and head, and every
+ * artifact's SHA-256. It opens the copy read-only with defensive settings.
  */
 import Database from 'better-sqlite3';
 import { createHash } from 'node:crypto';
 import { closeSync, openSync, readSync } from 'node:fs';
 import type { BundleManifest } from '../../core/bundle/manifest.js';
-import { canonicalJson } from '../../core/custody/canonical-json.js';
-import { verifyChain } from '../../core/custody/chain.js';
-import { iterateActions } from '../store/case-reader.js';
+import { canonicalJson, type JsonValue } from '../../core/custody/canonical-json.js';
+import { verifyChain, type StoredActionRow } from '../../core/custody/chain.js';
 import { blobMemoryBudget } from '../system/memory-pressure.js';
 import { countRows } from '../store/case-store.js';
 import { expectedSchema, readSchema, schemaDifference } from '../store/expected-schema.js';
 import { LATEST_SCHEMA_VERSION } from '../store/migrations/index.js';
 import { KUSTODY_APPLICATION_ID, type ReadableDb } from '../store/open-store.js';
+import { StoredRowsCheck } from './check-stored-rows.js';
 import type { VerifyFinding } from './verify-bundle.js';
 
 /** What the database check found, and the facts it read. */
@@ -85,19 +86,63 @@ function checkIdentity(db: Database.Database): string | null {
 }
 
 function checkChain(db: ReadableDb, manifest: BundleManifest, findings: VerifyFinding[]): { seq: number; hash: string } | null {
-  const rows = [...iterateActions(db)];
-  const chain = verifyChain(rows);
-  for (const broken of chain.breaks.slice(0, 20)) findings.push({ code: 'CHAIN_BROKEN', message: `custody log row ${broken.seq}: ${broken.problem}` });
-  const raw = db.prepare('SELECT seq, detail FROM actions ORDER BY seq').all() as { seq: number; detail: string }[];
-  for (const [index, row] of raw.entries()) {
-    const parsed = rows[index];
-    if (parsed !== undefined && canonicalJson(parsed.detail) !== row.detail) findings.push({ code: 'CHAIN_BROKEN', message: `custody log row ${row.seq}: detail is not in the canonical form kustody writes: it was edited` });
+  const rowsCheck = new StoredRowsCheck(db, findings);
+  let last: StoredActionRow | undefined;
+  try {
+    const chain = verifyChain(walkActions(db, findings, (row) => {
+      rowsCheck.onAction(row);
+      last = row;
+    }), MAX_CHAIN_FINDINGS);
+    for (const broken of chain.breaks) findings.push({ code: 'CHAIN_BROKEN', message: `custody log row ${broken.seq}: ${broken.problem}` });
+    rowsCheck.finish();
+    const head = last as StoredActionRow | undefined;
+    if (chain.count !== manifest.custody.actions || (head?.seq ?? 0) !== manifest.custody.head_seq || chain.head !== manifest.custody.head_hash) {
+      findings.push({ code: 'CHAIN_HEAD_MISMATCH', message: `the custody log ends at row ${head?.seq ?? 0} with hash ${chain.head.slice(0, 16)}…; manifest.json says row ${manifest.custody.head_seq} with ${manifest.custody.head_hash.slice(0, 16)}…` });
+    }
+    return head === undefined ? null : { seq: head.seq, hash: head.hash };
+  } finally {
+    rowsCheck.close();
   }
-  const last = rows[rows.length - 1];
-  if (chain.count !== manifest.custody.actions || (last?.seq ?? 0) !== manifest.custody.head_seq || chain.head !== manifest.custody.head_hash) {
-    findings.push({ code: 'CHAIN_HEAD_MISMATCH', message: `the custody log ends at row ${last?.seq ?? 0} with hash ${chain.head.slice(0, 16)}…; manifest.json says row ${manifest.custody.head_seq} with ${manifest.custody.head_hash.slice(0, 16)}…` });
+}
+
+const MAX_CHAIN_FINDINGS = 20;
+const strictUtf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+
+/**
+ * Streams the custody log one row at a time (text read as bytes and decoded as strict UTF-8), checks
+ * each detail is in canonical form, and hands every row to `each` before the chain check sees it.
+ */
+function* walkActions(db: ReadableDb, findings: VerifyFinding[], each: (row: StoredActionRow) => void): Generator<StoredActionRow> {
+  const statement = db.prepare('SELECT seq, CAST(at AS BLOB) AS at, CAST(actor AS BLOB) AS actor, CAST(kind AS BLOB) AS kind, CAST(target AS BLOB) AS target, CAST(detail AS BLOB) AS detail, CAST(outcome AS BLOB) AS outcome, CAST(prev_hash AS BLOB) AS prev_hash, CAST(hash AS BLOB) AS hash FROM actions ORDER BY seq');
+  let reported = 0;
+  const report = (seq: number, problem: string) => {
+    if (reported++ < MAX_CHAIN_FINDINGS) findings.push({ code: 'CHAIN_BROKEN', message: `custody log row ${seq}: ${problem}` });
+  };
+  for (const raw of statement.iterate() as Iterable<Record<string, unknown>>) {
+    const seq = Number(raw.seq);
+    const text = (name: string): string => {
+      const value = raw[name];
+      if (!Buffer.isBuffer(value)) return String(value);
+      try {
+        return strictUtf8.decode(value);
+      } catch {
+        report(seq, `${name} holds bytes that are not UTF-8 text: it was edited outside SQLite`);
+        return value.toString('latin1');
+      }
+    };
+    const detailText = text('detail');
+    let detail: JsonValue;
+    try {
+      detail = JSON.parse(detailText) as JsonValue;
+      if (canonicalJson(detail) !== detailText) report(seq, 'detail is not in the canonical form kustody writes: it was edited');
+    } catch {
+      report(seq, 'detail is not valid JSON: it was edited');
+      detail = { unparseable_detail: detailText.slice(0, 200) };
+    }
+    const row: StoredActionRow = { seq, at: text('at'), actor: text('actor'), kind: text('kind'), target: text('target'), detail, outcome: text('outcome'), prev_hash: text('prev_hash'), hash: text('hash') };
+    each(row);
+    yield row;
   }
-  return last === undefined ? null : { seq: last.seq, hash: last.hash };
 }
 
 function checkCaseRow(db: Database.Database, manifest: BundleManifest, findings: VerifyFinding[]): void {
@@ -107,35 +152,27 @@ function checkCaseRow(db: Database.Database, manifest: BundleManifest, findings:
   else if (row.id !== manifest.case.id || row.created_at !== manifest.case.created_at) findings.push({ code: 'DB_CASE_ROW', message: 'the case id or creation time in evidence.db differs from manifest.json' });
 }
 
+/**
+ * Hashes every stored artifact's content, one row at a time: content must hash to its sha256 and
+ * size, and be present exactly on the first row of each sha256 (later rows point back to it). The
+ * other columns are covered by rows_sha256.artifacts of the custody row that stored them.
+ */
 function checkArtifacts(db: Database.Database, findings: VerifyFinding[]): void {
-  const withContent = new Set<string>();
-  const listedBy = new Map<number, Set<string>>();
-  const detailOf = db.prepare('SELECT detail FROM actions WHERE seq = ?').pluck();
+  const earlierWithContent = db.prepare('SELECT 1 FROM artifacts WHERE sha256 = ? AND id < ? AND content IS NOT NULL LIMIT 1').pluck();
   const spent = blobMemoryBudget();
   let reported = 0;
   const report = (message: string) => {
     if (reported++ < 20) findings.push({ code: 'ARTIFACT_MISMATCH', message });
   };
-  for (const row of db.prepare('SELECT id, sha256, size, action_seq, content FROM artifacts ORDER BY id').iterate() as Iterable<{ id: number; sha256: string; size: number; action_seq: number; content: Buffer | null }>) {
+  for (const row of db.prepare('SELECT id, sha256, size, content FROM artifacts ORDER BY id').iterate() as Iterable<{ id: number; sha256: string; size: number; content: Buffer | null }>) {
+    const earlier = earlierWithContent.get(row.sha256, row.id) !== undefined;
     if (row.content !== null) {
       const actual = createHash('sha256').update(row.content).digest('hex');
       spent(row.content.length);
       if (actual !== row.sha256 || row.content.length !== Number(row.size)) report(`artifact ${row.id}: its content does not hash to its recorded SHA-256: it was changed`);
-      withContent.add(row.sha256);
-    } else if (!withContent.has(row.sha256)) {
-      report(`artifact ${row.id}: no earlier artifact holds the bytes of ${row.sha256.slice(0, 16)}…`);
+      else if (earlier) report(`artifact ${row.id}: an earlier artifact already holds the bytes of ${row.sha256.slice(0, 16)}…, so kustody stored none here: content was added`);
+    } else if (!earlier) {
+      report(`artifact ${row.id}: no earlier artifact holds the bytes of ${row.sha256.slice(0, 16)}…: content was removed`);
     }
-    const seq = Number(row.action_seq);
-    if (!listedBy.has(seq)) listedBy.set(seq, artifactHashesIn(detailOf.get(seq)));
-    if (!listedBy.get(seq)?.has(row.sha256)) report(`artifact ${row.id}: the custody log row ${seq} does not list it, so it was not recorded by kustody`);
-  }
-}
-
-function artifactHashesIn(detail: unknown): Set<string> {
-  try {
-    const parsed = JSON.parse(String(detail)) as { artifacts?: { sha256?: unknown }[] };
-    return new Set((parsed.artifacts ?? []).map((a) => String(a.sha256)));
-  } catch {
-    return new Set();
   }
 }

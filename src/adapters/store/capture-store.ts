@@ -1,10 +1,9 @@
 /**
  * Stores a capture: a `captures` row when it starts, one transaction per step (the rows, their
- * warnings and the custody row whose detail carries the rows' digest), and the final status. A step
+ * warnings and the custody row whose detail carries the stored rows' digest), and the final status. A step
  * that never committed leaves nothing behind, and the captures row says the capture did not finish.
  */
 import type { CaptureWarning, ConnectionRow, CredentialRow, MountRow, ProcessRow } from '../../core/capture/capture-rows.js';
-import { digestRows } from '../../core/capture/digest-rows.js';
 import type { JsonValue } from '../../core/custody/canonical-json.js';
 import { recordAction, type ArtifactInput, type RecordedAction } from './case-store.js';
 import type { WritableDb } from './open-store.js';
@@ -44,13 +43,8 @@ export function beginCapture(db: WritableDb, capture: { captureId: string; targe
 
 /** Stores one step's rows, warnings and artifacts with its custody row, in one transaction. */
 export function commitCaptureStep(db: WritableDb, input: { captureId: string; target: string; step: string; rows: StepRows; warnings: CaptureWarning[]; artifacts?: ArtifactInput[]; extra?: JsonValue }, stamp: StepStamp): RecordedAction {
-  const counts: Record<string, number> = {};
-  const digests: Record<string, string> = {};
-  for (const [table, rows] of Object.entries(input.rows) as [keyof StepRows, object[]][]) {
-    counts[table] = rows.length;
-    digests[table] = digestRows(rows);
-  }
-  const detail = { step: input.step, capture_id: input.captureId, rows: counts, rows_sha256: digests, warnings: input.warnings.length, ...asObject(input.extra ?? {}) };
+  // recordAction adds `rows` and `rows_sha256`: the count and digest of every table this step stored rows in.
+  const detail = { step: input.step, capture_id: input.captureId, warnings: input.warnings.length, ...asObject(input.extra ?? {}) };
   const outcome = input.warnings.length > 0 ? 'ok-with-warnings' : 'ok';
   return recordAction(db, { ...stamp, kind: 'observe', target: input.target, detail, outcome }, () => {
     for (const [table, rows] of Object.entries(input.rows) as [keyof StepRows, Record<string, unknown>[]][]) insertRows(db, table, input.captureId, input.target, rows);

@@ -14,6 +14,7 @@ import { createDb, type ReadableDb, type WritableDb } from './open-store.js';
 import { translateSqliteError } from './sqlite-errors.js';
 import { describeFileType } from '../system/input-path.js';
 import { makeDirs } from '../system/make-dirs.js';
+import { digestInserted, rowidMarks } from './stored-rows.js';
 
 /** File name of the case database inside a case directory. */
 export const CASE_DB_FILE = 'evidence.db';
@@ -112,13 +113,14 @@ export function recordAction(db: WritableDb, action: ActionInput, writeData?: (s
   const knownContent = db.prepare('SELECT 1 FROM artifacts WHERE sha256 = ? AND content IS NOT NULL LIMIT 1').pluck();
   const insertArtifact = db.prepare(`INSERT INTO artifacts (sha256, size, media_type, source, vantage, collected_at, capture_id, truncated, error, action_seq, content)
     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
-  const detail = artifacts.length === 0 ? action.detail : withArtifactList(action.detail, artifacts);
+  const listed = artifacts.length === 0 ? action.detail : withArtifactList(action.detail, artifacts);
   const run = db.transaction((): RecordedAction => {
     const last = lastRow.get() as { seq: number | bigint; hash: string } | undefined;
     const seq = last === undefined ? 1 : Number(last.seq) + 1;
-    const row: ActionRow = { seq, at: action.at, actor: action.actor, kind: action.kind, target: action.target, detail, outcome: action.outcome, prev_hash: last?.hash ?? GENESIS_HASH };
-    const hash = hashActionRow(row);
-    insertAction.run(seq, row.at, row.actor, row.kind, row.target, canonicalJson(row.detail), row.outcome, row.prev_hash, hash);
+    // The data goes in first so the custody row can carry the digest of the rows as stored; artifacts
+    // reference this row, so their foreign key is checked at commit.
+    db.pragma('defer_foreign_keys = ON');
+    const marks = rowidMarks(db);
     for (const artifact of artifacts) {
       // Content-addressed: the bytes are stored once; later sightings of the same sha256 keep content NULL.
       const content = knownContent.get(artifact.sha256) === undefined ? Buffer.from(artifact.content) : null;
@@ -126,6 +128,10 @@ export function recordAction(db: WritableDb, action: ActionInput, writeData?: (s
         artifact.captureId ?? null, artifact.truncated === true ? 1 : 0, artifact.error ?? null, seq, content);
     }
     writeData?.(seq);
+    const detail = withStoredRows(listed, digestInserted(db, marks));
+    const row: ActionRow = { seq, at: action.at, actor: action.actor, kind: action.kind, target: action.target, detail, outcome: action.outcome, prev_hash: last?.hash ?? GENESIS_HASH };
+    const hash = hashActionRow(row);
+    insertAction.run(seq, row.at, row.actor, row.kind, row.target, canonicalJson(row.detail), row.outcome, row.prev_hash, hash);
     return { ...row, hash };
   });
   try {
@@ -133,6 +139,13 @@ export function recordAction(db: WritableDb, action: ActionInput, writeData?: (s
   } catch (error) {
     throw translateSqliteError(error, db.name);
   }
+}
+
+/** Adds `rows` and `rows_sha256` (count and row digest per table the transaction inserted into) to the detail. */
+function withStoredRows(detail: JsonValue, stored: { rows: Record<string, number>; rows_sha256: Record<string, string> }): JsonValue {
+  if (Object.keys(stored.rows).length === 0) return detail;
+  if (detail !== null && typeof detail === 'object' && !Array.isArray(detail)) return { ...detail, ...stored };
+  return { value: detail, ...stored };
 }
 
 function withArtifactList(detail: JsonValue, artifacts: readonly ArtifactInput[]): JsonValue {

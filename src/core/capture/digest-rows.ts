@@ -1,29 +1,61 @@
-/** A SHA-256 over rows in canonical JSON, recorded in the custody row of the step that stored them. */
-import { createHash } from 'node:crypto';
-
 /**
- * Hashes rows in order: one canonical JSON line each (RFC 8785: keys sorted by UTF-16 code units, no
- * whitespace), bigints written as decimal strings. Rows of one table share their keys, so the key
- * order is computed once per key set; values are plain strings, safe integers, booleans or null.
+ * The row digest: a SHA-256 over stored rows, recorded in the custody row that inserted them
+ * (`rows_sha256`), and recomputed by `bundle verify` and by the Python snippet in
+ * docs/evidence-schema.md. Each row is one canonical JSON line: every column as stored (keys sorted,
+ * integers exact in decimal, text as a JSON string, NULL as null), after the tag line.
  */
-export function digestRows(rows: readonly object[]): string {
-  const hash = createHash('sha256');
-  let keys: string[] = [];
-  let signature = '';
-  for (const row of rows) {
-    const record = row as Record<string, unknown>;
-    const own = Object.keys(record).filter((key) => record[key] !== undefined);
-    const joined = own.join('\u0000');
-    if (joined !== signature) {
-      signature = joined;
-      keys = [...own].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
-    }
-    let line = '{';
-    for (const [index, key] of keys.entries()) {
-      const value = record[key];
-      line += `${index === 0 ? '' : ','}${JSON.stringify(key)}:${JSON.stringify(typeof value === 'bigint' ? value.toString() : value)}`;
-    }
-    hash.update(`${line}}\n`);
+import { createHash, type Hash } from 'node:crypto';
+
+/** The first line hashed, so a row digest can never be mistaken for any other SHA-256. */
+export const ROWS_DIGEST_TAG = 'kustody-rows-v1';
+
+/** A column value as read from a STRICT table: NULL, an exact integer, or text. */
+export type StoredValue = null | bigint | number | string;
+
+/** One stored row, by column name. */
+export type StoredRow = Record<string, StoredValue>;
+
+/** Encodes one row as its canonical JSON line (without the newline). */
+export function rowLine(row: StoredRow): string {
+  const keys = Object.keys(row).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+  let line = '{';
+  for (const [index, key] of keys.entries()) {
+    line += `${index === 0 ? '' : ','}${JSON.stringify(key)}:${encodeValue(row[key] ?? null)}`;
   }
-  return hash.digest('hex');
+  return `${line}}`;
+}
+
+function encodeValue(value: StoredValue): string {
+  if (value === null) return 'null';
+  if (typeof value === 'bigint') return value.toString();
+  if (typeof value === 'number') {
+    if (!Number.isSafeInteger(value)) throw new TypeError(`a row digest carries integers only, not ${value}`);
+    return String(value);
+  }
+  return JSON.stringify(value);
+}
+
+/** A digest fed one row at a time, so any number of rows hash in constant memory. */
+export class RowsDigest {
+  private readonly hash: Hash = createHash('sha256').update(`${ROWS_DIGEST_TAG}\n`, 'utf8');
+  /** How many rows were added. */
+  count = 0;
+
+  /** Adds the next row. */
+  add(row: StoredRow): void {
+    this.hash.update(`${rowLine(row)}\n`, 'utf8');
+    this.count += 1;
+  }
+
+  /** The hex SHA-256 of the tag and every row added. */
+  hex(): string {
+    return this.hash.digest('hex');
+  }
+}
+
+/** Digests rows already in memory, in order. */
+export function digestRows(rows: Iterable<StoredRow>): string {
+  const digest = new RowsDigest();
+  for (const row of rows) digest.add(row);
+  return digest.hex();
 }

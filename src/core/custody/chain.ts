@@ -63,15 +63,18 @@ export function chainRowProblems(row: StoredActionRow, expectedSeq: number, prev
   return problems;
 }
 
-/** Checks a whole chain in seq order and returns every break found (empty when intact). */
-export function verifyChain(rows: Iterable<StoredActionRow>): { breaks: ChainBreak[]; count: number; head: string } {
+/** Checks a whole chain in seq order and returns the breaks found (empty when intact), the first `maxBreaks` of them. */
+export function verifyChain(rows: Iterable<StoredActionRow>, maxBreaks = Number.POSITIVE_INFINITY): { breaks: ChainBreak[]; count: number; head: string } {
   const breaks: ChainBreak[] = [];
+  const push = (found: ChainBreak) => {
+    if (breaks.length < maxBreaks) breaks.push(found);
+  };
   let expectedSeq = 1;
   let prev = GENESIS_HASH;
   let count = 0;
   for (const row of rows) {
     count += 1;
-    for (const problem of chainRowProblems(row, expectedSeq, prev)) breaks.push({ seq: row.seq, problem });
+    for (const problem of chainRowProblems(row, expectedSeq, prev)) push({ seq: row.seq, problem });
     prev = row.hash;
     expectedSeq = row.seq + 1;
   }
