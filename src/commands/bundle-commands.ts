@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { display, escapeUntrusted, toSafeJson, trusted } from '../core/display/index.js';
 import { UsageError } from '../core/errors.js';
 import { verifyBundle } from '../adapters/bundle/verify-bundle.js';
+import { explainVerdict } from '../core/bundle/verdict.js';
 import { CASE_DB_FILE, resolveCaseDir } from '../adapters/store/case-store.js';
 import { openWritableDb } from '../adapters/store/open-store.js';
 import { readCaseMetadata } from '../adapters/store/case-reader.js';
@@ -47,30 +48,43 @@ export const bundleExport: Command = {
   },
 };
 
-/** `kustody bundle verify`: checks a received bundle; exit 0 intact, 1 tampered, 2 unreadable. */
+/** `kustody bundle verify`: checks a received bundle; exit 0 authentic or consistent, 1 tampered (or consistent with --require-authentic), 2 unreadable. */
 export const bundleVerify: Command = {
   path: ['bundle', 'verify'],
-  usage: 'kustody bundle verify FILE.tar [--pubkey KEY.pub] [--sha256 HEX] [--json]',
-  summary: 'check a bundle: hashes, signature, database integrity, custody chain',
-  help: 'Exit 0 when intact, 1 when anything was changed, 2 when the file is not a readable bundle.\nWith --pubkey, the manifest must carry a valid signature from exactly that Ed25519 key.\nWith --sha256, the bundle must be byte for byte the one whose SHA-256 was recorded outside it at export\n(this catches an older or replaced bundle that is consistent in itself).',
-  options: { pubkey: { type: 'string' }, sha256: { type: 'string' } },
+  usage: 'kustody bundle verify FILE.tar [--pubkey KEY.pub] [--sha256 HEX] [--require-authentic] [--json]',
+  summary: 'check a bundle: hashes, signature, database integrity, custody chain, every stored row',
+  help: [
+    'The verdict is AUTHENTIC (intact, and its origin proven by a signature from the pinned --pubkey or by',
+    'the --sha256 recorded outside it), CONSISTENT (intact in itself, origin not proven: a bundle rewritten',
+    'as a whole, chain, manifest and sums included, would look the same), TAMPERED or UNREADABLE.',
+    'Exit 0 for AUTHENTIC or CONSISTENT, 1 when anything was changed, 2 when the file is not a readable bundle.',
+    'With --require-authentic, CONSISTENT exits 1 too.',
+    'With --pubkey, the manifest must carry a valid signature from exactly that Ed25519 key.',
+    'With --sha256, the bundle must be byte for byte the one whose SHA-256 was recorded outside it at export',
+    '(this catches an older or replaced bundle that is consistent in itself).',
+  ].join('\n'),
+  options: { pubkey: { type: 'string' }, sha256: { type: 'string' }, 'require-authentic': { type: 'boolean' } },
   positionals: { min: 1, max: 1 },
   async run(args, { io, json }) {
     const path = args.positionals[0] ?? '';
     const expected = args.values.sha256;
     if (expected !== undefined && (typeof expected !== 'string' || !/^[0-9a-fA-F]{64}$/.test(expected))) throw new UsageError('--sha256 takes the 64 hex digits printed by `kustody bundle export` (or sha256sum).');
     const report = await verifyBundle(path, { pubkeyPath: typeof args.values.pubkey === 'string' ? args.values.pubkey : undefined, expectedSha256: typeof expected === 'string' ? expected : undefined });
+    const requireAuthentic = args.values['require-authentic'] === true;
     if (json) {
       io.out(toSafeJson(report));
     } else {
-      const verdict = { intact: 'INTACT', tampered: 'TAMPERED', unreadable: 'UNREADABLE' }[report.status];
-      io.out(display`${escapeUntrusted(verdict)}  ${escapeUntrusted(path)}`);
+      io.out(display`${escapeUntrusted(report.verdict)}  ${escapeUntrusted(path)}`);
+      io.out(display`Verdict    ${escapeUntrusted(explainVerdict(report))}`);
       if (report.caseId !== null) io.out(display`Case       ${escapeUntrusted(report.caseId)}`);
       io.out(display`Signature  ${escapeUntrusted(report.signature)}`);
       if (report.custodyHead !== null) io.out(display`Custody    ${report.custodyHead.seq} rows, head ${escapeUntrusted(report.custodyHead.hash)}`);
       for (const finding of report.findings) io.out(display`  ✗ ${escapeUntrusted(finding.code)}: ${escapeUntrusted(finding.message)}`);
       for (const note of report.notes) io.out(display`  note: ${escapeUntrusted(note)}`);
+      if (requireAuthentic && report.verdict === 'CONSISTENT') io.out(trusted('  ✗ --require-authentic: the origin of this bundle is not proven; pass the signer\'s --pubkey or the --sha256 recorded at export.'));
     }
-    return report.status === 'intact' ? 0 : report.status === 'tampered' ? 1 : 2;
+    if (report.status === 'unreadable') return 2;
+    if (report.status === 'tampered') return 1;
+    return requireAuthentic && report.verdict !== 'AUTHENTIC' ? 1 : 0;
   },
 };

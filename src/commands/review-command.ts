@@ -32,11 +32,11 @@ function processTerminal(env: NodeJS.ProcessEnv): Terminal {
 }
 
 /** Opens what `review` was given: the shipped demo bundle, a case folder, or a bundle to verify first. */
-export async function openForReview(target: { demo: boolean; path?: string; pubkey?: string }, env: NodeJS.ProcessEnv): Promise<ReviewOpening> {
-  if (target.demo) return openBundleForReview(demoBundlePath(), { kind: 'demo', pubkeyPath: target.pubkey });
+export async function openForReview(target: { demo: boolean; path?: string; pubkey?: string; sha256?: string }, env: NodeJS.ProcessEnv): Promise<ReviewOpening> {
+  if (target.demo) return openBundleForReview(demoBundlePath(), { kind: 'demo', pubkeyPath: target.pubkey, expectedSha256: target.sha256 });
   const path = target.path ?? '';
   if (looksLikeCase(path)) return openCaseForReview(path, defaultCaseParent(env));
-  return openBundleForReview(path, { pubkeyPath: target.pubkey });
+  return openBundleForReview(path, { pubkeyPath: target.pubkey, expectedSha256: target.sha256 });
 }
 
 /** What the review screen shows for an opening. */
@@ -47,27 +47,30 @@ export function reviewContent(opening: ReviewOpening): ReviewContent {
 /** `kustody review`: browse a case or a verified bundle, read-only. */
 export const reviewCommand: Command = {
   path: ['review', ''],
-  usage: 'kustody review (CASE | BUNDLE.tar | --demo) [--pubkey KEY.pub] [--json]',
+  usage: 'kustody review (CASE | BUNDLE.tar | --demo) [--pubkey KEY.pub] [--sha256 HEX] [--json]',
   summary: 'browse a case or a verified bundle read-only (processes, connections, mounts, credentials, objects, custody log)',
   help: [
     'CASE is a case folder (or its evidence.db); it is opened read-only and its custody chain is recomputed.',
     'A bundle is copied to a private folder and verified first (hashes, signature with --pubkey, database integrity,',
-    'custody chain); a bundle that does not verify is refused with what failed, and nothing from it is shown.',
+    'custody chain, every stored row); a bundle that does not verify is refused with what failed, and nothing from it is shown.',
+    'The heading says AUTHENTIC (signature valid for --pubkey, or SHA-256 equal to --sha256) or CONSISTENT (origin not proven), as `bundle verify` does.',
     '--demo opens the demo case shipped with kustody (recorded from a real lab run; regenerate with scripts/make-demo-case.sh).',
     'Needs a terminal. Keys: ? help, Tab/1-6 tabs, / filter, arrows and PgUp/PgDn move, q quit.',
     'With --json, prints the verification outcome and row counts instead of opening the browser.',
   ].join('\n'),
-  options: { demo: { type: 'boolean' }, pubkey: { type: 'string' }, 'read-only': { type: 'boolean' } },
+  options: { demo: { type: 'boolean' }, pubkey: { type: 'string' }, sha256: { type: 'string' }, 'read-only': { type: 'boolean' } },
   positionals: { min: 0, max: 1 },
   async run(args, context: CommandContext) {
     const demo = args.values.demo === true;
     const path = args.positionals[0];
     if (demo === (path !== undefined)) throw new UsageError('review takes a CASE or BUNDLE, or --demo (one of them).', `Usage: ${reviewCommand.usage}`);
     const terminal = processTerminal(context.env);
-    const opening = await openForReview({ demo, path, pubkey: typeof args.values.pubkey === 'string' ? args.values.pubkey : undefined }, context.env);
+    const sha256 = args.values.sha256;
+    if (sha256 !== undefined && (typeof sha256 !== 'string' || !/^[0-9a-fA-F]{64}$/.test(sha256))) throw new UsageError('--sha256 takes the 64 hex digits printed by `kustody bundle export` (or sha256sum).');
+    const opening = await openForReview({ demo, path, pubkey: typeof args.values.pubkey === 'string' ? args.values.pubkey : undefined, sha256: typeof sha256 === 'string' ? sha256 : undefined }, context.env);
     if (context.json) {
       context.io.out(toSafeJson(opening.ok
-        ? { ok: true, case_id: opening.data.caseId, integrity: opening.data.origin.integrity, counts: { processes: opening.data.processes.length, connections: opening.data.connections.length, mounts: opening.data.mounts.length, credentials: opening.data.credentials.length, k8s_objects: opening.data.objects.length, actions: opening.data.custody.length } }
+        ? { ok: true, case_id: opening.data.caseId, verdict: opening.report?.verdict ?? null, integrity: opening.data.origin.integrity, counts: { processes: opening.data.processes.length, connections: opening.data.connections.length, mounts: opening.data.mounts.length, credentials: opening.data.credentials.length, k8s_objects: opening.data.objects.length, actions: opening.data.custody.length } }
         : { ok: false, status: opening.report.status, findings: opening.report.findings }));
       return opening.ok ? 0 : refusalExitCode(opening.report.status);
     }

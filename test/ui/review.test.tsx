@@ -20,7 +20,7 @@ test('the demo case shipped in demo/ verifies and holds a lab capture with hosti
   const opening = await openBundleForReview(demoBundlePath(), { kind: 'demo' });
   assert.ok(opening.ok, 'the demo bundle verifies');
   const { data } = opening;
-  assert.match(data.origin.integrity, /^bundle intact \(unsigned\); custody chain ok \(\d+ rows\)$/);
+  assert.match(data.origin.integrity, /^CONSISTENT \(origin not proven: unsigned\); custody chain ok \(\d+ rows\)$/);
   assert.ok(data.processes.some((p) => p.comm === '\x1b]52;c;SGk=\x07'), 'a process named with an OSC 52 clipboard write');
   assert.ok(data.processes.some((p) => p.comm?.startsWith('\u202e') === true), 'a process named with a bidi override');
   assert.ok(data.processes.some((p) => p.exeDeleted), 'the deleted executable of the shop scenario');
@@ -30,7 +30,7 @@ test('the demo case shipped in demo/ verifies and holds a lab capture with hosti
   assert.ok(data.custody.some((a) => a.kind === 'contain'), 'the isolation is in the custody log');
   const ui = renderUi(<ReviewApp content={reviewContent(opening)} size={SIZE} />);
   const frame = await ui.waitFor((f) => f.includes('PROCESS'));
-  assert.match(frame, /kustody review \(read-only\) · bundle intact \(unsigned\); custody chain ok \(\d+ rows\) · case-/);
+  assert.match(frame, /kustody review \(read-only\) · CONSISTENT \(origin not proven: unsigned\); custody chain ok \(\d+ rows\) · case-/);
   assert.match(frame, /\\x1b\]52;c;SGk=\\x07/);
   assert.match(frame, /\\u\{202e\}hs\.exe/);
   assert.doesNotMatch(ui.rawFrame(), RAW_CONTROL);
@@ -90,7 +90,7 @@ test('a case folder opens read-only with its custody chain recomputed, and a cas
 test('review --json reports the demo case; without a terminal it says it needs one; a missing file is unreadable', async () => {
   const demo = await runKustody(['review', '--demo', '--json']);
   assert.equal(demo.exitCode, 0);
-  assert.match(demo.stdout, /"ok":true,"case_id":"case-[0-9TZ]+-[0-9a-f]{6}","integrity":"bundle intact \(unsigned\); custody chain ok/);
+  assert.match(demo.stdout, /"ok":true,"case_id":"case-[0-9TZ]+-[0-9a-f]{6}","verdict":"CONSISTENT","integrity":"CONSISTENT \(origin not proven: unsigned\); custody chain ok/);
   const noTty = await runKustody(['review', '--demo']);
   assert.equal(noTty.exitCode, 2);
   assert.match(noTty.stderr, /review needs an interactive terminal/);

@@ -39,7 +39,7 @@ test('review --demo in a real terminal: tabs, filter, help, resize, and no raw e
   const session = startTmux([process.execPath, KUSTODY_BIN, 'review', '--demo']);
   try {
     const first = await session.waitFor((s) => s.includes('PROCESS'), 'the process tree');
-    assert.match(first, /kustody review \(read-only\) · bundle intact \(unsigned\); custody chain ok \(\d+ rows\) · case-/);
+    assert.match(first, /kustody review \(read-only\) · CONSISTENT \(origin not proven: unsigned\); custody chain ok \(\d+ rows\) · case-/);
     assert.match(first, /\\x1b\]52;c;SGk=\\x07/, 'the OSC 52 process name is shown escaped');
     assert.match(first, /\\u\{202e\}hs\.exe/, 'the bidi override is shown escaped');
     assert.match(first, /└─ sleep|├─ nc|└─ nc/);
@@ -96,7 +96,7 @@ test('review of a bundle verifies it first; a tampered copy is refused in the te
   writeFileSync(tampered, tar);
   const bad = startTmux([process.execPath, KUSTODY_BIN, 'review', tampered]);
   try {
-    await ok.waitFor((s) => s.includes('PROCESS') && s.includes('bundle intact'), 'the verified bundle');
+    await ok.waitFor((s) => s.includes('PROCESS') && s.includes('CONSISTENT (origin not proven'), 'the verified bundle');
     ok.send(['C-c']);
     await ok.waitFor((s) => s.includes('EXIT=0'), 'a clean exit on Ctrl-C');
     assertNoHostileBytes(ok);

@@ -21,9 +21,19 @@ export interface VerifyFinding {
   message: string;
 }
 
+/**
+ * What verification established: AUTHENTIC (intact, and tied to its origin by a signature checked
+ * against a pinned key or by a SHA-256 recorded outside the bundle), CONSISTENT (intact in itself,
+ * origin not proven: whoever rewrote the whole bundle could produce the same), TAMPERED, UNREADABLE.
+ */
+export type VerifyVerdict = 'AUTHENTIC' | 'CONSISTENT' | 'TAMPERED' | 'UNREADABLE';
+
 /** The outcome of `bundle verify`. */
 export interface VerifyReport {
   status: 'intact' | 'tampered' | 'unreadable';
+  verdict: VerifyVerdict;
+  /** What proved the origin, when the verdict is AUTHENTIC: the pinned key, the recorded SHA-256, or both. */
+  authenticatedBy: ('pinned-key' | 'recorded-sha256')[];
   caseId: string | null;
   signature: 'valid' | 'invalid' | 'absent' | 'unchecked';
   custodyHead: { seq: number; hash: string } | null;
@@ -45,7 +55,8 @@ const DEFAULT_MAX_DB_BYTES = 64 * 1024 ** 3;
 /** Verifies the bundle at `path`; never throws for a bad bundle, only for a bad key file. */
 export async function verifyBundle(path: string, options: VerifyOptions = {}): Promise<VerifyReport> {
   const pubkey = options.pubkeyPath === undefined ? undefined : loadPublicKey(options.pubkeyPath);
-  const report: VerifyReport = { status: 'intact', caseId: null, signature: 'absent', custodyHead: null, counts: null, findings: [], notes: [] };
+  const report: VerifyReport = { status: 'intact', verdict: 'CONSISTENT', authenticatedBy: [], caseId: null, signature: 'absent', custodyHead: null, counts: null, findings: [], notes: [] };
+  let sha256Matched = false;
   const tampered = (code: string, message: string) => report.findings.push({ code, message });
   const temp = makeOwnedTempDir('kustody-verify-');
   const workDir = temp.path;
@@ -54,17 +65,18 @@ export async function verifyBundle(path: string, options: VerifyOptions = {}): P
     if (scan.problem !== null) {
       report.findings.push({ code: scan.problem.code, message: scan.problem.message });
       report.status = scan.problem.severity;
-      return report;
+      return finish(report, false);
     }
     if (options.expectedSha256 !== undefined) {
       const actual = sha256OfFile(path);
-      if (actual !== options.expectedSha256.toLowerCase()) tampered('BUNDLE_HASH_MISMATCH', `the bundle's SHA-256 is ${actual}, not the ${options.expectedSha256.slice(0, 64)} recorded outside it: this is not the bundle that was exported (an older or replaced copy)`);
+      sha256Matched = actual === options.expectedSha256.toLowerCase();
+      if (!sha256Matched) tampered('BUNDLE_HASH_MISMATCH', `the bundle's SHA-256 is ${actual}, not the ${options.expectedSha256.slice(0, 64)} recorded outside it: this is not the bundle that was exported (an older or replaced copy)`);
     }
     const byName = new Map(scan.members.map((m) => [m.name, m]));
     for (const required of [BUNDLE_MEMBERS.db, BUNDLE_MEMBERS.manifest, BUNDLE_MEMBERS.sums]) {
       if (!byName.has(required)) tampered('BUNDLE_MISSING_MEMBER', `the bundle has no ${required}`);
     }
-    if (report.findings.length > 0) return finish(report);
+    if (report.findings.length > 0) return finish(report, sha256Matched);
 
     const read = new Map<string, ReadMember>();
     for (const member of scan.members) {
@@ -82,14 +94,20 @@ export async function verifyBundle(path: string, options: VerifyOptions = {}): P
         report.counts = dbReport.counts;
       }
     }
-    return finish(report);
+    return finish(report, sha256Matched);
   } finally {
     temp.remove();
   }
 }
 
-function finish(report: VerifyReport): VerifyReport {
+function finish(report: VerifyReport, sha256Matched: boolean): VerifyReport {
   if (report.findings.length > 0 && report.status === 'intact') report.status = 'tampered';
+  report.authenticatedBy = [];
+  if (report.status === 'intact') {
+    if (report.signature === 'valid') report.authenticatedBy.push('pinned-key');
+    if (sha256Matched) report.authenticatedBy.push('recorded-sha256');
+  }
+  report.verdict = report.status === 'tampered' ? 'TAMPERED' : report.status === 'unreadable' ? 'UNREADABLE' : report.authenticatedBy.length > 0 ? 'AUTHENTIC' : 'CONSISTENT';
   return report;
 }
 

@@ -65,7 +65,7 @@ async function privateCopy(path: string, dir: string): Promise<string> {
 }
 
 /** Verifies a bundle and, when intact, reads its evidence from the verified copy. */
-export async function openBundleForReview(path: string, options: { pubkeyPath?: string; kind?: 'bundle' | 'demo' } = {}): Promise<ReviewOpening> {
+export async function openBundleForReview(path: string, options: { pubkeyPath?: string; expectedSha256?: string; kind?: 'bundle' | 'demo' } = {}): Promise<ReviewOpening> {
   const temp = makeOwnedTempDir('kustody-review-');
   const dir = temp.path;
   try {
@@ -75,9 +75,9 @@ export async function openBundleForReview(path: string, options: { pubkeyPath?: 
     } catch (error) {
       const code = (error as { code?: string }).code ?? 'unknown';
       const message = error instanceof UnreadableInputError ? error.message : `${basename(path)} cannot be read (${code})`;
-      return { ok: false, path, report: { status: 'unreadable', caseId: null, signature: 'unchecked', custodyHead: null, counts: null, findings: [{ code: 'BUNDLE_UNREADABLE', message }], notes: [] } };
+      return { ok: false, path, report: { status: 'unreadable', verdict: 'UNREADABLE', authenticatedBy: [], caseId: null, signature: 'unchecked', custodyHead: null, counts: null, findings: [{ code: 'BUNDLE_UNREADABLE', message }], notes: [] } };
     }
-    const report = await verifyBundle(copy, { pubkeyPath: options.pubkeyPath });
+    const report = await verifyBundle(copy, { pubkeyPath: options.pubkeyPath, expectedSha256: options.expectedSha256 });
     if (report.status !== 'intact') return { ok: false, path, report };
     const fd = openSync(copy, constants.O_RDONLY | constants.O_NOFOLLOW);
     let db: ReadMember;
@@ -92,8 +92,7 @@ export async function openBundleForReview(path: string, options: { pubkeyPath?: 
     }
     const readable = openReadableDb(db.copyPath ?? join(dir, 'evidence.db'));
     try {
-      const signature = report.signature === 'valid' ? 'signature valid' : report.signature === 'unchecked' ? 'signed, key not pinned' : 'unsigned';
-      const data = readEvidence(readable, { kind: options.kind ?? 'bundle', path, integrity: `bundle intact (${signature})` });
+      const data = readEvidence(readable, { kind: options.kind ?? 'bundle', path, integrity: bundleIntegrity(report) });
       return { ok: true, data, report };
     } finally {
       readable.close();
@@ -101,4 +100,10 @@ export async function openBundleForReview(path: string, options: { pubkeyPath?: 
   } finally {
     temp.remove();
   }
+}
+
+/** The heading's words for a verified bundle: the same verdict `bundle verify` prints, and what proved it. */
+export function bundleIntegrity(report: VerifyReport): string {
+  if (report.verdict === 'AUTHENTIC') return `AUTHENTIC (${report.authenticatedBy.map((b) => (b === 'pinned-key' ? 'signature valid for the pinned key' : 'SHA-256 matches the recorded one')).join(', ')})`;
+  return `CONSISTENT (origin not proven: ${report.signature === 'unchecked' ? 'signed, key not pinned' : 'unsigned'})`;
 }

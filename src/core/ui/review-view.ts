@@ -14,7 +14,7 @@ export interface VerificationLike {
  * The browser's first line: that nothing can change, how the evidence was checked, its case id, and
  * what it is (the title last, since it is the part a narrow terminal can lose).
  *
- * @example reviewHeading(data) // 'kustody review (read-only) · bundle intact (unsigned); custody chain ok (8 rows) · case-2026… · demo case: Demo'
+ * @example reviewHeading(data) // 'kustody review (read-only) · CONSISTENT (origin not proven: unsigned); custody chain ok (8 rows) · case-2026… · demo case: Demo'
  */
 export function reviewHeading(data: EvidenceData, readOnly = true): DisplayText {
   const what = data.origin.kind === 'demo' ? trusted('demo case') : data.origin.kind === 'bundle' ? trusted('bundle') : trusted('case');
