@@ -5,7 +5,7 @@ import { cpSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import { verifyBundle, type VerifyReport } from '../../../src/adapters/bundle/verify-bundle.js';
-import { writeBundle } from '../../../src/adapters/bundle/write-bundle.js';
+import { exportCase as exportCase_ } from '../../../src/runner/run-export.js';
 import { openWritableDb } from '../../../src/adapters/store/open-store.js';
 import { TABLE_COVERAGE } from '../../../src/core/evidence/table-coverage.js';
 import { extractWithTar } from '../../helpers/bundle-fixtures.js';
@@ -35,8 +35,6 @@ const editsOf = (table: Table) => [
   { name: `insert into ${table}`, sql: EDITS[table].insert },
 ];
 
-const TOOL = { name: 'kustody', version: '0.0.0-test' };
-
 function sqlite(db: string, sql: string): string {
   return execFileSync('sqlite3', [db, sql], { encoding: 'utf8' });
 }
@@ -63,10 +61,11 @@ function reseal(dir: string, out: string): void {
   execFileSync('tar', ['--format=ustar', '-cf', out, 'evidence.db', 'manifest.json', 'SHA256SUMS'], { cwd: dir });
 }
 
+/** Exports through the real export step (which refuses a case whose chain is broken). */
 async function exportCase(casePath: string, out: string, signKey?: string): Promise<string> {
   const db = openWritableDb(join(casePath, 'evidence.db'));
   try {
-    return (await writeBundle(db, out, TOOL, signKey)).path;
+    return (await exportCase_(db, out, signKey, 'tester@host')).path;
   } finally {
     db.close();
   }
