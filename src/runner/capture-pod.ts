@@ -12,6 +12,7 @@ import { parseCollectorTar } from '../core/capture/collector-tar-records.js';
 import { readTarStream } from '../adapters/transport/read-tar-stream.js';
 import { credentialPaths } from '../core/credentials/credential-paths.js';
 import { redactEnviron } from '../core/credentials/redact-environ.js';
+import { redactLogBytes } from '../core/credentials/redact-log.js';
 import type { LiveTokenHandle } from '../core/credentials/live-token.js';
 import type { PodSpecLike } from '../core/credentials/pod-spec.js';
 import type { CredentialFile } from '../core/credentials/types.js';
@@ -115,11 +116,16 @@ export async function capturePod(kube: KubeClients, request: PodCaptureRequest, 
             return { kind, namespace: meta.namespace ?? null, name: meta.name ?? '', uid: meta.uid ?? null, resource_version: meta.resourceVersion ?? null, json: canonicalJson(sanitizeObject(kind, object, ctx.fingerprint)) };
           });
           const at = ctx.now();
-          const artifacts = context.logs.map((log) => ({
-            sha256: createHash('sha256').update(log.bytes).digest('hex'), size: log.bytes.length, mediaType: 'text/plain',
-            source: `pods/${request.namespace}/${request.pod}/log?container=${log.container}${log.previous ? '&previous=true' : ''}`,
-            vantage: 'api', collectedAt: at, truncated: log.truncated, content: log.bytes,
-          }));
+          const artifacts = context.logs.map((log) => {
+            // Hashed as received, then stored only with secret-looking values replaced by keyed fingerprints.
+            const stored = redactLogBytes(log.bytes, ctx.caseKey, { truncated: log.truncated });
+            return {
+              sha256: createHash('sha256').update(stored.bytes).digest('hex'), size: stored.bytes.length, mediaType: 'text/plain',
+              source: `pods/${request.namespace}/${request.pod}/log?container=${log.container}${log.previous ? '&previous=true' : ''}`,
+              vantage: 'api', collectedAt: at, truncated: log.truncated, content: stored.bytes,
+              received: { sha256: createHash('sha256').update(log.bytes).digest('hex'), size: log.bytes.length, redactions: stored.redactions },
+            };
+          });
           return { rows: { k8s_objects: rows }, warnings: context.notes.map((message) => ({ pid: null, code: 'API_READ', message })), artifacts };
         },
       }]),

@@ -7,7 +7,11 @@
 import type { V1Pod } from '@kubernetes/client-node';
 import { selectorMatches, serviceSelects } from '../../core/kube/label-selector.js';
 import type { KubeClients } from './kube-client.js';
+import { readPodLogBytes } from './read-pod-log.js';
 import { toKubeError } from './to-kube-error.js';
+
+/** A log read that receives nothing for this long ends, keeping what it had. */
+const LOG_IDLE_MS = 30_000;
 
 /** One object read, as plain JSON. */
 export interface ContextObject {
@@ -15,7 +19,7 @@ export interface ContextObject {
   object: Record<string, unknown>;
 }
 
-/** One container log read (current or previous run). */
+/** One container log read (current or previous run), as the exact bytes the API server sent. */
 export interface ContainerLog {
   container: string;
   previous: boolean;
@@ -107,11 +111,11 @@ export async function readPodContext(kube: KubeClients, namespace: string, name:
   const containers = [...(pod.spec?.initContainers ?? []), ...(pod.spec?.containers ?? [])].map((c) => c.name);
   for (const container of containers) {
     for (const previous of [false, true]) {
-      const text = await attempt(`read ${previous ? 'previous ' : ''}log of ${namespace}/${name} (${container})`, () =>
-        kube.core.readNamespacedPodLog({ namespace, name, container, previous, limitBytes: options.maxLogBytes + 1, timestamps: true }));
-      if (text === undefined) continue;
-      const bytes = Buffer.from(String(text), 'utf8');
-      logs.push({ container, previous, bytes: bytes.subarray(0, options.maxLogBytes), truncated: bytes.length > options.maxLogBytes });
+      const what = `read ${previous ? 'previous ' : ''}log of ${namespace}/${name} (${container})`;
+      const log = await attempt(what, () => readPodLogBytes(kube, { namespace, name, container, previous }, { maxBytes: options.maxLogBytes, idleMs: LOG_IDLE_MS }));
+      if (log === undefined) continue;
+      if (log.cut !== undefined) notes.push(`${what}: ${log.cut}`);
+      logs.push({ container, previous, bytes: log.bytes, truncated: log.truncated });
     }
   }
   return { pod, objects, logs, notes };

@@ -54,6 +54,8 @@ export interface ArtifactInput {
   truncated?: boolean;
   error?: string;
   content: Uint8Array;
+  /** When `content` is a redacted copy: the hash and size of the bytes as received, and how many values were replaced. */
+  received?: { sha256: string; size: number; redactions: number };
 }
 
 /** The stored custody row, hash included. */
@@ -149,7 +151,10 @@ function withStoredRows(detail: JsonValue, stored: { rows: Record<string, number
 }
 
 function withArtifactList(detail: JsonValue, artifacts: readonly ArtifactInput[]): JsonValue {
-  const list = artifacts.map((a) => ({ sha256: a.sha256, size: a.size, source: a.source }));
+  const list = artifacts.map((a): JsonValue => {
+    const entry = { sha256: a.sha256, size: a.size, source: a.source };
+    return a.received === undefined ? entry : { ...entry, received_sha256: a.received.sha256, received_size: a.received.size, redactions: a.received.redactions };
+  });
   if (detail !== null && typeof detail === 'object' && !Array.isArray(detail)) return { ...detail, artifacts: list };
   return { value: detail, artifacts: list };
 }
