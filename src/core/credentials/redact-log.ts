@@ -16,7 +16,8 @@ export interface RedactedLog {
 
 const GLOBAL_PATTERNS = VALUE_PATTERNS.map(([id, pattern]) => [id, new RegExp(pattern.source, `${pattern.flags}g`)] as const);
 const NAMED_VALUE = /([A-Za-z_][A-Za-z0-9_.-]*)(["']?\s*[=:]\s*["']?)([^\s"'&;,]+)/g;
-const TOKEN_RUN = /[A-Za-z0-9+/=_-]{20,}/g;
+// `=` only as base64 padding: `name=value` is two runs, so a random value does not take its name with it.
+const TOKEN_RUN = /[A-Za-z0-9+/_-]{20,}={0,2}/g;
 const NOT_SPACE = /\S+$/;
 
 /** Returns the log with secret-looking values replaced by keyed fingerprints; `truncated` also redacts the cut-off last token. */
