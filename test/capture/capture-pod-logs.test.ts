@@ -64,7 +64,7 @@ test('a pod log with invalid UTF-8 and canary secrets is hashed as kubectl logs 
   assert.equal(ready.exitCode, 0, ready.stderr);
 
   // The outside judge: the log's bytes as kubectl prints them (with the timestamps kustody asks for).
-  const judged = (await execa(lab.kubectl, ['--kubeconfig', lab.adminKubeconfig, 'logs', '--timestamps', '-n', ns, 'logger', '-c', 'logger'], { encoding: 'buffer' })).stdout as unknown as Uint8Array;
+  const judged = (await execa(lab.kubectl, ['--kubeconfig', lab.adminKubeconfig, 'logs', '--timestamps', '-n', ns, 'logger', '-c', 'logger'], { encoding: 'buffer', stripFinalNewline: false })).stdout as unknown as Uint8Array;
   const judgedBytes = Buffer.from(judged);
   assert.ok(judgedBytes.includes(INVALID), 'kubectl logs lost the invalid bytes: the judge cannot judge');
   assert.ok(judgedBytes.includes(Buffer.from(password)));
