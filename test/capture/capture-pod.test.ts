@@ -82,7 +82,8 @@ test('capture pod names a missing pod and a malformed target clearly', async (t)
   const env = { KUBECONFIG: lab.responderKubeconfig };
   const missing = await runKustody(['capture', 'pod', 'shop/does-not-exist', '--case', created.path], { env });
   assert.equal(missing.exitCode, 1);
-  assert.match(missing.stderr, /Not found while trying to read pod shop\/does-not-exist/);
+  assert.match(missing.stdout, /Not found while trying to read pod shop\/does-not-exist/);
+  assert.match(missing.stdout, /: failed/);
   const bad = await runKustody(['capture', 'pod', '../etc', '--case', created.path], { env });
   assert.equal(bad.exitCode, 2);
   assert.match(bad.stderr, /is not NAMESPACE\/POD/);
