@@ -22,18 +22,21 @@ async function scenarioNamespace(t: import('node:test').TestContext, lab: LabEnv
   return ns;
 }
 
-/** A ServiceAccount bound to the built-in `edit` ClusterRole in `namespace`, and a kubeconfig for it. */
+/** A ServiceAccount bound to the built-in `edit` ClusterRole in `namespace`, plus ephemeral containers (which `edit` lacks), and a kubeconfig for it. */
 async function editIdentity(lab: LabEnv, dir: string, namespace: string, name: string): Promise<string> {
+  const subjects = [{ kind: 'ServiceAccount', name, namespace }];
   const manifest = [
     { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name, namespace } },
-    { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'RoleBinding', metadata: { name, namespace }, roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'edit' }, subjects: [{ kind: 'ServiceAccount', name, namespace }] },
+    { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'RoleBinding', metadata: { name, namespace }, roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'edit' }, subjects },
+    { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'Role', metadata: { name: `${name}-debug`, namespace }, rules: [{ apiGroups: [''], resources: ['pods/ephemeralcontainers'], verbs: ['get', 'patch', 'update'] }] },
+    { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'RoleBinding', metadata: { name: `${name}-debug`, namespace }, roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: `${name}-debug` }, subjects },
   ];
   const applied = await kubectl(lab, 'admin', ['apply', '-f', '-'], { input: manifest.map((m) => JSON.stringify(m)).join('\n---\n') });
   if (applied.exitCode !== 0) throw new Error(applied.stderr);
   const token = (await kubectl(lab, 'admin', ['create', 'token', name, '-n', namespace, '--duration', '10m'])).stdout.trim();
   const admin = JSON.parse((await kubectl(lab, 'admin', ['config', 'view', '--raw', '-o', 'json'])).stdout) as { clusters: Array<{ cluster: Record<string, string> }> };
   const config = { apiVersion: 'v1', kind: 'Config', clusters: [{ name: 'lab', cluster: admin.clusters[0]?.cluster ?? {} }], users: [{ name, user: { token } }], contexts: [{ name, context: { cluster: 'lab', user: name } }], 'current-context': name };
-  const path = join(dir, `${name}.kubeconfig`);
+  const path = join(dir, `${namespace}-${name}.kubeconfig`);
   writeFileSync(path, JSON.stringify(config), { mode: 0o600 });
   return path;
 }
@@ -117,6 +120,7 @@ test('a collector left by a killed kustody is guarded against edit identities an
   const inSystem = await editIdentity(lab, dir, 'kustody-system', who);
   t.after(async () => {
     await kubectl(lab, 'admin', ['delete', 'rolebinding,serviceaccount', who, '-n', 'kustody-system']);
+    await kubectl(lab, 'admin', ['delete', 'rolebinding,role', `${who}-debug`, '-n', 'kustody-system']);
   });
   const inSuspect = await editIdentity(lab, dir, ns, who);
   const attempts: Array<[string, string[]]> = [
