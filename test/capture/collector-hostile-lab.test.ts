@@ -71,9 +71,9 @@ test('capture via exec, debug and node of a pod whose credential paths are a lin
     ], via);
     const creds = query(db, `SELECT kind, location, subject, fingerprint FROM credentials WHERE capture_id = '${id}' ORDER BY location`);
     // Still useful: the projected token was read (as claims and a fingerprint) and the processes are there.
-    assert.ok(creds.some(([kind, location, subject]) => kind === 'projected-token' && location === '/var/run/secrets/tokens/token' && subject === `system:serviceaccount:${ns}:default`), `${via}: ${JSON.stringify(creds)}`);
-    assert.ok(!creds.some(([, location]) => location === '/var/run/secrets/kubernetes.io/serviceaccount/token'), via);
-    passwd.push(creds.find(([, location]) => location === '/hostile/passwd')?.[3] ?? `${via}: none`);
+    assert.ok(creds.some(([kind, location, subject]) => kind === 'projected-token' && location === 'file:/var/run/secrets/tokens/token' && subject === `system:serviceaccount:${ns}:default`), `${via}: ${JSON.stringify(creds)}`);
+    assert.ok(!creds.some(([, location]) => location === 'file:/var/run/secrets/kubernetes.io/serviceaccount/token'), via);
+    passwd.push(creds.find(([, location]) => location === 'file:/hostile/passwd')?.[3] ?? `${via}: none`);
     assert.ok(Number(query(db, `SELECT count(*) FROM processes WHERE capture_id = '${id}'`)[0]?.[0]) >= 1, via);
   }
   // The Azure link resolved inside the pod's root in every vantage: the same file exec read with the pod's own kernel view.
