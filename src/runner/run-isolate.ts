@@ -27,7 +27,7 @@ export interface SurvivorCheck {
 
 /** Reads the facts around the pod and plans its isolation (the node is read only when cordoning). */
 export async function planIsolate(kube: KubeClients, session: ChangeSession, target: PodTarget, options: IsolationOptions): Promise<ChangePlan> {
-  const facts = await readIsolationFacts(kube, session.caseId, target.namespace, target.pod, session.kubeUser, { readNode: options.cordon });
+  const facts = await readIsolationFacts(kube, session.caseId, target.namespace, target.pod, session.kubeUser, { readNode: options.cordon, readNamespace: options.guard });
   return planIsolation(facts, options);
 }
 

@@ -42,6 +42,7 @@ export async function prepareRevocation(kube: KubeClients, session: ChangeSessio
   const facts = await readRevocationFacts(kube, {
     caseId: session.caseId, namespace, pod, serviceAccountName: input.serviceAccountName,
     legacyTokenSecrets: tokens.list.flatMap((t) => legacySecretOf(t) ?? []), captureInCase: captureInCase(session, namespace, pod),
+    readQuarantine: input.options.deletePod,
   });
   const plan = planRevocation(facts, input.options);
   if (tokens.note) plan.report.push(tokens.note);

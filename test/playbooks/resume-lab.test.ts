@@ -6,14 +6,15 @@ import { kubectl, requireLab, type LabEnv } from '../helpers/lab.js';
 import { appliedCounts, caseConsistency, custodyRows, intentTrail, shopNamespace, startKustody, waitForPause } from './playbook-helpers.js';
 
 const ISOLATION_CHANGES = ['isolate/quarantine-label', 'isolate/deny-all-policy', 'isolate/guard-policy', 'isolate/guard-binding'];
+const REVOKE_CHANGES = ['revoke/delete-pod', 'revoke/remove-guard-binding', 'revoke/remove-guard-policy', 'revoke/remove-quarantine-policy'];
 
-/** Checks in the cluster that every change of the playbook is in effect: label, one policy, the guard, the pod gone. */
+/** Checks in the cluster that every change of the playbook is in effect: the pod gone, and with it its guard and quarantine policy. */
 async function assertAllInEffect(lab: LabEnv, ns: string, caseId: string): Promise<void> {
   const policies = await kubectl(lab, 'admin', ['get', 'networkpolicies', '-n', ns, '-o', 'name']);
-  assert.deepEqual(policies.stdout.trim().split('\n'), [`networkpolicy.networking.k8s.io/${isolationNames(caseId, 'suspect').policy}`], 'expected exactly one quarantine policy');
+  assert.equal(policies.stdout.trim(), '', 'the quarantine policy outlived its pod');
   const guard = isolationNames(caseId, 'suspect').guard;
-  assert.equal((await kubectl(lab, 'admin', ['get', 'validatingadmissionpolicy', guard, '-o', 'name'])).exitCode, 0, 'the guard policy is missing');
-  assert.equal((await kubectl(lab, 'admin', ['get', 'validatingadmissionpolicybinding', guard, '-o', 'name'])).exitCode, 0, 'the guard binding is missing');
+  assert.equal((await kubectl(lab, 'admin', ['get', 'validatingadmissionpolicy', guard, '-o', 'name'])).exitCode, 1, 'the guard policy outlived its pod');
+  assert.equal((await kubectl(lab, 'admin', ['get', 'validatingadmissionpolicybinding', guard, '-o', 'name'])).exitCode, 1, 'the guard binding outlived its pod');
   assert.equal((await kubectl(lab, 'admin', ['get', 'pod', '-n', ns, 'suspect', '-o', 'name'])).exitCode, 1, 'the suspect pod still exists');
 }
 
@@ -29,7 +30,7 @@ test('kill -9 at every step boundary and in the middle of isolate and revoke, th
   const env = { KUBECONFIG: lab.responderKubeconfig };
   const args = ['run', 'compromised-pod', '--target', `${ns}/suspect`, '--case', created.path, '--yes'];
   // after-apply points kill after a change reached the API server but before it was read back or recorded as applied.
-  const killPoints = ['after-step:snapshot', 'after-apply:quarantine-label', 'after-apply:guard-policy', 'after-step:isolate', 'after-step:capture', 'after-step:identities', 'after-apply:delete-pod', 'after-step:revoke'];
+  const killPoints = ['after-step:snapshot', 'after-apply:guard-policy', 'after-apply:quarantine-label', 'after-step:isolate', 'after-step:capture', 'after-step:identities', 'after-apply:delete-pod', 'after-step:revoke'];
   for (const [i, point] of killPoints.entries()) {
     const run = startKustody(i === 0 ? args : [...args, '--resume'], { ...env, KUSTODY_TEST_PAUSE: point });
     await waitForPause(run, point);
@@ -46,9 +47,9 @@ test('kill -9 at every step boundary and in the middle of isolate and revoke, th
   for (const [change, count] of applied) assert.equal(count, 1, `${change} was applied ${count} times`);
   // Changes killed between sending and recording show up as "already in effect" on resume, never as a second apply.
   const intents = rows.filter((r) => (r.kind === 'contain' || r.kind === 'revoke') && r.outcome === 'intent').map((r) => (r.detail as { change_id: string }).change_id);
-  assert.deepEqual([...new Set(intents)].sort(), ['delete-pod', 'deny-all-policy', 'guard-binding', 'guard-policy', 'quarantine-label']);
-  assert.equal(intents.length, 5, `a change was sent twice: ${intents.join(', ')}`);
-  assert.ok([...applied.keys()].every((k) => [...ISOLATION_CHANGES, 'revoke/delete-pod'].includes(k)));
+  assert.deepEqual([...new Set(intents)].sort(), ['delete-pod', 'deny-all-policy', 'guard-binding', 'guard-policy', 'quarantine-label', 'remove-guard-binding', 'remove-guard-policy', 'remove-quarantine-policy']);
+  assert.equal(intents.length, 8, `a change was sent twice: ${intents.join(', ')}`);
+  assert.ok([...applied.keys()].every((k) => [...ISOLATION_CHANGES, ...REVOKE_CHANGES].includes(k)));
   await assertAllInEffect(lab, ns, created.id);
   const trail = intentTrail(rows);
   for (const step of ['snapshot', 'isolate', 'capture', 'identities', 'revoke', 'export']) assert.equal(trail.filter((s) => s === `${step}:done`).length, 1, `${step} is recorded done ${trail.filter((s) => s === `${step}:done`).length} times`);
@@ -66,16 +67,16 @@ test('Ctrl-C while isolate applies its changes: the change in flight finishes, t
   caseId = created.id;
   const env = { KUBECONFIG: lab.responderKubeconfig };
   const args = ['run', 'compromised-pod', '--target', `${ns}/suspect`, '--case', created.path, '--yes'];
-  const run = startKustody(args, { ...env, KUSTODY_TEST_PAUSE: 'after-apply:deny-all-policy' });
-  await waitForPause(run, 'after-apply:deny-all-policy');
+  const run = startKustody(args, { ...env, KUSTODY_TEST_PAUSE: 'after-apply:quarantine-label' });
+  await waitForPause(run, 'after-apply:quarantine-label');
   run.child.kill('SIGINT');
   const result = await run.child;
   assert.equal(result.exitCode, 130, run.stdout() + run.stderr());
   assert.match(run.stdout(), /\[2\/6\] isolate +interrupted/);
   const rows = custodyRows(created.path);
-  // The policy that was in flight was read back and recorded; nothing after it was sent.
-  assert.deepEqual([...appliedCounts(rows).keys()].sort(), ['isolate/deny-all-policy', 'isolate/quarantine-label']);
-  assert.equal(rows.some((r) => r.outcome === 'intent' && (r.detail as { change_id?: string }).change_id === 'guard-policy'), false, 'the next change was sent after Ctrl-C');
+  // The label that was in flight was read back and recorded; nothing after it was sent.
+  assert.deepEqual([...appliedCounts(rows).keys()].sort(), ['isolate/guard-binding', 'isolate/guard-policy', 'isolate/quarantine-label']);
+  assert.equal(rows.some((r) => r.outcome === 'intent' && (r.detail as { change_id?: string }).change_id === 'deny-all-policy'), false, 'the next change was sent after Ctrl-C');
   assert.deepEqual(intentTrail(rows).slice(-2), ['isolate:interrupted', '*:finished']);
   const consistency = caseConsistency(created.path);
   assert.deepEqual(consistency, { integrity: 'ok', chainBreaks: 0, rows: rows.length });

@@ -5,7 +5,7 @@ import type { KubeClients } from './kube-client.js';
 import { toKubeError } from './to-kube-error.js';
 
 /** Reads the facts for isolating `namespace/name`; the pod must exist; the node only when `readNode`. */
-export async function readIsolationFacts(kube: KubeClients, caseId: string, namespace: string, name: string, responderUser: string, options: { readNode: boolean } = { readNode: true }): Promise<IsolationFacts> {
+export async function readIsolationFacts(kube: KubeClients, caseId: string, namespace: string, name: string, responderUser: string, options: { readNode: boolean; readNamespace?: boolean } = { readNode: true }): Promise<IsolationFacts> {
   const read = async <T>(what: string, call: () => Promise<T>): Promise<T> => {
     try {
       return await call();
@@ -34,8 +34,11 @@ export async function readIsolationFacts(kube: KubeClients, caseId: string, name
   const nodeName = pod.spec?.nodeName ?? null;
   // The node is read only when the plan may cordon it, so isolating needs no node permissions otherwise.
   const node = nodeName === null || !options.readNode ? null : await read(`read node ${nodeName}`, () => kube.core.readNode({ name: nodeName }));
+  // The guard pins the namespace by uid; read only when guarding.
+  const namespaceUid = options.readNamespace === true ? (await read(`read namespace ${namespace}`, () => kube.core.readNamespace({ name: namespace }))).metadata?.uid ?? null : null;
   return {
     caseId,
+    namespaceUid,
     pod: { namespace, name, uid: pod.metadata?.uid ?? '', labels, nodeName, hostNetwork: pod.spec?.hostNetwork === true },
     node: node === null ? null : { name: node.metadata?.name ?? '', uid: node.metadata?.uid ?? '', unschedulable: node.spec?.unschedulable === true },
     controllerSelectorKeys,

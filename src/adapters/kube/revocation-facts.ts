@@ -1,12 +1,15 @@
 /** Reads what the revocation planner needs: the pod, its ServiceAccount, the bindings naming it, and other pods using it. */
 import type { JsonValue } from '../../core/custody/canonical-json.js';
 import type { BindingFact, RevocationFacts } from '../../core/revoke/plan-revocation.js';
+import { QUARANTINE_LABEL } from '../../core/contain/plan-isolation.js';
+import { quarantineRefs, type QuarantineObjects } from '../../core/contain/plan-quarantine-removal.js';
+import { readObject } from './cluster-changes.js';
 import type { KubeClients } from './kube-client.js';
 import { plain } from './pod-context.js';
 import { toKubeError } from './to-kube-error.js';
 
-/** Reads the facts for revoking what `namespace/name` held; `serviceAccountName` is used when the pod is already gone. */
-export async function readRevocationFacts(kube: KubeClients, input: { caseId: string; namespace: string; pod: string; serviceAccountName?: string; legacyTokenSecrets: string[]; captureInCase: boolean }): Promise<RevocationFacts> {
+/** Reads the facts for revoking what `namespace/name` held; `serviceAccountName` is used when the pod is already gone; with `readQuarantine`, this case's guard and quarantine policy of the pod too (deleted with it). */
+export async function readRevocationFacts(kube: KubeClients, input: { caseId: string; namespace: string; pod: string; serviceAccountName?: string; legacyTokenSecrets: string[]; captureInCase: boolean; readQuarantine?: boolean }): Promise<RevocationFacts> {
   const { namespace } = input;
   let pod: RevocationFacts['pod'] = null;
   let saName = input.serviceAccountName;
@@ -44,12 +47,18 @@ export async function readRevocationFacts(kube: KubeClients, input: { caseId: st
     throw toKubeError(error, 'list the RBAC bindings');
   }
   let others: string[] = [];
+  let quarantined: string[] = [];
   try {
-    others = (await kube.core.listNamespacedPod({ namespace })).items
-      .filter((p) => (p.spec?.serviceAccountName ?? 'default') === saName && p.metadata?.name !== input.pod)
-      .map((p) => p.metadata?.name ?? '');
+    const pods = (await kube.core.listNamespacedPod({ namespace })).items.filter((p) => p.metadata?.name !== input.pod);
+    others = pods.filter((p) => (p.spec?.serviceAccountName ?? 'default') === saName).map((p) => p.metadata?.name ?? '');
+    quarantined = pods.filter((p) => p.metadata?.labels?.[QUARANTINE_LABEL] === input.caseId).map((p) => p.metadata?.name ?? '');
   } catch (error) {
     throw toKubeError(error, `list pods in ${namespace}`);
   }
-  return { caseId: input.caseId, pod, serviceAccount, legacyTokenSecrets: [...legacy].sort(), bindings, otherPodsUsingServiceAccount: others, captureInCase: input.captureInCase };
+  const quarantine: QuarantineObjects = { found: [], otherQuarantinedPods: quarantined };
+  for (const ref of input.readQuarantine === true ? quarantineRefs(input.caseId, namespace, input.pod) : []) {
+    const now = await readObject(kube, ref) as { metadata?: { uid?: string; annotations?: Record<string, string> } } | null;
+    if (now !== null) quarantine.found.push({ ref, uid: now.metadata?.uid ?? '', caseId: now.metadata?.annotations?.['kustody.io/case'] ?? null });
+  }
+  return { caseId: input.caseId, pod, serviceAccount, legacyTokenSecrets: [...legacy].sort(), bindings, otherPodsUsingServiceAccount: others, captureInCase: input.captureInCase, ...(input.readQuarantine === true ? { quarantine } : {}) };
 }

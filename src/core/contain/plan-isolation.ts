@@ -2,12 +2,13 @@
  * Plans the isolation of a suspect pod: a quarantine label unique to the case and a deny-all
  * NetworkPolicy selecting it (ingress and egress, so the cloud metadata endpoint too); optionally
  * detaching it from its controller and Services (so a healthy replacement takes the traffic while the
- * suspect keeps running for evidence), cordoning its node, and an admission guard that refuses delete,
- * exec and ephemeral containers on it to everyone but the responder. Pure: facts in, plan out.
+ * suspect keeps running for evidence), cordoning its node, and an admission guard (plan-guard.ts) that
+ * refuses every way back to everyone but the responder. Pure: facts in, plan out.
  */
 import type { JsonValue } from '../custody/canonical-json.js';
 import { pointerKey, type ChangePlan, type PlannedChange } from '../changes/change.js';
 import { selectorMatches, type LabelSelectorLike } from '../kube/label-selector.js';
+import { guardChanges, guardLimits, type GuardSpec } from './plan-guard.js';
 
 /** The label every quarantined pod carries; its value is the case id. */
 export const QUARANTINE_LABEL = 'kustody.io/quarantine';
@@ -18,6 +19,8 @@ export const CASE_ANNOTATION = 'kustody.io/case';
 export interface IsolationFacts {
   caseId: string;
   pod: { namespace: string; name: string; uid: string; labels: Record<string, string>; nodeName: string | null; hostNetwork: boolean };
+  /** The namespace's uid (read when guarding), so a namespace recreated under the same name is not guarded. */
+  namespaceUid?: string | null;
   node: { name: string; uid: string; unschedulable: boolean } | null;
   /** Label keys the pod's controller (ReplicaSet, StatefulSet, …) selects it by. */
   controllerSelectorKeys: string[];
@@ -47,6 +50,8 @@ export function planIsolation(facts: IsolationFacts, options: IsolationOptions):
   const names = isolationNames(caseId, pod.name);
   const podRef = { kind: 'Pod' as const, namespace: pod.namespace, name: pod.name };
   const changes: PlannedChange[] = [];
+  // The guard goes first, so nobody but the responder can race the label, the policy or the detach.
+  if (options.guard) changes.push(...guardChanges(quarantineGuardSpec(facts, options)));
   const labelPath = `/metadata/labels/${pointerKey(QUARANTINE_LABEL)}`;
   changes.push({
     id: 'quarantine-label',
@@ -74,7 +79,7 @@ export function planIsolation(facts: IsolationFacts, options: IsolationOptions):
     undo: { manual: 'delete the NetworkPolicy (release does this, checking its uid)' },
   });
   if (options.detach) {
-    const keys = [...new Set([...facts.controllerSelectorKeys, ...facts.services.flatMap((s) => s.selectorKeys)])].filter((k) => k in pod.labels && k !== QUARANTINE_LABEL).sort();
+    const keys = detachKeys(facts);
     if (keys.length > 0) {
       const tests = keys.map((k) => ({ op: 'test' as const, path: `/metadata/labels/${pointerKey(k)}`, value: pod.labels[k] ?? '' }));
       changes.push({
@@ -100,51 +105,23 @@ export function planIsolation(facts: IsolationFacts, options: IsolationOptions):
       undo: { action: 'patch', target: nodeRef, uid: facts.node.uid, ops: [{ op: 'test', path: '/metadata/uid', value: facts.node.uid }, { op: 'remove', path: '/spec/unschedulable' }] },
     });
   }
-  if (options.guard) changes.push(...guardChanges(facts, names.guard));
   return { kind: 'isolate', caseId, target: `pod:${pod.namespace}/${pod.name}`, changes, report: isolationReport(facts, options) };
 }
 
-function guardChanges(facts: IsolationFacts, name: string): PlannedChange[] {
-  const { pod, caseId } = facts;
-  // The last clause lets the kubelet finish a deletion the responder started (its final DELETE comes from the node's
-  // identity); without it a guarded pod the responder deletes stays Terminating forever. Nobody else can start one.
-  const expression = `request.userInfo.username == ${JSON.stringify(facts.responderUser)} || request.namespace != ${JSON.stringify(pod.namespace)} || request.name != ${JSON.stringify(pod.name)}`
-    + ' || (request.operation == "DELETE" && oldObject != null && has(oldObject.metadata.deletionTimestamp))';
-  const policyRef = { kind: 'ValidatingAdmissionPolicy' as const, name };
-  const bindingRef = { kind: 'ValidatingAdmissionPolicyBinding' as const, name };
-  return [{
-    id: 'guard-policy',
-    title: `Create ValidatingAdmissionPolicy ${name}`,
-    why: 'Refuses delete, exec, attach and ephemeral containers on the quarantined pod to everyone but the responder, so evidence is not destroyed or tampered with.',
-    danger: 'contain',
-    change: { action: 'create', target: policyRef, object: {
-      apiVersion: 'admissionregistration.k8s.io/v1', kind: 'ValidatingAdmissionPolicy',
-      metadata: { name, labels: { 'app.kubernetes.io/managed-by': 'kustody' }, annotations: { [CASE_ANNOTATION]: caseId } },
-      spec: {
-        failurePolicy: 'Fail',
-        matchConstraints: { resourceRules: [
-          { apiGroups: [''], apiVersions: ['v1'], operations: ['DELETE'], resources: ['pods'] },
-          { apiGroups: [''], apiVersions: ['v1'], operations: ['CONNECT'], resources: ['pods/exec', 'pods/attach'] },
-          { apiGroups: [''], apiVersions: ['v1'], operations: ['UPDATE'], resources: ['pods/ephemeralcontainers'] },
-        ] },
-        validations: [{ expression, message: `pod ${pod.namespace}/${pod.name} is quarantined as evidence by kustody case ${caseId}` }],
-      },
-    } },
-    expect: { check: 'exists', target: policyRef },
-    undo: { manual: 'delete the ValidatingAdmissionPolicy (release does this)' },
-  }, {
-    id: 'guard-binding',
-    title: `Create ValidatingAdmissionPolicyBinding ${name}`,
-    why: 'Puts the guard policy into force (Deny).',
-    danger: 'contain',
-    change: { action: 'create', target: bindingRef, object: {
-      apiVersion: 'admissionregistration.k8s.io/v1', kind: 'ValidatingAdmissionPolicyBinding',
-      metadata: { name, labels: { 'app.kubernetes.io/managed-by': 'kustody' }, annotations: { [CASE_ANNOTATION]: caseId } },
-      spec: { policyName: name, validationActions: ['Deny'] },
-    } },
-    expect: { check: 'exists', target: bindingRef },
-    undo: { manual: 'delete the ValidatingAdmissionPolicyBinding (release does this)' },
-  }];
+/** The label keys --detach removes: those the pod's controller and Services select it by. */
+function detachKeys(facts: IsolationFacts): string[] {
+  return [...new Set([...facts.controllerSelectorKeys, ...facts.services.flatMap((s) => s.selectorKeys)])].filter((k) => k in facts.pod.labels && k !== QUARANTINE_LABEL).sort();
+}
+
+/** The guard of a quarantined pod: its labels as isolation leaves them (detached keys gone, the case label on), and its quarantine policy. */
+export function quarantineGuardSpec(facts: IsolationFacts, options: IsolationOptions): GuardSpec {
+  const names = isolationNames(facts.caseId, facts.pod.name);
+  const labels: Record<string, string> = { ...facts.pod.labels, [QUARANTINE_LABEL]: facts.caseId };
+  if (options.detach) for (const key of detachKeys(facts)) delete labels[key];
+  return {
+    name: names.guard, caseId: facts.caseId, namespace: facts.pod.namespace, namespaceUid: facts.namespaceUid ?? null,
+    pod: { name: facts.pod.name, uid: facts.pod.uid, labels }, quarantinePolicy: names.policy, responderUser: facts.responderUser, purpose: 'quarantined as evidence',
+  };
 }
 
 /** What isolation cannot stop by itself, for the responder to act on. */
@@ -158,5 +135,7 @@ function isolationReport(facts: IsolationFacts, options: IsolationOptions): stri
   }
   if (!options.detach && (facts.controllerSelectorKeys.length > 0 || facts.services.length > 0)) report.push(`The pod still backs ${facts.services.map((s) => `Service ${s.name}`).join(', ') || 'its controller'}: clients keep choosing it and fail. Add --detach so a healthy replacement takes the traffic.`);
   report.push('Established connections may survive a new NetworkPolicy on some CNIs; kustody lists the ones still open after isolation.');
+  if (options.guard) report.push(...guardLimits(facts.responderUser));
+  else report.push('Without --guard, anyone with write access to the namespace can undo this quarantine (remove the label, delete the policy) or port-forward, exec into or delete the pod.');
   return report;
 }

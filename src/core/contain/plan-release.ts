@@ -35,6 +35,9 @@ export function planRelease(caseId: string, target: string, applied: readonly Ap
       changes.push({ id: `undo-${step.changeId}`, title: `Delete ${describeRef(ref)}`, why: 'Isolation created it for this case.', danger: 'contain', change: { action: 'delete', target: ref, uid }, expect: { check: 'absent', target: ref, uid }, undo: { manual: 'run kustody isolate again' } });
     } else if (now === null) {
       report.push(`${describeRef(ref)} no longer exists; nothing to revert on it.`);
+    } else if ('uid' in step.change && step.change.uid !== '' && getPointer(now, '/metadata/uid') !== step.change.uid) {
+      // A new object under the same name (a controller's replacement): this case never touched it.
+      report.push(`${describeRef(ref)} is a new object (uid ${String(getPointer(now, '/metadata/uid'))}), not the one isolated; ${step.changeId} is moot and it is left alone.`);
     } else if ('action' in step.undo && step.undo.action === 'patch') {
       const undo = step.undo;
       changes.push({ id: `undo-${step.changeId}`, title: `Revert ${step.changeId} on ${describeRef(ref)}`, why: 'Restores what isolation changed, as recorded in the custody log.', danger: 'contain', change: undo, expect: patchExpectation(undo.target, undo.uid, undo.ops), undo: step.change });

@@ -7,6 +7,7 @@
 import type { JsonValue } from '../custody/canonical-json.js';
 import type { ChangePlan, PlannedChange } from '../changes/change.js';
 import { CASE_ANNOTATION } from '../contain/plan-isolation.js';
+import { planQuarantineRemoval, type QuarantineObjects } from '../contain/plan-quarantine-removal.js';
 
 /** One binding that names the ServiceAccount. */
 export interface BindingFact {
@@ -28,6 +29,8 @@ export interface RevocationFacts {
   bindings: BindingFact[];
   otherPodsUsingServiceAccount: string[];
   captureInCase: boolean;
+  /** This case's guard and quarantine policy of the pod, removed with it (absent: none read). */
+  quarantine?: QuarantineObjects;
 }
 
 /** Which revocations the responder asked for. */
@@ -88,6 +91,11 @@ export function planRevocation(facts: RevocationFacts, options: RevocationOption
       if (!facts.captureInCase) report.push('Deleting the pod WITHOUT a capture in the case, as requested (--allow-uncaptured); this is recorded.');
       const ref = { kind: 'Pod' as const, namespace: ns, name: facts.pod.name };
       changes.push({ id: 'delete-pod', title: `Delete pod ${ns}/${facts.pod.name} (uid ${facts.pod.uid})`, why: 'Bound ServiceAccount tokens die with the pod; the uid precondition makes sure a recreated pod of the same name is never hit.', danger: 'revoke', change: { action: 'delete', target: ref, uid: facts.pod.uid }, expect: { check: 'absent', target: ref, uid: facts.pod.uid }, undo: { manual: 'a deleted pod cannot be restored; its controller starts a new one' } });
+      if (facts.quarantine !== undefined) {
+        const removal = planQuarantineRemoval(facts.caseId, facts.quarantine);
+        changes.push(...removal.changes);
+        report.push(...removal.report);
+      }
     }
   }
   if (changes.length === 0 && report.length === 0) report.push('Nothing was asked for: pass --legacy-tokens, --rbac, --rotate-sa, --delete-pod and/or --cloud.');

@@ -23,10 +23,10 @@ test('release reverts patches in reverse order and deletes only the objects this
   const steps = appliedSteps();
   const current = new Map<string, Record<string, unknown> | null>();
   for (const s of steps) current.set(describeRef(s.change.target), { metadata: { uid: `${s.changeId}-uid`, annotations: { 'kustody.io/case': facts.caseId } } });
-  current.set(describeRef(steps[0]!.change.target), { metadata: { uid: 'pod-uid' } });
+  current.set('Pod shop/web-1', { metadata: { uid: 'pod-uid' } });
   current.set('NetworkPolicy shop/kustody-quarantine-20261127t050000z-abcdef', { metadata: { uid: 'np-uid', annotations: { 'kustody.io/case': 'case-someone-else' } } });
   const plan = planRelease(facts.caseId, 'pod:shop/web-1', steps, current);
-  assert.deepEqual(plan.changes.map((c) => c.id), ['undo-guard-binding', 'undo-guard-policy', 'undo-detach-labels', 'undo-quarantine-label']);
+  assert.deepEqual(plan.changes.map((c) => c.id), ['undo-detach-labels', 'undo-quarantine-label', 'undo-guard-binding', 'undo-guard-policy']);
   assert.match(plan.report.join(' '), /NetworkPolicy shop\/kustody-quarantine-.* is no longer the object this case created; left alone/);
 });
 
@@ -36,6 +36,16 @@ test('release after the pod was deleted skips its labels and still removes the p
   for (const s of steps) current.set(describeRef(s.change.target), { metadata: { uid: `${s.changeId}-uid`, annotations: { 'kustody.io/case': facts.caseId } } });
   current.set('Pod shop/web-1', null);
   const plan = planRelease(facts.caseId, 'pod:shop/web-1', steps, current);
-  assert.deepEqual(plan.changes.map((c) => c.id), ['undo-guard-binding', 'undo-guard-policy', 'undo-deny-all-policy']);
+  assert.deepEqual(plan.changes.map((c) => c.id), ['undo-deny-all-policy', 'undo-guard-binding', 'undo-guard-policy']);
   assert.match(plan.report.join(' '), /Pod shop\/web-1 no longer exists/);
+});
+
+test('release with a new pod under the same name leaves that pod alone and still removes the policy and guard', () => {
+  const steps = appliedSteps();
+  const current = new Map<string, Record<string, unknown> | null>();
+  for (const s of steps) current.set(describeRef(s.change.target), { metadata: { uid: `${s.changeId}-uid`, annotations: { 'kustody.io/case': facts.caseId } } });
+  current.set('Pod shop/web-1', { metadata: { uid: 'new-pod-uid', labels: { app: 'web' } } });
+  const plan = planRelease(facts.caseId, 'pod:shop/web-1', steps, current);
+  assert.deepEqual(plan.changes.map((c) => c.id), ['undo-deny-all-policy', 'undo-guard-binding', 'undo-guard-policy']);
+  assert.match(plan.report.join(' '), /Pod shop\/web-1 is a new object \(uid new-pod-uid\), not the one isolated; detach-labels is moot/);
 });
