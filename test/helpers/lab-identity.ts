@@ -10,6 +10,19 @@ export async function limitedIdentity(lab: LabEnv, dir: string, namespace: strin
     { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'Role', metadata: { name, namespace }, rules },
     { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'RoleBinding', metadata: { name, namespace }, roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name }, subjects: [{ kind: 'ServiceAccount', name, namespace }] },
   ];
+  return identityKubeconfig(lab, dir, namespace, name, manifest);
+}
+
+/** Creates ServiceAccount `name` in `namespace` bound there (RoleBinding) to ClusterRole `clusterRole` (e.g. `edit`, `admin`), and writes a kubeconfig for it into `dir`. */
+export async function namespaceRoleIdentity(lab: LabEnv, dir: string, namespace: string, name: string, clusterRole: string): Promise<string> {
+  const manifest = [
+    { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name, namespace } },
+    { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'RoleBinding', metadata: { name, namespace }, roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: clusterRole }, subjects: [{ kind: 'ServiceAccount', name, namespace }] },
+  ];
+  return identityKubeconfig(lab, dir, namespace, name, manifest);
+}
+
+async function identityKubeconfig(lab: LabEnv, dir: string, namespace: string, name: string, manifest: object[]): Promise<string> {
   const applied = await kubectl(lab, 'admin', ['apply', '-f', '-'], { input: manifest.map((m) => JSON.stringify(m)).join('\n---\n') });
   if (applied.exitCode !== 0) throw new Error(applied.stderr);
   const token = (await kubectl(lab, 'admin', ['create', 'token', name, '-n', namespace, '--duration', '10m'])).stdout.trim();

@@ -46,19 +46,22 @@ function celStringMap(map: Record<string, string>): string {
   return `{${Object.keys(map).sort().map((k) => `${celString(k)}: ${celString(map[k] ?? '')}`).join(', ')}}`;
 }
 
+// The policy matches Pods and NetworkPolicies, and the API server type-checks every expression against both
+// kinds: fields of one kind are read through dyn(), after a check of the resource that makes them exist.
+
 /** Whether the (pod) update leaves labels, kustody's annotations and (outside status) the spec as they were. */
 const POD_UNCHANGED = [
-  'has(object.metadata.labels) == has(oldObject.metadata.labels)',
-  '(!has(object.metadata.labels) || object.metadata.labels == oldObject.metadata.labels)',
-  `(!has(object.metadata.annotations) || object.metadata.annotations.all(k, !k.startsWith(${celString(KUSTODY_PREFIX)}) || (has(oldObject.metadata.annotations) && k in oldObject.metadata.annotations && oldObject.metadata.annotations[k] == object.metadata.annotations[k])))`,
-  `(!has(oldObject.metadata.annotations) || oldObject.metadata.annotations.all(k, !k.startsWith(${celString(KUSTODY_PREFIX)}) || (has(object.metadata.annotations) && k in object.metadata.annotations)))`,
-  '(request.subResource == "status" || object.spec == oldObject.spec)',
+  'has(dyn(object).metadata.labels) == has(dyn(oldObject).metadata.labels)',
+  '(!has(dyn(object).metadata.labels) || dyn(object).metadata.labels == dyn(oldObject).metadata.labels)',
+  `(!has(dyn(object).metadata.annotations) || dyn(object).metadata.annotations.all(k, !k.startsWith(${celString(KUSTODY_PREFIX)}) || (has(dyn(oldObject).metadata.annotations) && k in dyn(oldObject).metadata.annotations && dyn(oldObject).metadata.annotations[k] == dyn(object).metadata.annotations[k])))`,
+  `(!has(dyn(oldObject).metadata.annotations) || dyn(oldObject).metadata.annotations.all(k, !k.startsWith(${celString(KUSTODY_PREFIX)}) || (has(dyn(object).metadata.annotations) && k in dyn(object).metadata.annotations)))`,
+  '(request.subResource == "status" || dyn(object).spec == dyn(oldObject).spec)',
 ].join(' && ');
 
 /** Whether a NetworkPolicy's podSelector selects a pod with `variables.podLabels` (matchLabels and matchExpressions, unknown operators count as selecting). */
 const SELECTS_POD = [
-  '(!has(object.spec.podSelector.matchLabels) || object.spec.podSelector.matchLabels.all(k, k in variables.podLabels && variables.podLabels[k] == object.spec.podSelector.matchLabels[k]))',
-  '(!has(object.spec.podSelector.matchExpressions) || object.spec.podSelector.matchExpressions.all(e,'
+  '(!has(dyn(object).spec.podSelector.matchLabels) || dyn(object).spec.podSelector.matchLabels.all(k, k in variables.podLabels && variables.podLabels[k] == dyn(object).spec.podSelector.matchLabels[k]))',
+  '(!has(dyn(object).spec.podSelector.matchExpressions) || dyn(object).spec.podSelector.matchExpressions.all(e,'
     + ' e.operator == "In" ? (e.key in variables.podLabels && has(e.values) && variables.podLabels[e.key] in e.values) :'
     + ' e.operator == "NotIn" ? (!(e.key in variables.podLabels) || !has(e.values) || !(variables.podLabels[e.key] in e.values)) :'
     + ' e.operator == "Exists" ? e.key in variables.podLabels :'
@@ -84,12 +87,12 @@ export function guardPolicyObject(spec: GuardSpec): Record<string, JsonValue> {
     // kubelet finishing a deletion the responder started (it owns the pod's node), or the namespace controller.
     expression: '!variables.onPod || variables.responder'
       + ` || (request.operation == "UPDATE" && (request.subResource == "" || request.subResource == "status") && ${POD_UNCHANGED})`
-      + ' || (request.operation == "DELETE" && request.subResource == "" && (variables.namespaceEnding || (has(oldObject.metadata.deletionTimestamp) && has(oldObject.spec.nodeName) && request.userInfo.username == "system:node:" + oldObject.spec.nodeName)))',
+      + ' || (request.operation == "DELETE" && request.subResource == "" && (variables.namespaceEnding || (has(oldObject.metadata.deletionTimestamp) && has(dyn(oldObject).spec.nodeName) && request.userInfo.username == "system:node:" + dyn(oldObject).spec.nodeName)))',
     message: refusal,
   }, {
     // NetworkPolicies add up: an allow rule selecting the pod would reopen it.
     expression: '!variables.guardedNamespace || variables.responder || request.resource.resource != "networkpolicies" || !(request.operation in ["CREATE", "UPDATE"])'
-      + ' || !((has(object.spec.ingress) && size(object.spec.ingress) > 0) || (has(object.spec.egress) && size(object.spec.egress) > 0))'
+      + ' || !((has(dyn(object).spec.ingress) && size(dyn(object).spec.ingress) > 0) || (has(dyn(object).spec.egress) && size(dyn(object).spec.egress) > 0))'
       + ` || !(${SELECTS_POD})`,
     message: `a NetworkPolicy with allow rules may not select pod ${spec.namespace}/${pod.name} while it is ${spec.purpose} by kustody case ${spec.caseId}`,
   }];
