@@ -15,7 +15,11 @@ async function shop(t: TestContext, lab: LabEnv, prefix: string): Promise<string
   const ns = `${prefix}-${Math.random().toString(36).slice(2, 7)}`;
   await applyScenario('shop', ns);
   t.after(async () => {
-    await kubectl(lab, 'admin', ['delete', 'validatingadmissionpolicy,validatingadmissionpolicybinding', '-l', 'app.kubernetes.io/managed-by=kustody', '--ignore-not-found']);
+    // Only this namespace's guards: the lab is shared, and other tests' guards must stay in force.
+    const policies = JSON.parse((await kubectl(lab, 'admin', ['get', 'validatingadmissionpolicies', '-l', 'app.kubernetes.io/managed-by=kustody', '-o', 'json'])).stdout || '{"items":[]}') as { items: Array<{ metadata: { name: string }; spec?: { matchConstraints?: { namespaceSelector?: { matchLabels?: Record<string, string> } } } }> };
+    for (const p of policies.items) {
+      if (p.spec?.matchConstraints?.namespaceSelector?.matchLabels?.['kubernetes.io/metadata.name'] === ns) await kubectl(lab, 'admin', ['delete', 'validatingadmissionpolicybinding,validatingadmissionpolicy', p.metadata.name, '--ignore-not-found']);
+    }
     await kubectl(lab, 'admin', ['delete', 'namespace', ns, '--wait=false']);
   });
   return ns;
@@ -51,7 +55,7 @@ test('isolate --dry-run changes nothing; isolate applies label and policy once; 
   const applied = await runKustody(['isolate', `${ns}/${web}`, '--case', created.path, '--detach', '--guard', '--yes', '--json'], { env });
   assert.equal(applied.exitCode, 0, applied.stdout + applied.stderr);
   const result = JSON.parse(applied.stdout) as { status: string; changes: Array<{ id: string; status: string }> };
-  assert.deepEqual(result.changes.map((c) => [c.id, c.status]), [['quarantine-label', 'applied'], ['deny-all-policy', 'applied'], ['detach-labels', 'applied'], ['guard-policy', 'applied'], ['guard-binding', 'applied']]);
+  assert.deepEqual(result.changes.map((c) => [c.id, c.status]), [['guard-policy', 'applied'], ['guard-binding', 'applied'], ['quarantine-label', 'applied'], ['deny-all-policy', 'applied'], ['detach-labels', 'applied']]);
   const pod = (await json(lab, ['get', 'pod', '-n', ns, web])).metadata as { labels: Record<string, string> };
   assert.deepEqual(pod.labels, { 'kustody.io/quarantine': created.id });
   const policies = (await json(lab, ['get', 'networkpolicies', '-n', ns])).items as Array<{ spec: { podSelector: unknown; policyTypes: string[]; ingress?: unknown[]; egress?: unknown[] } }>;

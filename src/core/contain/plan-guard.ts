@@ -55,7 +55,7 @@ const POD_UNCHANGED = [
   '(!has(dyn(object).metadata.labels) || dyn(object).metadata.labels == dyn(oldObject).metadata.labels)',
   `(!has(dyn(object).metadata.annotations) || dyn(object).metadata.annotations.all(k, !k.startsWith(${celString(KUSTODY_PREFIX)}) || (has(dyn(oldObject).metadata.annotations) && k in dyn(oldObject).metadata.annotations && dyn(oldObject).metadata.annotations[k] == dyn(object).metadata.annotations[k])))`,
   `(!has(dyn(oldObject).metadata.annotations) || dyn(oldObject).metadata.annotations.all(k, !k.startsWith(${celString(KUSTODY_PREFIX)}) || (has(dyn(object).metadata.annotations) && k in dyn(object).metadata.annotations)))`,
-  '(request.subResource == "status" || dyn(object).spec == dyn(oldObject).spec)',
+  '(variables.subresource == "status" || dyn(object).spec == dyn(oldObject).spec)',
 ].join(' && ');
 
 /** Whether a NetworkPolicy's podSelector selects a pod with `variables.podLabels` (matchLabels and matchExpressions, unknown operators count as selecting). */
@@ -73,21 +73,25 @@ export function guardPolicyObject(spec: GuardSpec): Record<string, JsonValue> {
   const { pod } = spec;
   const refusal = `pod ${spec.namespace}/${pod.name} is ${spec.purpose} by kustody case ${spec.caseId}; only the responder may change it (kustody release ends this)`;
   const variables = [
+    // The request carries no subResource key at all when there is none.
+    { name: 'subresource', expression: 'has(request.subResource) ? request.subResource : ""' },
     { name: 'responder', expression: `request.userInfo.username == ${celString(spec.responderUser)}` },
     { name: 'namespaceEnding', expression: `namespaceObject != null && has(namespaceObject.metadata.deletionTimestamp) && request.userInfo.username in [${NAMESPACE_DELETERS.map(celString).join(', ')}]` },
-    // Same namespace object (not one recreated under the name) ...
-    { name: 'guardedNamespace', expression: spec.namespaceUid === null ? `request.namespace == ${celString(spec.namespace)}` : `namespaceObject != null && namespaceObject.metadata.uid == ${celString(spec.namespaceUid)}` },
+    // Same namespace object (not one recreated under the name). dyn(): the API server declares the namespace's uid
+    // as `UID` for type checking, while the object it evaluates holds `uid`.
+    { name: 'guardedNamespace', expression: spec.namespaceUid === null ? `request.namespace == ${celString(spec.namespace)}` : `namespaceObject != null && dyn(namespaceObject).metadata.uid == ${celString(spec.namespaceUid)}` },
     // ... and the same pod: by uid where the request carries the pod (update, delete, ephemeral containers, resize),
     // by name where it carries options (exec, attach, port-forward, proxy, eviction): kustody removes the guard with the pod.
-    { name: 'onPod', expression: `variables.guardedNamespace && request.resource.group == "" && request.resource.resource == "pods" && request.name == ${celString(pod.name)} && (oldObject == null || oldObject.metadata.uid == ${celString(pod.uid)})` },
+    // A proxy request names the pod as `[scheme:]name[:port]`; pod names hold no colon.
+    { name: 'onPod', expression: `variables.guardedNamespace && request.resource.group == "" && request.resource.resource == "pods" && (request.name == ${celString(pod.name)} || (variables.subresource == "proxy" && request.name.split(":").exists(part, part == ${celString(pod.name)}))) && (oldObject == null || oldObject.metadata.uid == ${celString(pod.uid)})` },
     { name: 'podLabels', expression: celStringMap(pod.labels) },
   ];
   const validations: Array<Record<string, JsonValue>> = [{
     // Only updates that keep labels, kustody's annotations and the spec (the kubelet's status updates), and the
     // kubelet finishing a deletion the responder started (it owns the pod's node), or the namespace controller.
     expression: '!variables.onPod || variables.responder'
-      + ` || (request.operation == "UPDATE" && (request.subResource == "" || request.subResource == "status") && ${POD_UNCHANGED})`
-      + ' || (request.operation == "DELETE" && request.subResource == "" && (variables.namespaceEnding || (has(oldObject.metadata.deletionTimestamp) && has(dyn(oldObject).spec.nodeName) && request.userInfo.username == "system:node:" + dyn(oldObject).spec.nodeName)))',
+      + ` || (request.operation == "UPDATE" && (variables.subresource == "" || variables.subresource == "status") && ${POD_UNCHANGED})`
+      + ' || (request.operation == "DELETE" && variables.subresource == "" && (variables.namespaceEnding || (has(oldObject.metadata.deletionTimestamp) && has(dyn(oldObject).spec.nodeName) && request.userInfo.username == "system:node:" + dyn(oldObject).spec.nodeName)))',
     message: refusal,
   }, {
     // NetworkPolicies add up: an allow rule selecting the pod would reopen it.

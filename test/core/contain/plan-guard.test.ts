@@ -33,7 +33,7 @@ test('the guard policy pins the pod by uid, the namespace by uid, and covers eve
   }
   const vars = Object.fromEntries(policy.spec.variables.map((v) => [v.name, v.expression]));
   assert.match(vars.onPod ?? '', /oldObject\.metadata\.uid == "pod-uid"/);
-  assert.match(vars.guardedNamespace ?? '', /namespaceObject\.metadata\.uid == "ns-uid"/);
+  assert.match(vars.guardedNamespace ?? '', /dyn\(namespaceObject\)\.metadata\.uid == "ns-uid"/);
   assert.equal(vars.responder, 'request.userInfo.username == "kustody-responder"');
   assert.equal(policy.spec.validations.length, 3, 'pod, additive NetworkPolicies, the quarantine policy');
 });
