@@ -95,7 +95,7 @@ test('review --json reports the demo case; without a terminal it says it needs o
   assert.equal(noTty.exitCode, 2);
   assert.match(noTty.stderr, /review needs an interactive terminal/);
   const missing = await runKustody(['review', '/nonexistent/bundle.tar']);
-  assert.equal(missing.exitCode, 1);
+  assert.equal(missing.exitCode, 2);
   assert.match(missing.stderr, /REFUSED: \/nonexistent\/bundle\.tar is UNREADABLE/);
 });
 

@@ -30,17 +30,19 @@ const MAX_PENDING_ENDS = 1000;
 class TableStream {
   private iterator: Iterator<Record<string, unknown>> | undefined;
   private readonly columns: ReturnType<typeof digestColumns>;
-  private readonly statement: Database.Statement;
+  // Null when the table does not exist in this schema version: it then holds no rows.
+  private readonly statement: Database.Statement | null;
   private buffered: Pending | null | undefined;
   lastKey: string | undefined;
   lastWhere = '';
 
   constructor(db: Database.Database, readonly table: DigestedTable, private readonly onBadText: (error: StoredTextError) => void) {
     this.columns = digestColumns(db, table);
-    this.statement = db.prepare(digestSelect(table, this.columns)).safeIntegers(true);
+    this.statement = this.columns.length === 0 ? null : db.prepare(digestSelect(table, this.columns)).safeIntegers(true);
   }
 
   peek(): Pending | null {
+    if (this.statement === null) return null;
     if (this.buffered === undefined) {
       this.iterator ??= (this.statement.iterate() as IterableIterator<Record<string, unknown>>)[Symbol.iterator]();
       const next = this.iterator.next();

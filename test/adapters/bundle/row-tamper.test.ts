@@ -6,6 +6,8 @@ import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import { verifyBundle, type VerifyReport } from '../../../src/adapters/bundle/verify-bundle.js';
 import { exportCase as exportCase_ } from '../../../src/runner/run-export.js';
+import { beginCapture, commitCaptureStep, finishCapture } from '../../../src/adapters/store/capture-store.js';
+import { createCase } from '../../../src/adapters/store/case-store.js';
 import { openWritableDb } from '../../../src/adapters/store/open-store.js';
 import { TABLE_COVERAGE } from '../../../src/core/evidence/table-coverage.js';
 import { extractWithTar } from '../../helpers/bundle-fixtures.js';
@@ -143,4 +145,26 @@ test('the issue\'s example: processes and connections edited in a case with sqli
   assert.match(verified.stdout, /^TAMPERED /);
   assert.match(verified.stdout, new RegExp(`processes: custody row \\d+ \\(capture ${captureId}, step processes\\).*changed`));
   assert.match(verified.stdout, new RegExp(`connections: custody row \\d+ \\(capture ${captureId}, step connections\\).*missing`));
+});
+
+test('a stored U+FFFD swapped for an invalid UTF-8 byte (which a lenient decoder reads back the same) is TAMPERED', { timeout: 60_000 }, async (t) => {
+  const { dir, cleanup } = makeTempDir();
+  t.after(cleanup);
+  const created = createCase({ parentDir: dir, title: 'replacement character', host: 'host', osUser: 'tester', now: '2026-12-01T00:00:00.000Z', toolName: 'kustody', toolVersion: '0.0.0-test' });
+  const stamp = { at: '2026-12-01T00:00:01.000Z', actor: 'tester@host' };
+  beginCapture(created.db, { captureId: 'cap-fffd', target: 'pod:shop/web-1', vantage: 'api', detail: {} }, stamp);
+  commitCaptureStep(created.db, { captureId: 'cap-fffd', target: 'pod:shop/web-1', step: 'kubernetes-objects', rows: { k8s_objects: [{ kind: 'Pod', namespace: 'shop', name: 'web-\uFFFD', uid: null, resource_version: null, json: '{}' }] }, warnings: [] }, stamp);
+  finishCapture(created.db, { captureId: 'cap-fffd', target: 'pod:shop/web-1', status: 'complete', unfinished: [], notes: [] }, stamp);
+  created.db.close();
+  const good = await exportCase(created.path, join(dir, 'good.tar'));
+  const edited = join(dir, 'edited');
+  mkdirSync(edited);
+  extractWithTar(good, edited);
+  execFileSync('chmod', ['u+w', join(edited, 'evidence.db')]);
+  sqlite(join(edited, 'evidence.db'), "UPDATE k8s_objects SET name = CAST(X'7765622DFF' AS TEXT)");
+  reseal(edited, join(dir, 'edited.tar'));
+  const report = await verifyBundle(join(dir, 'edited.tar'));
+  assert.equal(report.status, 'tampered');
+  assert.ok(report.findings.some((f) => f.code === 'ROWS_NOT_UTF8' && f.message.startsWith('k8s_objects:')), JSON.stringify(report.findings));
+  assert.equal(judgeAccepts(edited), false);
 });
