@@ -107,8 +107,9 @@ test('a collector left by a killed kustody is guarded against edit identities an
   child.kill(podName === '' ? 'SIGKILL' : 'SIGSTOP');
   assert.notEqual(podName, '', 'the collector pod was never created');
   t.after(async () => {
-    await kubectl(lab, 'admin', ['delete', 'pod', '-n', 'kustody-system', podName, '--wait=false']);
+    // The guard first: while it stands, it refuses the admin's delete too.
     await kubectl(lab, 'admin', ['delete', 'validatingadmissionpolicybinding,validatingadmissionpolicy', `kustody-guard-${podName}`]);
+    await kubectl(lab, 'admin', ['delete', 'pod', '-n', 'kustody-system', podName, '--wait=false']);
   });
   const phase = await kubectl(lab, 'admin', ['wait', '-n', 'kustody-system', `pod/${podName}`, '--for=jsonpath={.status.phase}=Running', '--timeout=60s']);
   child.kill('SIGKILL');

@@ -51,14 +51,20 @@ test('capture via exec, debug and node of a pod whose credential paths are a lin
   t.after(cleanup);
   const caseDir = (await newCase(dir)).path;
   const db = join(caseDir, 'evidence.db');
+  // The collector image pinned by digest: the reference the kubelet reports for the lab's busybox.
+  const pinned = (await kubectl(lab, 'admin', ['get', 'pod', '-n', ns, 'hostile', '-o', 'jsonpath={.status.containerStatuses[0].imageID}'])).stdout;
+  assert.match(pinned, /^lab\.local\/busybox@sha256:[0-9a-f]{64}$/, 'the lab tags its busybox image by digest (test/lab/lib/node.sh)');
   const passwd: string[] = [];
   for (const via of ['exec', 'debug', 'node']) {
-    const extra = via === 'exec' ? [] : ['--collector-image', 'lab.local/busybox:1.35', '--collector-pull-policy', 'Never', '--yes'];
+    const extra = via === 'exec' ? [] : ['--collector-image', pinned, '--collector-pull-policy', 'Never', '--yes'];
     const started = Date.now();
     const run = await runKustody(['capture', 'pod', `${ns}/hostile`, '--case', caseDir, '--via', via, '--timeout-seconds', '60', '--json', ...extra], { env: { KUBECONFIG: lab.responderKubeconfig } });
     const elapsed = Date.now() - started;
     assert.equal(run.exitCode, 0, `${via}: ${run.stdout} ${run.stderr}`);
-    const id = (JSON.parse(run.stdout) as { captureId: string }).captureId;
+    const summary = JSON.parse(run.stdout) as { captureId: string; notes: string[]; footprint: Array<Record<string, string>> };
+    const id = summary.captureId;
+    assert.ok(!summary.notes.some((n) => n.startsWith('UNPINNED')), `${via}: ${summary.notes.join('; ')}`);
+    if (via === 'node') assert.equal(summary.footprint.find((f) => f.kind === 'Pod' && f.image !== undefined)?.image_pinned, 'true', JSON.stringify(summary.footprint));
     // Bounded: a FIFO or /dev/zero read would hang until the 60 s limit, or fill the output.
     assert.ok(elapsed < 45_000, `${via} took ${elapsed} ms`);
     t.diagnostic(`${via}: ${elapsed} ms`);

@@ -95,9 +95,20 @@ make_busybox_rootfs() {
   printf 'root:x:0:\nnobody:x:65534:\n' > "$root/etc/group"
 }
 
+# An imported image has no registry digest reference, so `lab.local/busybox@sha256:<manifest>` is not
+# present for imagePullPolicy Never until it is tagged: then kustody's collector can be pinned by
+# digest, and the kubelet reports that reference as the pods' imageID.
+tag_busybox_digest() {
+  local digest
+  digest="$(lab_ctr images ls | awk '$1 == "lab.local/busybox:1.35" { print $3 }')"
+  [[ "$digest" == sha256:* ]] || die "no manifest digest for lab.local/busybox:1.35"
+  lab_ctr images ls -q | grep -qx "lab.local/busybox@$digest" || lab_ctr images tag lab.local/busybox:1.35 "lab.local/busybox@$digest" >/dev/null
+}
+
 import_images() {
   local have; have="$(lab_ctr images ls -q)"
   if grep -qx 'lab.local/busybox:1.35' <<<"$have" && grep -qx 'lab.local/pause:1' <<<"$have"; then
+    tag_busybox_digest
     log "images already imported"; return
   fi
   local work; work="$(mktemp -d)"
@@ -110,6 +121,7 @@ import_images() {
     lab_ctr images import --platform linux/amd64 --snapshotter overlayfs "$work/$img.tar" >/dev/null \
       || die "ctr images import of $img failed (containerd log: $LOGS/containerd.log)"
   done
+  tag_busybox_digest
   rm -rf "$work"
   log "imported lab.local/busybox:1.35 and lab.local/pause:1"
 }
