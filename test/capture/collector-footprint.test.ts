@@ -146,6 +146,10 @@ test('a collector left by a killed kustody is guarded against edit identities an
   const still = await kubectl(lab, 'admin', ['get', 'pod', '-n', 'kustody-system', podName, '-o', 'jsonpath={.status.phase} {.spec.containers[0].image}']);
   assert.equal(still.stdout, 'Running lab.local/busybox:1.35');
 
+  // release of the suspect plans the same removal (dry run: nothing changes).
+  const release = await runKustody(['release', `${ns}/suspect`, '--case', created.path, '--dry-run', '--json'], { env: { KUBECONFIG: lab.responderKubeconfig } });
+  assert.equal(release.exitCode, 0, release.stdout + release.stderr);
+  assert.deepEqual((JSON.parse(release.stdout) as { changes: Array<{ title: string }> }).changes.map((c) => c.title.split(' ').slice(0, 2).join(' ')), ['Delete Pod', 'Delete ValidatingAdmissionPolicyBinding', 'Delete ValidatingAdmissionPolicy']);
   // cleanup: a dry run and an unconfirmed run change nothing; --yes removes the pod and its guard, read back.
   const env = { KUBECONFIG: lab.responderKubeconfig };
   const dry = await runKustody(['cleanup', '--case', created.path, '--dry-run', '--json'], { env });

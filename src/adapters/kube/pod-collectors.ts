@@ -83,8 +83,8 @@ export async function collectViaDebug(kube: KubeClients, pod: V1Pod, container: 
   return { vantage: 'debug', format: 'tar', result, footprint, imageId };
 }
 
-/** Waits for kustody's collector pod (already created, in kustody's namespace) to run, then runs the collector for `containerId` in it; returns also the image id the runtime reports. */
-export async function collectInNodePod(kube: KubeClients, collector: { namespace: string; name: string }, containerId: string, credentialArgs: readonly string[], limits: CollectorLimits): Promise<{ result: ExecResult; imageId: string }> {
+/** Waits until kustody's node pod (placed by runner/collector-footprint.ts) runs; returns the image id the runtime reports. Fails fast when it cannot start. */
+export async function waitForNodePod(kube: KubeClients, collector: { namespace: string; name: string }): Promise<string> {
   const { namespace, name } = collector;
   let imageId = '';
   await waitFor(`collector pod ${namespace}/${name} to run`, 60_000, async () => {
@@ -97,7 +97,13 @@ export async function collectInNodePod(kube: KubeClients, collector: { namespace
     imageId = status?.imageID ?? '';
     return current.status?.phase === 'Running' && status?.state?.running !== undefined;
   });
-  const result = await execInContainer(kube, { namespace, pod: name, container: 'collector', argv: collectorArgv('tar', `node:${containerId}`, credentialArgs), timeoutMs: limits.timeoutMs, maxStdoutBytes: limits.maxOutputBytes, maxStderrBytes: 64 * 1024 });
+  return imageId;
+}
+
+/** Runs the collector for `containerId` in kustody's node pod once it runs. */
+export async function collectInNodePod(kube: KubeClients, collector: { namespace: string; name: string }, containerId: string, credentialArgs: readonly string[], limits: CollectorLimits): Promise<{ result: ExecResult; imageId: string }> {
+  const imageId = await waitForNodePod(kube, collector);
+  const result = await execInContainer(kube, { namespace: collector.namespace, pod: collector.name, container: 'collector', argv: collectorArgv('tar', `node:${containerId}`, credentialArgs), timeoutMs: limits.timeoutMs, maxStdoutBytes: limits.maxOutputBytes, maxStderrBytes: 64 * 1024 });
   return { result, imageId };
 }
 
