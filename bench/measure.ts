@@ -7,6 +7,8 @@ import { join } from 'node:path';
 /** Wall-clock seconds and peak resident memory of one command run. */
 export interface Measurement {
   seconds: number;
+  /** User plus system CPU seconds: less sensitive than wall time to other load on a shared machine. */
+  cpuSeconds: number;
   peakMiB: number;
   stdout: string;
 }
@@ -16,9 +18,9 @@ export function measure(argv: readonly string[], options: { cwd?: string } = {})
   const dir = mkdtempSync(join(tmpdir(), 'kustody-bench-time-'));
   const report = join(dir, 'time.txt');
   try {
-    const stdout = execFileSync('/usr/bin/time', ['-f', '%e %M', '-o', report, ...argv], { cwd: options.cwd, encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 });
-    const [seconds = 'NaN', kib = 'NaN'] = readFileSync(report, 'utf8').trim().split('\n').pop()?.split(' ') ?? [];
-    return { seconds: Number(seconds), peakMiB: Number(kib) / 1024, stdout };
+    const stdout = execFileSync('/usr/bin/time', ['-f', '%e %M %U %S', '-o', report, ...argv], { cwd: options.cwd, encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 });
+    const [seconds = 'NaN', kib = 'NaN', user = 'NaN', system = 'NaN'] = readFileSync(report, 'utf8').trim().split('\n').pop()?.split(' ') ?? [];
+    return { seconds: Number(seconds), cpuSeconds: Number(user) + Number(system), peakMiB: Number(kib) / 1024, stdout };
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

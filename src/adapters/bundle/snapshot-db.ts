@@ -1,7 +1,7 @@
 /**
  * Makes the self-contained evidence.db that goes into a bundle: a canonical rebuild of the live case
  * in one pass and one transaction, without the trailing `export` rows, in rollback-journal mode,
- * integrity-checked and fsynced.
+ * integrity-checked.
  *
  * Why a rebuild and not a page copy: SQLite pages keep bytes of cells that were moved or deleted
  * (balancing leaves stale cell bytes in free space unless secure_delete is on), so a copy's bytes
@@ -15,7 +15,6 @@ import { closeSync, constants, fsyncSync, openSync } from 'node:fs';
 import { join } from 'node:path';
 import { KustodyError } from '../../core/errors.js';
 import type { ReadableDb } from '../store/open-store.js';
-import { fsyncDir } from '../store/case-store.js';
 import { translateSqliteError } from '../store/sqlite-errors.js';
 
 /** The custody head of the snapshot: the last row a bundle contains. */
@@ -39,9 +38,8 @@ export async function snapshotCaseDb(live: ReadableDb, workDir: string): Promise
   const finalPath = join(workDir, 'evidence.db');
   try {
     rebuildInto(live, finalPath);
+    // Not fsynced: it is a private work file, read back from the page cache; the tar made from it is fsynced.
     const head = finishSnapshot(finalPath);
-    fsyncFile(finalPath);
-    fsyncDir(workDir);
     return { path: finalPath, head };
   } catch (error) {
     throw translateSqliteError(error, finalPath);
@@ -55,7 +53,7 @@ function rebuildInto(live: ReadableDb, path: string): void {
     snap.pragma('trusted_schema = OFF');
     snap.pragma(`page_size = ${Number(live.pragma('page_size', { simple: true }))}`);
     snap.pragma('secure_delete = ON');
-    // The file is private until it is fsynced and checked; a crash leaves only a temp folder behind.
+    // A private work file: no journal and no syncs; a crash leaves only the work folder behind.
     snap.pragma('journal_mode = OFF');
     snap.pragma('synchronous = OFF');
     snap.prepare('ATTACH DATABASE ? AS live').run(live.name);

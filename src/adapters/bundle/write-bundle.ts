@@ -5,12 +5,8 @@
  * destination, fsynced and renamed into place; its own SHA-256 is computed while it is written.
  */
 import { createHash, createPrivateKey, sign, type KeyObject } from 'node:crypto';
-import { closeSync, constants, createWriteStream, openSync, readSync, renameSync } from 'node:fs';
-import { once } from 'node:events';
+import { closeSync, constants, openSync, renameSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
-import { Transform } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
-import tar from 'tar-stream';
 import { BUNDLE_FORMAT, BUNDLE_MEMBERS, encodeManifest, encodeSha256Sums, type BundleManifest } from '../../core/bundle/manifest.js';
 import { KustodyError, UnreadableInputError } from '../../core/errors.js';
 import { readCaseMetadata } from '../store/case-reader.js';
@@ -20,9 +16,7 @@ import { MAX_KEY_FILE_BYTES, readRegularFile } from '../system/input-path.js';
 import { makeOwnedTempDir } from '../system/owned-temp-dir.js';
 import { pausePoint } from '../../runner/pause-points.js';
 import { fsyncFile, snapshotCaseDb } from './snapshot-db.js';
-
-type TarPack = ReturnType<typeof tar.pack>;
-type EntryHeader = Parameters<TarPack['entry']>[0];
+import { TarWriter } from './tar-writer.js';
 
 /** What an export produced, for the custody log and the user. */
 export interface ExportResult {
@@ -73,84 +67,27 @@ export async function writeBundle(live: ReadableDb, outPath: string, tool: { nam
 }
 
 async function writeTar(tarPath: string, dbPath: string, base: Omit<BundleManifest, 'members'>, mtime: Date, key: KeyObject | undefined) {
-  const pack = tar.pack();
-  const tarHash = createHash('sha256');
-  let tarSize = 0;
-  const hashing = new Transform({
-    transform(chunk: Buffer, _encoding, callback) {
-      tarHash.update(chunk);
-      tarSize += chunk.length;
-      callback(null, chunk);
-    },
-  });
-  const sink = pipeline(pack, hashing, createWriteStream(tarPath, { flags: 'wx', mode: 0o600 }));
-  const header = (name: string, size: number) => ({ name, size, mode: 0o444, mtime, uid: 0, gid: 0, uname: 'kustody', gname: 'kustody', type: 'file' as const });
-
-  const db = await addStreamedMember(pack, header(BUNDLE_MEMBERS.db, await fileSize(dbPath)), dbPath);
-  const manifest: BundleManifest = { ...base, members: [{ name: BUNDLE_MEMBERS.db, size: db.size, sha256: db.sha256 }] };
-  const manifestBytes = encodeManifest(manifest);
-  const sums: { name: string; sha256: string }[] = [{ name: BUNDLE_MEMBERS.db, sha256: db.sha256 }, { name: BUNDLE_MEMBERS.manifest, sha256: sha256Hex(manifestBytes) }];
-  await addMember(pack, header(BUNDLE_MEMBERS.manifest, manifestBytes.length), manifestBytes);
-  if (key !== undefined) {
-    // Ed25519 is deterministic, so a signed re-export is byte-identical too; raw 64 bytes so `openssl pkeyutl -verify -rawin` checks it.
-    const signature = sign(null, manifestBytes, key);
-    await addMember(pack, header(BUNDLE_MEMBERS.signature, signature.length), signature);
-    sums.push({ name: BUNDLE_MEMBERS.signature, sha256: sha256Hex(signature) });
-  }
-  const sumsBytes = encodeSha256Sums(sums);
-  await addMember(pack, header(BUNDLE_MEMBERS.sums, sumsBytes.length), sumsBytes);
-  pack.finalize();
-  await sink;
-  return { sha256: tarHash.digest('hex'), size: tarSize, manifest, manifestSha256: sha256Hex(manifestBytes) };
-}
-
-function addMember(pack: TarPack, header: EntryHeader, content: Buffer): Promise<void> {
-  return new Promise((resolvePromise, reject) => {
-    pack.entry(header, content, (error) => (error ? reject(error) : resolvePromise()));
-  });
-}
-
-async function addStreamedMember(pack: TarPack, header: EntryHeader, path: string): Promise<{ size: number; sha256: string }> {
-  const hash = createHash('sha256');
-  let size = 0;
-  const done = deferred();
-  const entry = pack.entry(header, (error) => (error ? done.reject(error) : done.resolve()));
-  const fd = openSync(path, constants.O_RDONLY);
+  const fd = openSync(tarPath, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL, 0o600);
+  const tar = new TarWriter(fd, mtime);
   try {
-    for (;;) {
-      // A fresh buffer per chunk: tar-stream keeps a reference until the chunk is written out.
-      const chunk = Buffer.allocUnsafe(CHUNK);
-      const got = readSync(fd, chunk, 0, CHUNK, size);
-      if (got === 0) break;
-      const data = chunk.subarray(0, got);
-      hash.update(data);
-      size += got;
-      if (!entry.write(data)) await once(entry, 'drain');
+    const db = await tar.addFile(BUNDLE_MEMBERS.db, dbPath);
+    const manifest: BundleManifest = { ...base, members: [{ name: BUNDLE_MEMBERS.db, size: db.size, sha256: db.sha256 }] };
+    const manifestBytes = encodeManifest(manifest);
+    const sums: { name: string; sha256: string }[] = [{ name: BUNDLE_MEMBERS.db, sha256: db.sha256 }, { name: BUNDLE_MEMBERS.manifest, sha256: sha256Hex(manifestBytes) }];
+    tar.addBytes(BUNDLE_MEMBERS.manifest, manifestBytes);
+    if (key !== undefined) {
+      // Ed25519 is deterministic, so a signed re-export is byte-identical too; raw 64 bytes so `openssl pkeyutl -verify -rawin` checks it.
+      const signature = sign(null, manifestBytes, key);
+      tar.addBytes(BUNDLE_MEMBERS.signature, signature);
+      sums.push({ name: BUNDLE_MEMBERS.signature, sha256: sha256Hex(signature) });
     }
+    tar.addBytes(BUNDLE_MEMBERS.sums, encodeSha256Sums(sums));
+    const whole = tar.finish();
+    return { sha256: whole.sha256, size: whole.size, manifest, manifestSha256: sha256Hex(manifestBytes) };
   } finally {
+    await tar.settle();
     closeSync(fd);
   }
-  // streamx's end() takes an optional final chunk; there is none here.
-  entry.end(undefined);
-  await done.promise;
-  return { size, sha256: hash.digest('hex') };
-}
-
-const CHUNK = 4 * 1024 * 1024;
-
-function deferred(): { promise: Promise<void>; resolve: () => void; reject: (error: unknown) => void } {
-  let resolveFn!: () => void;
-  let rejectFn!: (error: unknown) => void;
-  const promise = new Promise<void>((res, rej) => {
-    resolveFn = res;
-    rejectFn = rej;
-  });
-  return { promise, resolve: resolveFn, reject: rejectFn };
-}
-
-async function fileSize(path: string): Promise<number> {
-  const { stat } = await import('node:fs/promises');
-  return (await stat(path)).size;
 }
 
 function sha256Hex(bytes: Uint8Array): string {
