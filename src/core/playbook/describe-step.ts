@@ -31,7 +31,7 @@ export function describeStep(step: PlaybookStep, target: StepTarget): string[] {
     case 'command':
       return [`Runs without a shell: ${JSON.stringify(expandArgv(step.params.argv, { 'target.namespace': target.namespace, 'target.pod': target.pod, 'case.id': target.caseId, 'case.dir': target.caseDir }))} (timeout ${step.params.timeoutSeconds} s); output is redacted, capped and stored in the case.`];
     case 'isolate':
-      return [`Quarantines ${pod}: a case label and a deny-all NetworkPolicy${step.params.detach ? ', detached from its controller and Services' : ''}${step.params.cordon ? ', its node cordoned' : ''}${step.params.guard ? ', guarded against anyone but you undoing the quarantine, entering or deleting the pod' : ''}.`];
+      return [`Quarantines ${pod}: a case label and a deny-all NetworkPolicy${step.params.detach ? ', detached from its controller and Services' : ''}${step.params.cordon ? ', its node cordoned' : ''}${step.params.guard ? ', guarded against anyone but you undoing the quarantine, entering or deleting the pod' : ''}${step.params.cutConnections ? '; then every connection that survived the policy is cut from its node (sockets destroyed, processes left running)' : ''}.`];
     case 'release':
       return [`Undoes, in reverse order, exactly what this case's isolation applied to ${pod}, as recorded in the custody log.`];
     case 'revoke': {

@@ -11,7 +11,7 @@ const EXPRESSION = /\$\{\{\s*([^}]*?)\s*\}\}/g;
 
 const PARAM_KEYS: Record<StepAction, readonly string[]> = {
   capture: ['via', 'scope', 'container', 'timeout_seconds'],
-  isolate: ['detach', 'cordon', 'guard'],
+  isolate: ['detach', 'cordon', 'guard', 'cut_connections'],
   release: [],
   identities: [],
   revoke: ['legacy_tokens', 'rbac', 'rotate_sa', 'delete_pod', 'cloud', 'verify_seconds'],
@@ -50,7 +50,7 @@ export function readStepParams(ctx: ReadContext, action: StepAction, node: Node 
       } };
     }
     case 'isolate':
-      return { action, params: { detach: readBoolean(ctx, entries, 'detach', at, false), cordon: readBoolean(ctx, entries, 'cordon', at, false), guard: readBoolean(ctx, entries, 'guard', at, false) } };
+      return { action, params: { detach: readBoolean(ctx, entries, 'detach', at, false), cordon: readBoolean(ctx, entries, 'cordon', at, false), guard: readBoolean(ctx, entries, 'guard', at, false), cutConnections: readBoolean(ctx, entries, 'cut_connections', at, false) } };
     case 'revoke': {
       const params = {
         legacyTokens: readBoolean(ctx, entries, 'legacy_tokens', at, false), rbac: readBoolean(ctx, entries, 'rbac', at, false),

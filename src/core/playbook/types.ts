@@ -23,6 +23,8 @@ export interface IsolateParams {
   detach: boolean;
   cordon: boolean;
   guard: boolean;
+  /** Then cut the connections that survived the policy, from the node vantage (needs a collector image). */
+  cutConnections: boolean;
 }
 
 /** Parameters of a revoke step. */

@@ -5,7 +5,7 @@
 # Commands the lab needs, and the Debian package that provides each.
 REQUIRED_COMMANDS="openssl:openssl curl:curl jq:jq ip:iproute2 iptables:iptables ipset:ipset
 conntrack:conntrack etcd:etcd-server containerd:containerd ctr:containerd runc:runc
-busybox:busybox-static sha256sum:coreutils findmnt:util-linux setsid:util-linux ss:iproute2"
+busybox:busybox-static sha256sum:coreutils findmnt:util-linux setsid:util-linux ss:iproute2 ldd:libc-bin"
 REQUIRED_FILES="/usr/lib/cni/bridge:containernetworking-plugins /usr/lib/cni/host-local:containernetworking-plugins
 /usr/lib/cni/loopback:containernetworking-plugins /bin/busybox:busybox-static"
 

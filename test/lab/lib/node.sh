@@ -105,9 +105,28 @@ tag_busybox_digest() {
   lab_ctr images ls -q | grep -qx "lab.local/busybox@$digest" || lab_ctr images tag lab.local/busybox:1.35 "lab.local/busybox@$digest" >/dev/null
 }
 
+# The node tools kustody's `isolate --cut-connections` runs from the node vantage: busybox (sh,
+# nsenter, readlink) plus Debian's `ss` (iproute2, for `ss -K`) and `conntrack`, each with the
+# shared libraries ldd names, copied from this host. About 6 MB; a real cluster supplies its own image.
+make_netcut_rootfs() {
+  local root="$1" bin lib
+  make_busybox_rootfs "$root"
+  for bin in "$(command -v ss)" "$(command -v conntrack)"; do
+    mkdir -p "$root/usr/bin"
+    cp -L "$bin" "$root/usr/bin/${bin##*/}"
+    for lib in $(ldd "$bin" | grep -o '/[^ ]*'); do
+      mkdir -p "$root$(dirname "$lib")"
+      cp -L "$lib" "$root$lib"
+    done
+  done
+}
+
+LAB_IMAGES="lab.local/busybox:1.35 lab.local/pause:1 lab.local/netcut:1"
+
 import_images() {
-  local have; have="$(lab_ctr images ls -q)"
-  if grep -qx 'lab.local/busybox:1.35' <<<"$have" && grep -qx 'lab.local/pause:1' <<<"$have"; then
+  local have img missing=0; have="$(lab_ctr images ls -q)"
+  for img in $LAB_IMAGES; do grep -qx "$img" <<<"$have" || missing=1; done
+  if (( ! missing )); then
     tag_busybox_digest
     log "images already imported"; return
   fi
@@ -116,14 +135,15 @@ import_images() {
   make_image_archive "$work/rootfs" lab.local/busybox:1.35 '["sh"]' "$work/busybox.tar"
   # The pause container only has to hold the pod's namespaces open.
   make_image_archive "$work/rootfs" lab.local/pause:1 '["/bin/sleep","infinity"]' "$work/pause.tar"
-  local img
-  for img in busybox pause; do
+  make_netcut_rootfs "$work/netcut-rootfs"
+  make_image_archive "$work/netcut-rootfs" lab.local/netcut:1 '["sh"]' "$work/netcut.tar"
+  for img in busybox pause netcut; do
     lab_ctr images import --platform linux/amd64 --snapshotter overlayfs "$work/$img.tar" >/dev/null \
       || die "ctr images import of $img failed (containerd log: $LOGS/containerd.log)"
   done
   tag_busybox_digest
   rm -rf "$work"
-  log "imported lab.local/busybox:1.35 and lab.local/pause:1"
+  log "imported $LAB_IMAGES"
 }
 
 write_kubelet_config() {

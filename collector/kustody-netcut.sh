@@ -1,0 +1,81 @@
+#!/bin/sh
+# kustody's connection cutter for `isolate --cut-connections`, run from the node vantage (a
+# privileged hostPID pod on the suspect's node, image with BusyBox, `ss` and `conntrack`). Passed as
+# one argv element to `sh -c`; every value (container id, netns, tuples) arrives as a further argv
+# element, never spliced into this text. It never signals a process: it only destroys sockets.
+#
+#   read <container-id>
+#       finds the processes whose cgroup names the container, and prints, for every process in the
+#       same network namespace, the collector's line framing (K, F, L, E records, as
+#       kustody-collector.sh prints them) with stat, status, cmdline, ns/net and fd links, then that
+#       namespace's net/tcp and net/tcp6 tables.
+#   cut <container-id> <netns> [<family> <local-addr> <local-port> <remote-addr> <remote-port>]...
+#       checks the container's network namespace is still <netns> (and is not the node's), then for
+#       each tuple: `ss -K` in that namespace for exactly that connection, and `conntrack -D` for its
+#       flow in both directions, in the node's namespace (where bridged pod traffic is tracked) and
+#       in the pod's. Prints one line per action: `R <tuple-index> <what> <exit-code> <count>`.
+#
+# Exit codes: 0 done; 2 usage; 3 no process of the container found; 4 the namespace is the node's
+# (hostNetwork) or changed since it was read.
+mode=$1; cid=$2
+[ -n "$mode" ] && [ -n "$cid" ] || exit 2
+self=$$
+first=''
+for d in /proc/[0-9]*; do
+  p=${d#/proc/}
+  [ "$p" = "$self" ] && continue
+  grep -q "$cid" /proc/$p/cgroup 2>/dev/null || continue
+  first=$p
+  break
+done
+[ -n "$first" ] || { echo "X container not found"; exit 3; }
+netns=$(readlink /proc/$first/ns/net 2>/dev/null)
+hostns=$(readlink /proc/1/ns/net 2>/dev/null)
+[ -n "$netns" ] && [ "$netns" != "$hostns" ] || { echo "X host network namespace"; exit 4; }
+
+fil() { if b=$( (base64 < "$2") 2>/dev/null ); then echo "F $1"; [ -n "$b" ] && printf '%s\n' "$b"; echo '.'; else echo "X $1 unreadable"; fi; }
+lnk() { if t=$(readlink "$2" 2>/dev/null); then printf 'L %s ' "$1"; printf '%s' "$t" | base64 | tr -d '\n'; echo; else echo "X $1 unreadable"; fi; }
+
+if [ "$mode" = read ]; then
+  echo 'K kustody-collector 1'
+  for d in /proc/[0-9]*; do
+    p=${d#/proc/}
+    [ "$(readlink /proc/$p/ns/net 2>/dev/null)" = "$netns" ] || continue
+    fil "$p/stat" "/proc/$p/stat"
+    fil "$p/status" "/proc/$p/status"
+    fil "$p/cmdline" "/proc/$p/cmdline"
+    lnk "$p/ns/net" "/proc/$p/ns/net"
+    for f in /proc/$p/fd/*; do [ -L "$f" ] || continue; lnk "$p/fd/${f##*/}" "$f"; done
+  done
+  for t in tcp tcp6; do fil "net/$t" "/proc/$first/net/$t"; done
+  echo E
+  exit 0
+fi
+
+[ "$mode" = cut ] || exit 2
+[ "$3" = "$netns" ] || { echo "X network namespace changed"; exit 4; }
+shift 3
+i=0
+# Runs one command and prints its exit code and the number conntrack or ss reports.
+act() {
+  what=$1; shift
+  out=$("$@" 2>&1); rc=$?
+  n=$(printf '%s\n' "$out" | sed -n 's/^.* \([0-9][0-9]*\) flow entries have been deleted.*$/\1/p' | head -n 1)
+  [ "$what" = ss ] && n=$(printf '%s\n' "$out" | grep -c ':')
+  echo "R $i $what $rc ${n:-0}"
+}
+while [ $# -ge 5 ]; do
+  fam=$1; la=$2; lp=$3; ra=$4; rp=$5; shift 5
+  if [ "$fam" = ipv6 ]; then l="[$la]"; r="[$ra]"; else l=$la; r=$ra; fi
+  # The socket's own address text (v4-mapped on a dual-stack listener) for ss; plain IPv4 for conntrack.
+  sl=$l; sr=$r
+  case "$la" in ::ffff:*.*) sl="[$la]"; sr="[$ra]"; la=${la#::ffff:}; ra=${ra#::ffff:}; fam=ipv4 ;; esac
+  act ss nsenter -t "$first" -n ss -K -tnH state established state syn-sent state syn-recv state fin-wait-1 state fin-wait-2 state close-wait state last-ack state closing "( src $sl:$lp and dst $sr:$rp )"
+  for where in node pod; do
+    if [ $where = node ]; then t=1; else t=$first; fi
+    act "conntrack-$where-out" nsenter -t "$t" -n conntrack -D -f "$fam" -p tcp -s "$la" -d "$ra" --sport "$lp" --dport "$rp"
+    act "conntrack-$where-in" nsenter -t "$t" -n conntrack -D -f "$fam" -p tcp -s "$ra" -d "$la" --sport "$rp" --dport "$lp"
+  done
+  i=$((i + 1))
+done
+echo E

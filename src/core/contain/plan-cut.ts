@@ -1,0 +1,149 @@
+/**
+ * Cutting the connections that survive isolation (NetworkPolicy leaves established flows alone on
+ * kube-router and other CNIs): which sockets to destroy, the node pod that destroys them, and the
+ * verdict from what was read before and after. Pure: rows in, plans and verdicts out.
+ */
+import { isIP } from 'node:net';
+import type { ConnectionRow, ProcessRow } from '../capture/capture-rows.js';
+import type { JsonValue } from '../custody/canonical-json.js';
+import { CASE_ANNOTATION } from './plan-isolation.js';
+
+/** TCP states in which a socket can still send or receive data: each is cut, not only ESTABLISHED. */
+export const CUT_STATES: readonly string[] = ['ESTABLISHED', 'SYN_SENT', 'SYN_RECV', 'FIN_WAIT1', 'FIN_WAIT2', 'CLOSE_WAIT', 'LAST_ACK', 'CLOSING'];
+
+/** The rule, as shown to the responder. */
+export const CUT_RULE = `every TCP socket of the pod's network namespace in state ${CUT_STATES.join(', ')} whose peer is not loopback (connections inside the pod are left alone); listening sockets and processes are untouched`;
+
+/** One connection to cut (or that survived), with the processes holding it. */
+export interface LiveConnection {
+  proto: 'tcp' | 'tcp6';
+  local_addr: string;
+  local_port: number;
+  remote_addr: string;
+  remote_port: number;
+  state: string;
+  inode: string;
+  pids: number[];
+}
+
+/** A process of the pod's network namespace, by pid and start time (clock ticks after boot). */
+export interface ProcessMark {
+  pid: number;
+  start_time: string | null;
+  comm: string | null;
+}
+
+function isLoopback(address: string): boolean {
+  return address.startsWith('127.') || address.startsWith('::ffff:127.') || address === '::1';
+}
+
+/** The connections the rule selects, one per socket, with every holding pid. */
+export function connectionsToCut(rows: readonly ConnectionRow[]): LiveConnection[] {
+  const bySocket = new Map<string, LiveConnection>();
+  for (const row of rows) {
+    if (row.proto !== 'tcp' && row.proto !== 'tcp6') continue;
+    if (!CUT_STATES.includes(row.state) || row.local_addr === null || row.remote_addr === null || row.local_port === null || row.remote_port === null) continue;
+    if (isIP(row.local_addr) === 0 || isIP(row.remote_addr) === 0 || isLoopback(row.remote_addr)) continue;
+    const key = `${row.proto} ${row.local_addr} ${row.local_port} ${row.remote_addr} ${row.remote_port}`;
+    const found = bySocket.get(key) ?? { proto: row.proto, local_addr: row.local_addr, local_port: row.local_port, remote_addr: row.remote_addr, remote_port: row.remote_port, state: row.state, inode: String(row.inode), pids: [] };
+    if (row.pid !== null && !found.pids.includes(row.pid)) found.pids.push(row.pid);
+    bySocket.set(key, found);
+  }
+  return [...bySocket.values()];
+}
+
+/** The pid and start time of each process, to prove afterwards that none was killed or replaced. */
+export function processMarks(rows: readonly ProcessRow[]): ProcessMark[] {
+  return rows.map((r) => ({ pid: r.pid, start_time: r.start_time === null ? null : String(r.start_time), comm: r.comm }));
+}
+
+/** The cut script's arguments for these connections (every value validated: addresses by isIP, ports as integers). */
+export function cutArguments(containerId: string, netns: string, connections: readonly LiveConnection[]): string[] {
+  if (!/^[0-9a-f]{64}$/.test(containerId)) throw new Error('invalid container id');
+  if (!/^net:\[[0-9]{1,20}\]$/.test(netns)) throw new Error('invalid network namespace');
+  const args = ['cut', containerId, netns];
+  for (const c of connections) {
+    const port = (p: number) => {
+      if (!Number.isInteger(p) || p < 0 || p > 65535) throw new Error('invalid port');
+      return String(p);
+    };
+    const family = isIP(c.local_addr) === 6 ? 'ipv6' : 'ipv4';
+    if (isIP(c.local_addr) === 0 || isIP(c.remote_addr) !== isIP(c.local_addr)) throw new Error('invalid address');
+    args.push(family, c.local_addr, port(c.local_port), c.remote_addr, port(c.remote_port));
+  }
+  return args;
+}
+
+/** One action of the cut script: `ss` (sockets destroyed) or `conntrack-<node|pod>-<out|in>` (flows deleted). */
+export interface CutAction {
+  index: number;
+  what: string;
+  exit_code: number;
+  count: number;
+}
+
+/** Reads the cut script's `R` lines; anything else is a note. `complete` once its end marker came. */
+export function parseCutOutput(text: string): { actions: CutAction[]; complete: boolean; notes: string[] } {
+  const actions: CutAction[] = [];
+  const notes: string[] = [];
+  let complete = false;
+  for (const line of text.split('\n').slice(0, 10_000)) {
+    if (line === '') continue;
+    if (line === 'E') {
+      complete = true;
+      continue;
+    }
+    const m = /^R ([0-9]{1,5}) (ss|conntrack-(?:node|pod)-(?:out|in)) ([0-9]{1,3}) ([0-9]{1,9})$/.exec(line);
+    if (m === null) {
+      if (notes.length < 20) notes.push(line.slice(0, 200));
+      continue;
+    }
+    actions.push({ index: Number(m[1]), what: m[2] ?? '', exit_code: Number(m[3]), count: Number(m[4]) });
+  }
+  return { actions, complete, notes };
+}
+
+/** What the cut achieved, from the reads before and after it. */
+export interface CutVerdict {
+  outcome: 'cut' | 'incomplete' | 'nothing-to-cut';
+  cut: LiveConnection[];
+  remaining: LiveConnection[];
+  /** Same pid and start time before and after. */
+  running: ProcessMark[];
+  /** Gone after the cut: kustody sent no signal, so they exited on their own (a holder often exits when its socket dies). */
+  exited: ProcessMark[];
+  conntrack_deleted: number;
+}
+
+/** Compares the reads before and after the cut. */
+export function judgeCut(before: { connections: LiveConnection[]; processes: ProcessMark[] }, after: { connections: LiveConnection[]; processes: ProcessMark[] }, actions: readonly CutAction[]): CutVerdict {
+  const now = new Map(after.processes.map((p) => [p.pid, p.start_time]));
+  const running = before.processes.filter((p) => now.has(p.pid) && now.get(p.pid) === p.start_time);
+  const exited = before.processes.filter((p) => !(now.has(p.pid) && now.get(p.pid) === p.start_time));
+  const conntrackDeleted = actions.filter((a) => a.what.startsWith('conntrack-')).reduce((sum, a) => sum + a.count, 0);
+  const outcome = after.connections.length > 0 ? 'incomplete' : before.connections.length === 0 ? 'nothing-to-cut' : 'cut';
+  return { outcome, cut: before.connections, remaining: after.connections, running, exited, conntrack_deleted: conntrackDeleted };
+}
+
+/** The node pod's name, from a random suffix the caller draws. */
+export function netcutPodName(suffix: string): string {
+  return `kustody-netcut-${suffix}`;
+}
+
+/** The exact short-lived node pod: privileged and hostPID (to enter the pod's network namespace), no token, bounded life. */
+export function netcutPodObject(input: { name: string; namespace: string; nodeName: string; image: string; pullPolicy: string; caseId: string; target: string; lifetimeSeconds: number }): Record<string, JsonValue> {
+  return {
+    apiVersion: 'v1', kind: 'Pod',
+    metadata: {
+      name: input.name, namespace: input.namespace,
+      labels: { 'app.kubernetes.io/managed-by': 'kustody', 'kustody.io/role': 'netcut' },
+      annotations: { [CASE_ANNOTATION]: input.caseId, 'kustody.io/target': input.target },
+    },
+    spec: {
+      nodeName: input.nodeName, hostPID: true, restartPolicy: 'Never', automountServiceAccountToken: false, enableServiceLinks: false,
+      activeDeadlineSeconds: input.lifetimeSeconds, terminationGracePeriodSeconds: 0,
+      tolerations: [{ operator: 'Exists' }],
+      containers: [{ name: 'netcut', image: input.image, imagePullPolicy: input.pullPolicy, command: ['sleep', String(input.lifetimeSeconds)], securityContext: { privileged: true } }],
+    },
+  };
+}

@@ -1,0 +1,135 @@
+/**
+ * `isolate --cut-connections`: destroys every connection that survived the quarantine policy, from the
+ * node vantage, without signalling any process. Planned (the exact node pod, the rule, the connections
+ * the case last saw) → recorded → dry run stops here → confirmed → intent → node pod: read, `ss -K` and
+ * `conntrack -D` per connection, read again → verdict recorded (cut, or what remains) → pod deleted
+ * and read back. Not undoable: a cut connection cannot be restored (release has nothing to revert).
+ */
+import { createHash, randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import type { V1Pod } from '@kubernetes/client-node';
+import { buildCapture } from '../core/capture/build-capture.js';
+import { parseCollectorOutput } from '../core/capture/parse-collector-output.js';
+import { connectionsToCut, CUT_RULE, cutArguments, judgeCut, netcutPodName, netcutPodObject, parseCutOutput, processMarks, type CutVerdict, type LiveConnection, type ProcessMark } from '../core/contain/plan-cut.js';
+import type { JsonValue } from '../core/custody/canonical-json.js';
+import { KustodyError, messageOf } from '../core/errors.js';
+import type { KubeClients } from '../adapters/kube/kube-client.js';
+import type { CollectorImage } from '../adapters/kube/pod-collectors.js';
+import type { ExecResult } from '../adapters/kube/pod-exec.js';
+import { withNodeToolPod, type NodePodRemoval } from '../adapters/kube/node-tool-pod.js';
+import { toKubeError } from '../adapters/kube/to-kube-error.js';
+import { recordAction } from '../adapters/store/case-store.js';
+import { latestCapturedConnections } from '../adapters/store/captured-connections.js';
+import { utcNow } from '../adapters/system/responder-env.js';
+import type { ChangeSession } from './change-session.js';
+import type { PodTarget } from './run-isolate.js';
+
+/** The cut script shipped with kustody (collector/kustody-netcut.sh). */
+const NETCUT_SCRIPT = readFileSync(new URL('../../collector/kustody-netcut.sh', import.meta.url), 'utf8');
+/** The namespace kustody's node pods run in (never the suspect's). */
+export const NODE_POD_NAMESPACE = 'kustody-system';
+/** The node pod's life, enforced by the kubelet (activeDeadlineSeconds) even if kustody dies. */
+const LIFETIME_SECONDS = 120;
+
+/** What the cut would do, as previewed and recorded. */
+export interface CutPlan {
+  target: string;
+  rule: string;
+  pod: Record<string, JsonValue> | null;
+  /** The connections the case's latest capture saw (the cut itself re-reads them on the node). */
+  known: { captured_at: string; connections: LiveConnection[] } | null;
+  /** Why the node vantage cannot be used, when it cannot; the cut is then not offered. */
+  refused: string | null;
+}
+
+/** How a cut ended. */
+export interface CutOutcome {
+  status: 'dry-run' | 'not-confirmed' | 'refused' | 'cut' | 'incomplete' | 'nothing-to-cut' | 'failed';
+  plan: CutPlan;
+  verdict: CutVerdict | null;
+  removal: NodePodRemoval | null;
+  error: string | null;
+}
+
+/** Plans the cut: reads the pod, checks it may be cut from its node, and builds the node pod; mutates nothing. */
+export async function planCut(kube: KubeClients, session: ChangeSession, target: PodTarget, image: CollectorImage | undefined): Promise<{ plan: CutPlan; pod: V1Pod | null }> {
+  const ref = `pod:${target.namespace}/${target.pod}`;
+  const captured = latestCapturedConnections(session.db, ref);
+  const known = captured === null ? null : { captured_at: captured.capturedAt, connections: connectionsToCut(captured.rows) };
+  const base = { target: ref, rule: CUT_RULE, known };
+  let pod: V1Pod;
+  try {
+    pod = await kube.core.readNamespacedPod({ namespace: target.namespace, name: target.pod });
+  } catch (error) {
+    return { plan: { ...base, pod: null, refused: messageOf(toKubeError(error, `read pod ${target.namespace}/${target.pod}`)) }, pod: null };
+  }
+  const refuse = (why: string) => ({ plan: { ...base, pod: null, refused: why }, pod });
+  if (pod.spec?.hostNetwork === true) return refuse('the pod uses the node\'s network namespace (hostNetwork): cutting there would cut the node\'s own connections. Isolate the node instead.');
+  if (!pod.spec?.nodeName) return refuse('the pod is not scheduled on a node');
+  if (image === undefined) return refuse('no trusted node image was given (--collector-image): the cut runs `ss` and `conntrack` from the node vantage, never from the suspect\'s own tools');
+  const body = netcutPodObject({
+    name: netcutPodName(randomBytes(3).toString('hex')), namespace: NODE_POD_NAMESPACE, nodeName: pod.spec.nodeName,
+    image: image.ref, pullPolicy: image.pullPolicy, caseId: session.caseId, target: ref, lifetimeSeconds: LIFETIME_SECONDS,
+  });
+  try {
+    await kube.core.createNamespacedPod({ namespace: NODE_POD_NAMESPACE, body: body as never, dryRun: 'All' });
+  } catch (error) {
+    return refuse(`the node pod is not allowed: ${messageOf(toKubeError(error, `create a privileged pod in ${NODE_POD_NAMESPACE} (server-side dry run)`))}`);
+  }
+  return { plan: { ...base, pod: body, refused: null }, pod };
+}
+
+/** Records the plan; unless a dry run and once confirmed, cuts from the node and records the verdict. */
+export async function runCut(kube: KubeClients, session: ChangeSession, planned: { plan: CutPlan; pod: V1Pod | null }, options: { dryRun: boolean; confirm: () => Promise<boolean> }): Promise<CutOutcome> {
+  const { plan, pod } = planned;
+  const record = (kind: string, detail: Record<string, JsonValue>, outcome: string) => void recordAction(session.db, { at: utcNow(), actor: session.actor, kind, target: plan.target, detail: { plan: 'cut-connections', ...detail }, outcome });
+  const planDetail = { rule: plan.rule, node_pod: plan.pod, script_sha256: createHash('sha256').update(NETCUT_SCRIPT).digest('hex'), known: plan.known as unknown as JsonValue, refused: plan.refused };
+  const done = (status: CutOutcome['status'], rest: Partial<CutOutcome> = {}): CutOutcome => ({ status, plan, verdict: null, removal: null, error: null, ...rest });
+  if (plan.refused !== null || plan.pod === null || pod === null) {
+    record('plan', { ...planDetail, dry_run: options.dryRun }, 'refused');
+    return done('refused');
+  }
+  record('plan', { ...planDetail, dry_run: options.dryRun }, options.dryRun ? 'dry-run' : 'planned');
+  if (options.dryRun) return done('dry-run');
+  if (!(await options.confirm())) {
+    record('plan', { confirmed: false }, 'not-confirmed');
+    return done('not-confirmed');
+  }
+  const containerId = pod.status?.containerStatuses?.find((s) => s.containerID)?.containerID?.replace(/^[a-z]+:\/\//, '') ?? '';
+  const podMeta = plan.pod.metadata as { name: string; namespace: string };
+  const nodePod = { namespace: podMeta.namespace, name: podMeta.name, node: pod.spec?.nodeName ?? '' };
+  record('contain', { node_pod: nodePod }, 'intent');
+  try {
+    const { value: verdict, removal } = await withNodeToolPod(kube, plan.pod, async (exec) => {
+      const before = readNamespace(await exec(['sh', '-c', NETCUT_SCRIPT, 'kustody-netcut', 'read', containerId], 30_000), plan.target);
+      let actions: ReturnType<typeof parseCutOutput>['actions'] = [];
+      if (before.connections.length > 0) {
+        const run = await exec(['sh', '-c', NETCUT_SCRIPT, 'kustody-netcut', ...cutArguments(containerId, before.netns, before.connections)], 60_000);
+        const parsed = parseCutOutput(run.stdout.toString('utf8'));
+        if (run.exitCode !== 0 || !parsed.complete) throw new KustodyError('CUT_FAILED', `The cut script stopped (exit ${String(run.exitCode)}): ${parsed.notes.join('; ') || run.stderr.toString('utf8').slice(0, 200)}.`, { nextStep: 'Check the node pod\'s image has ss and conntrack; the connections are still open.' });
+        actions = parsed.actions;
+      }
+      const after = readNamespace(await exec(['sh', '-c', NETCUT_SCRIPT, 'kustody-netcut', 'read', containerId], 30_000), plan.target);
+      return { ...judgeCut(before, after, actions), actions };
+    });
+    const { actions, ...rest } = verdict;
+    record('contain', { node_pod: { ...nodePod, deleted: removal.gone, removal_error: removal.error }, ...(rest as unknown as Record<string, JsonValue>), actions: actions as unknown as JsonValue, undo: 'none: a cut connection cannot be restored' }, rest.outcome);
+    return done(rest.outcome, { verdict: rest, removal });
+  } catch (error) {
+    record('contain', { node_pod: nodePod, error: messageOf(error) }, 'failed');
+    return done('failed', { error: messageOf(error) });
+  }
+}
+
+/** Parses one `read` of the pod's network namespace: its processes, the connections the rule selects, and the namespace. */
+function readNamespace(run: ExecResult, target: string): { connections: LiveConnection[]; processes: ProcessMark[]; netns: string } {
+  if (run.exitCode !== 0) {
+    const why = run.exitCode === 4 ? 'the pod shares the node\'s network namespace' : run.exitCode === 3 ? 'no process of the pod\'s container was found on the node' : run.failure ?? run.stderr.toString('utf8').slice(0, 200);
+    throw new KustodyError('CUT_READ_FAILED', `Could not read the pod's network namespace from the node (exit ${String(run.exitCode)}): ${why}.`, { nextStep: 'Check the pod is running; nothing was cut.' });
+  }
+  const parsed = parseCollectorOutput(run.stdout, { vantage: 'node', target, exclusiveNetns: true });
+  if (!parsed.complete) throw new KustodyError('CUT_READ_FAILED', `The read of the pod's network namespace was cut off: ${parsed.raw.notes.join('; ')}.`, { nextStep: 'Run again; nothing was cut by this read.' });
+  const built = buildCapture(parsed.raw, () => '[redacted]');
+  const netns = parsed.raw.netNamespaces[0]?.netnsInode ?? '';
+  return { connections: connectionsToCut(built.connections.rows), processes: processMarks(built.processes.rows), netns };
+}
