@@ -1,0 +1,139 @@
+import { test, type TestContext } from 'node:test';
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { parseNetInet } from '../../src/core/evidence/parsers/index.js';
+import { CASE_DB_FILE } from '../../src/adapters/store/case-store.js';
+import { makeTempDir, newCase, runKustody } from '../helpers/cli.js';
+import { kubectl, requireLab, type LabEnv } from '../helpers/lab.js';
+
+// The lab's node image for the cut (test/lab/lib/node.sh builds it from Debian's busybox, ss and conntrack).
+const IMAGE = ['--collector-image', 'lab.local/netcut:1', '--collector-pull-policy', 'Never'];
+
+function podYaml(ns: string, name: string, script: string): string {
+  return JSON.stringify({
+    apiVersion: 'v1', kind: 'Pod', metadata: { name, namespace: ns, labels: { app: name } },
+    spec: { terminationGracePeriodSeconds: 0, automountServiceAccountToken: false, containers: [{ name: 'main', image: 'lab.local/busybox:1.35', imagePullPolicy: 'Never', command: ['sh', '-c', script] }] },
+  });
+}
+
+async function startPod(lab: LabEnv, ns: string, name: string, script: string): Promise<string> {
+  const created = await kubectl(lab, 'admin', ['apply', '-f', '-'], { input: podYaml(ns, name, script) });
+  assert.equal(created.exitCode, 0, created.stderr);
+  const ready = await kubectl(lab, 'admin', ['wait', '-n', ns, '--for=condition=Ready', `pod/${name}`, '--timeout=90s']);
+  assert.equal(ready.exitCode, 0, ready.stderr);
+  return (await kubectl(lab, 'admin', ['get', 'pod', '-n', ns, name, '-o', 'jsonpath={.status.podIP}'])).stdout.trim();
+}
+
+async function sh(lab: LabEnv, ns: string, pod: string, script: string): Promise<{ exitCode: number; stdout: string }> {
+  const run = await kubectl(lab, 'admin', ['exec', '-n', ns, pod, '--', 'sh', '-c', script], { timeout: 30_000 });
+  return { exitCode: run.exitCode, stdout: run.stdout };
+}
+
+/** The pod's TCP sockets in a state that carries data with a non-loopback peer, read by the kernel tables (not by kustody). */
+async function openConnections(lab: LabEnv, ns: string, pod: string): Promise<string[]> {
+  const out: string[] = [];
+  for (const proto of ['tcp', 'tcp6'] as const) {
+    const table = await sh(lab, ns, pod, `cat /proc/net/${proto}`);
+    assert.equal(table.exitCode, 0);
+    for (const s of parseNetInet(Buffer.from(table.stdout), proto).sockets) {
+      if (['LISTEN', 'TIME_WAIT', 'CLOSE'].includes(s.state) || /^(127\.|::ffff:127\.|::1$)/.test(s.remoteAddress)) continue;
+      out.push(`${s.localAddress}:${s.localPort} ${s.remoteAddress}:${s.remotePort} ${s.state}`);
+    }
+  }
+  return out.sort();
+}
+
+/** pid → start time of every process in the pod but the reading shell itself. */
+async function processes(lab: LabEnv, ns: string, pod: string): Promise<Map<string, string>> {
+  const run = await sh(lab, ns, pod, 'for f in /proc/[0-9]*/stat; do read l < "$f" && echo "$l"; done; echo "self $$"');
+  const self = /^self (\d+)$/m.exec(run.stdout)?.[1];
+  const map = new Map<string, string>();
+  for (const line of run.stdout.split('\n')) {
+    const m = /^(\d+) \(.*\) (.*)$/.exec(line);
+    if (m === null || m[1] === self) continue;
+    map.set(m[1] ?? '', (m[2] ?? '').split(' ')[19] ?? '');
+  }
+  return map;
+}
+
+async function netcutPods(lab: LabEnv): Promise<string> {
+  return (await kubectl(lab, 'admin', ['get', 'pods', '-n', 'kustody-system', '-l', 'kustody.io/role=netcut', '-o', 'name'])).stdout.trim();
+}
+
+async function setup(t: TestContext, lab: LabEnv) {
+  const ns = `netcut-${Math.random().toString(36).slice(2, 7)}`;
+  assert.equal((await kubectl(lab, 'admin', ['create', 'namespace', ns])).exitCode, 0);
+  t.after(async () => { await kubectl(lab, 'admin', ['delete', 'namespace', ns, '--wait=false']); });
+  if ((await kubectl(lab, 'admin', ['get', 'namespace', 'kustody-system'])).exitCode !== 0) {
+    await kubectl(lab, 'admin', ['create', 'namespace', 'kustody-system']);
+  }
+  // server: a listener the suspect holds a connection to, and a web server to try reconnecting to.
+  const serverIp = await startPod(lab, ns, 'server', 'httpd -f -p 8080 & nc -l -p 9000 -e sleep 100000 & wait');
+  // suspect: holds an outbound connection (nc execs sleep, which never reads: the process survives a cut),
+  // accepts one inbound connection the same way, and serves 8080 for the reconnect check.
+  const suspectIp = await startPod(lab, ns, 'suspect', `httpd -f -p 8080 & nc -l -p 9000 -e sleep 100000 & until nc ${serverIp} 9000 -e sleep 100000; do sleep 1; done`);
+  await startPod(lab, ns, 'client', `until nc ${suspectIp} 9000 -e sleep 100000; do sleep 1; done`);
+  return { ns, serverIp, suspectIp };
+}
+
+test('isolate --cut-connections cuts the suspect\'s outbound and a client\'s inbound connection, keeps its processes, and the policy blocks the reconnect; the dry run creates nothing', { timeout: 300_000 }, async (t) => {
+  const lab = await requireLab(t);
+  if (!lab) return;
+  const { ns, serverIp, suspectIp } = await setup(t, lab);
+  const { dir, cleanup } = makeTempDir();
+  t.after(cleanup);
+  const created = await newCase(dir);
+  const env = { KUBECONFIG: lab.responderKubeconfig };
+
+  let before: string[] = [];
+  for (let i = 0; i < 30 && before.length < 2; i += 1) {
+    before = await openConnections(lab, ns, 'suspect');
+    if (before.length < 2) await new Promise((resolve) => setTimeout(resolve, 1000));
+  }
+  assert.equal(before.length, 2, `expected the outbound and the inbound connection: ${before.join('; ')}`);
+  assert.ok(before.some((c) => c.includes(`${serverIp}:9000 ESTABLISHED`)), before.join('; '));
+  assert.ok(before.some((c) => (c.startsWith(`::ffff:${suspectIp}:9000 `) || c.startsWith(`${suspectIp}:9000 `))), before.join('; '));
+  assert.equal((await sh(lab, ns, 'suspect', `timeout 5 nc -w 3 ${serverIp} 8080 </dev/null`)).exitCode, 0, 'before isolation the suspect can reach the server');
+  assert.equal((await sh(lab, ns, 'client', `timeout 5 nc -w 3 ${suspectIp} 8080 </dev/null`)).exitCode, 0, 'before isolation the client can reach the suspect');
+  const processesBefore = await processes(lab, ns, 'suspect');
+
+  const capture = await runKustody(['capture', 'pod', `${ns}/suspect`, '--case', created.path, '--via', 'exec', '--json'], { env });
+  assert.equal(capture.exitCode, 0, capture.stdout + capture.stderr);
+  const dry = await runKustody(['isolate', `${ns}/suspect`, '--case', created.path, '--cut-connections', ...IMAGE, '--dry-run', '--json'], { env });
+  assert.equal(dry.exitCode, 0, dry.stdout + dry.stderr);
+  const dryResult = JSON.parse(dry.stdout) as { status: string; cut: { status: string; plan: { pod: { spec: { nodeName: string } }; known: { connections: Array<{ remote_port: number; local_port: number }> } } } };
+  assert.equal(dryResult.status, 'dry-run');
+  assert.equal(dryResult.cut.status, 'dry-run');
+  assert.equal(dryResult.cut.plan.pod.spec.nodeName, lab.nodeName, 'the preview shows the exact node pod');
+  assert.equal(dryResult.cut.plan.known.connections.length, 2, 'the preview lists both connections the case saw');
+  assert.equal(await netcutPods(lab), '', 'the dry run created a node pod');
+  assert.equal(((await kubectl(lab, 'admin', ['get', 'networkpolicies', '-n', ns, '-o', 'name'])).stdout.trim()), '', 'the dry run created a policy');
+  assert.deepEqual(await openConnections(lab, ns, 'suspect'), before, 'the dry run cut something');
+
+  const applied = await runKustody(['isolate', `${ns}/suspect`, '--case', created.path, '--cut-connections', ...IMAGE, '--yes', '--json'], { env });
+  assert.equal(applied.exitCode, 0, applied.stdout + applied.stderr);
+  const result = JSON.parse(applied.stdout) as { status: string; cut: { status: string; verdict: { cut: Array<{ remote_addr: string; remote_port: number; local_port: number }>; remaining: unknown[] } }; surviving_connections: { established: unknown[] } };
+  assert.equal(result.status, 'applied');
+  assert.equal(result.cut.status, 'cut', applied.stdout);
+  assert.equal(result.cut.verdict.cut.length, 2);
+  assert.deepEqual(result.cut.verdict.remaining, []);
+  assert.deepEqual(result.surviving_connections.established, [], 'kustody\'s own exec re-read still sees a connection');
+
+  assert.deepEqual(await openConnections(lab, ns, 'suspect'), [], 'a connection survived the cut (read from the kernel tables)');
+  const processesAfter = await processes(lab, ns, 'suspect');
+  for (const [pid, start] of processesBefore) assert.equal(processesAfter.get(pid), start, `process ${pid} was killed or replaced`);
+  assert.notEqual((await sh(lab, ns, 'suspect', `timeout 5 nc -w 3 ${serverIp} 8080 </dev/null`)).exitCode, 0, 'the suspect reconnected out');
+  assert.notEqual((await sh(lab, ns, 'client', `timeout 5 nc -w 3 ${suspectIp} 8080 </dev/null`)).exitCode, 0, 'the client reconnected in');
+  assert.equal(await netcutPods(lab), '', 'the node pod was left behind');
+
+  const db = new Database(join(created.path, CASE_DB_FILE), { readonly: true });
+  t.after(() => db.close());
+  const rows = (db.prepare("SELECT kind, outcome, detail FROM actions WHERE detail LIKE '%cut-connections%' ORDER BY seq").all() as Array<{ kind: string; outcome: string; detail: string }>);
+  assert.deepEqual(rows.map((r) => `${r.kind}:${r.outcome}`), ['plan:dry-run', 'plan:planned', 'contain:intent', 'contain:cut']);
+  const recorded = JSON.parse(rows.at(-1)?.detail ?? '{}') as { cut: Array<{ remote_addr: string; remote_port: number }>; remaining: unknown[]; running: unknown[]; node_pod: { deleted: boolean } };
+  assert.equal(recorded.cut.length, 2);
+  assert.ok(recorded.cut.some((c) => c.remote_addr.endsWith(serverIp) && c.remote_port === 9000));
+  assert.deepEqual(recorded.remaining, []);
+  assert.equal(recorded.node_pod.deleted, true);
+});
