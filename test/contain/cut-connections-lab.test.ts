@@ -111,10 +111,21 @@ test('isolate --cut-connections cuts the suspect\'s outbound and a client\'s inb
   assert.equal(((await kubectl(lab, 'admin', ['get', 'networkpolicies', '-n', ns, '-o', 'name'])).stdout.trim()), '', 'the dry run created a policy');
   assert.deepEqual(await openConnections(lab, ns, 'suspect'), before, 'the dry run cut something');
 
+  // Without a node image the cut is refused: isolation applies, and every connection still open is listed with its pid.
+  const refused = await runKustody(['isolate', `${ns}/suspect`, '--case', created.path, '--cut-connections', '--yes', '--json'], { env });
+  assert.equal(refused.exitCode, 1, refused.stdout + refused.stderr);
+  const refusedResult = JSON.parse(refused.stdout) as { status: string; cut: { status: string; plan: { refused: string } }; surviving_connections: { established: Array<{ pid: number | null; remote_port: number }> } };
+  assert.equal(refusedResult.status, 'applied');
+  assert.equal(refusedResult.cut.status, 'refused');
+  assert.match(refusedResult.cut.plan.refused, /--collector-image/);
+  assert.equal(refusedResult.surviving_connections.established.length, 2, 'the refusal must say what remains open');
+  assert.ok(refusedResult.surviving_connections.established.every((c) => typeof c.pid === 'number'));
+  assert.equal((await openConnections(lab, ns, 'suspect')).length, 2, 'the deny-all policy alone left both connections open (kube-router)');
+
   const applied = await runKustody(['isolate', `${ns}/suspect`, '--case', created.path, '--cut-connections', ...IMAGE, '--yes', '--json'], { env });
   assert.equal(applied.exitCode, 0, applied.stdout + applied.stderr);
   const result = JSON.parse(applied.stdout) as { status: string; cut: { status: string; verdict: { cut: Array<{ remote_addr: string; remote_port: number; local_port: number }>; remaining: unknown[] } }; surviving_connections: { established: unknown[] } };
-  assert.equal(result.status, 'applied');
+  assert.equal(result.status, 'nothing-to-do', 'the isolation itself was already in effect');
   assert.equal(result.cut.status, 'cut', applied.stdout);
   assert.equal(result.cut.verdict.cut.length, 2);
   assert.deepEqual(result.cut.verdict.remaining, []);
@@ -130,7 +141,7 @@ test('isolate --cut-connections cuts the suspect\'s outbound and a client\'s inb
   const db = new Database(join(created.path, CASE_DB_FILE), { readonly: true });
   t.after(() => db.close());
   const rows = (db.prepare("SELECT kind, outcome, detail FROM actions WHERE detail LIKE '%cut-connections%' ORDER BY seq").all() as Array<{ kind: string; outcome: string; detail: string }>);
-  assert.deepEqual(rows.map((r) => `${r.kind}:${r.outcome}`), ['plan:dry-run', 'plan:planned', 'contain:intent', 'contain:cut']);
+  assert.deepEqual(rows.map((r) => `${r.kind}:${r.outcome}`), ['plan:dry-run', 'plan:refused', 'plan:planned', 'contain:intent', 'contain:cut']);
   const recorded = JSON.parse(rows.at(-1)?.detail ?? '{}') as { cut: Array<{ remote_addr: string; remote_port: number }>; remaining: unknown[]; running: unknown[]; node_pod: { deleted: boolean } };
   assert.equal(recorded.cut.length, 2);
   assert.ok(recorded.cut.some((c) => c.remote_addr.endsWith(serverIp) && c.remote_port === 9000));
