@@ -15,8 +15,8 @@
 #       flow in both directions, in the node's namespace (where bridged pod traffic is tracked) and
 #       in the pod's. Prints one line per action: `R <tuple-index> <what> <exit-code> <count>`.
 #
-# Exit codes: 0 done; 2 usage; 3 no process of the container found; 4 the namespace is the node's
-# (hostNetwork) or changed since it was read.
+# Exit codes: 0 done; 2 usage; 3 no process of the container found; 4 not on the host PID namespace,
+# or the namespace is the node's (hostNetwork) or changed since it was read.
 mode=$1; cid=$2
 [ -n "$mode" ] && [ -n "$cid" ] || exit 2
 self=$$
@@ -29,9 +29,13 @@ for d in /proc/[0-9]*; do
   break
 done
 [ -n "$first" ] || { echo "X container not found"; exit 3; }
+# The node's own network namespace, through kthreadd (PID 2 in the host PID namespace, a kernel
+# thread, so always in the initial namespace; PID 1 may refuse even root, as a firecracker init does).
+read -r kt < /proc/2/comm 2>/dev/null
+[ "$kt" = kthreadd ] || { echo "X not in the host PID namespace"; exit 4; }
 netns=$(readlink /proc/$first/ns/net 2>/dev/null)
-hostns=$(readlink /proc/1/ns/net 2>/dev/null)
-[ -n "$netns" ] && [ "$netns" != "$hostns" ] || { echo "X host network namespace"; exit 4; }
+hostns=$(readlink /proc/2/ns/net 2>/dev/null)
+[ -n "$netns" ] && [ -n "$hostns" ] && [ "$netns" != "$hostns" ] || { echo "X host network namespace"; exit 4; }
 
 fil() { if b=$( (base64 < "$2") 2>/dev/null ); then echo "F $1"; [ -n "$b" ] && printf '%s\n' "$b"; echo '.'; else echo "X $1 unreadable"; fi; }
 lnk() { if t=$(readlink "$2" 2>/dev/null); then printf 'L %s ' "$1"; printf '%s' "$t" | base64 | tr -d '\n'; echo; else echo "X $1 unreadable"; fi; }
@@ -72,7 +76,7 @@ while [ $# -ge 5 ]; do
   case "$la" in ::ffff:*.*) sl="[$la]"; sr="[$ra]"; la=${la#::ffff:}; ra=${ra#::ffff:}; fam=ipv4 ;; esac
   act ss nsenter -t "$first" -n ss -K -tnH state established state syn-sent state syn-recv state fin-wait-1 state fin-wait-2 state close-wait state last-ack state closing "( src $sl:$lp and dst $sr:$rp )"
   for where in node pod; do
-    if [ $where = node ]; then t=1; else t=$first; fi
+    if [ $where = node ]; then t=2; else t=$first; fi
     act "conntrack-$where-out" nsenter -t "$t" -n conntrack -D -f "$fam" -p tcp -s "$la" -d "$ra" --sport "$lp" --dport "$rp"
     act "conntrack-$where-in" nsenter -t "$t" -n conntrack -D -f "$fam" -p tcp -s "$ra" -d "$la" --sport "$rp" --dport "$lp"
   done

@@ -124,7 +124,7 @@ export async function runCut(kube: KubeClients, session: ChangeSession, planned:
 /** Parses one `read` of the pod's network namespace: its processes, the connections the rule selects, and the namespace. */
 function readNamespace(run: ExecResult, target: string): { connections: LiveConnection[]; processes: ProcessMark[]; netns: string } {
   if (run.exitCode !== 0) {
-    const why = run.exitCode === 4 ? 'the pod shares the node\'s network namespace' : run.exitCode === 3 ? 'no process of the pod\'s container was found on the node' : run.failure ?? run.stderr.toString('utf8').slice(0, 200);
+    const why = run.exitCode === 4 ? 'the pod shares the node\'s network namespace, or the node pod is not in the host PID namespace' : run.exitCode === 3 ? 'no process of the pod\'s container was found on the node' : run.failure ?? run.stderr.toString('utf8').slice(0, 200);
     throw new KustodyError('CUT_READ_FAILED', `Could not read the pod's network namespace from the node (exit ${String(run.exitCode)}): ${why}.`, { nextStep: 'Check the pod is running; nothing was cut.' });
   }
   const parsed = parseCollectorOutput(run.stdout, { vantage: 'node', target, exclusiveNetns: true });
