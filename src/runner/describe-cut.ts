@@ -15,7 +15,8 @@ export function describeCutPlan(outcome: CutOutcome): DisplayText[] {
     const meta = plan.pod.metadata as { namespace: string; name: string };
     const spec = plan.pod.spec as { nodeName: string; activeDeadlineSeconds: number; containers: Array<{ image: string }> };
     lines.push(display`  from node pod ${escapeUntrusted(`${meta.namespace}/${meta.name}`)} on ${escapeUntrusted(spec.nodeName)}: privileged, hostPID, image ${escapeUntrusted(spec.containers[0]?.image ?? '')}, deleted afterwards, ends itself after ${spec.activeDeadlineSeconds} s`);
-    lines.push(display`  exact object: ${escapeUntrusted(JSON.stringify(plan.pod))}`);
+    lines.push(display`  guarded while it runs (only you may exec into, change or delete it); ${escapeUntrusted(meta.namespace)} is created on first use; the pod's name is drawn when it is placed`);
+    for (const object of [...plan.guard, plan.pod]) lines.push(display`  exact object: ${escapeUntrusted(JSON.stringify(object))}`);
   }
   if (plan.known === null) lines.push(trusted('  the case has no capture of this pod yet: the connections are read on the node at the time of the cut'));
   else {
@@ -42,7 +43,9 @@ export function describeCutResult(outcome: CutOutcome): DisplayText[] {
     for (const c of v.remaining) lines.push(display`  STILL OPEN after the cut: ${connection(c)}`);
     if (v.remaining.length === 0) lines.push(trusted('  Re-read on the node: no connection the rule selects remains.'));
   }
-  if (outcome.removal !== null && !outcome.removal.gone) lines.push(display`  the node pod may still exist (${escapeUntrusted(outcome.removal.error ?? 'not read back')}): delete it with kubectl`);
+  for (const item of outcome.footprint) {
+    if (item.remove !== undefined) lines.push(display`  LEFT ON THE CLUSTER: ${escapeUntrusted(`${item.kind ?? ''} ${item.name ?? item.pod ?? ''}: ${item.status ?? ''}; remove with ${item.remove}`)}`);
+  }
   if (outcome.status === 'refused' || outcome.status === 'failed') {
     lines.push(trusted('  What would close the connections still open (listed below): `isolate --cut-connections --collector-image IMAGE` with an image holding BusyBox, ss and conntrack and the right to create a privileged pod in the kustody-system namespace; or delete the pod once it is captured.'));
   }

@@ -1,33 +1,35 @@
 /**
  * `isolate --cut-connections`: destroys every connection that survived the quarantine policy, from the
- * node vantage, without signalling any process. Planned (the exact node pod, the rule, the connections
- * the case last saw) → recorded → dry run stops here → confirmed → intent → node pod: read, `ss -K` and
- * `conntrack -D` per connection, read again → verdict recorded (cut, or what remains) → pod deleted
- * and read back. Not undoable: a cut connection cannot be restored (release has nothing to revert).
+ * node vantage, without signalling any process. Planned (the exact node pod and its guard, the rule, the
+ * connections the case last saw) → recorded → dry run stops here → confirmed → intent → kustody's
+ * guarded node pod placed in kustody-system (collector-footprint.ts, through the Change runner) →
+ * read, `ss -K` and `conntrack -D` per connection, read again → pod and guard deleted and read back →
+ * verdict recorded (cut, or what remains). Not undoable: a cut connection cannot be restored.
  */
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import type { V1Pod } from '@kubernetes/client-node';
 import { buildCapture } from '../core/capture/build-capture.js';
 import { parseCollectorOutput } from '../core/capture/parse-collector-output.js';
-import { connectionsToCut, CUT_RULE, cutArguments, judgeCut, netcutPodName, netcutPodObject, parseCutOutput, processMarks, type CutVerdict, type LiveConnection, type ProcessMark } from '../core/contain/plan-cut.js';
+import { connectionsToCut, CUT_RULE, cutArguments, judgeCut, parseCutOutput, processMarks, type CutAction, type CutVerdict, type LiveConnection, type ProcessMark } from '../core/contain/plan-cut.js';
+import { COLLECTOR_NAMESPACE, planCollectorPod } from '../core/capture/plan-collector-pod.js';
 import type { JsonValue } from '../core/custody/canonical-json.js';
 import { KustodyError, messageOf } from '../core/errors.js';
 import type { KubeClients } from '../adapters/kube/kube-client.js';
 import type { CollectorImage } from '../adapters/kube/pod-collectors.js';
 import type { ExecResult } from '../adapters/kube/pod-exec.js';
-import { withNodeToolPod, type NodePodRemoval } from '../adapters/kube/node-tool-pod.js';
+import { execInNodePod, waitNodePodRunning } from '../adapters/kube/node-pod-exec.js';
+import { readObject } from '../adapters/kube/cluster-changes.js';
 import { toKubeError } from '../adapters/kube/to-kube-error.js';
 import { recordAction } from '../adapters/store/case-store.js';
 import { latestCapturedConnections } from '../adapters/store/captured-connections.js';
 import { utcNow } from '../adapters/system/responder-env.js';
-import type { ChangeSession } from './change-session.js';
+import { changePorts, type ChangeSession } from './change-session.js';
+import { placeCollectorPod, removeCollectorPod, type FootprintItem } from './collector-footprint.js';
 import type { PodTarget } from './run-isolate.js';
 
 /** The cut script shipped with kustody (collector/kustody-netcut.sh). */
 const NETCUT_SCRIPT = readFileSync(new URL('../../collector/kustody-netcut.sh', import.meta.url), 'utf8');
-/** The namespace kustody's node pods run in (never the suspect's). */
-export const NODE_POD_NAMESPACE = 'kustody-system';
 /** The node pod's life, enforced by the kubelet (activeDeadlineSeconds) even if kustody dies. */
 const LIFETIME_SECONDS = 120;
 
@@ -35,7 +37,9 @@ const LIFETIME_SECONDS = 120;
 export interface CutPlan {
   target: string;
   rule: string;
+  /** The node pod as it will be created (its name is drawn again when placed), preceded by its guard. */
   pod: Record<string, JsonValue> | null;
+  guard: Record<string, JsonValue>[];
   /** The connections the case's latest capture saw (the cut itself re-reads them on the node). */
   known: { captured_at: string; connections: LiveConnection[] } | null;
   /** Why the node vantage cannot be used, when it cannot; the cut is then not offered. */
@@ -47,7 +51,8 @@ export interface CutOutcome {
   status: 'dry-run' | 'not-confirmed' | 'refused' | 'cut' | 'incomplete' | 'nothing-to-cut' | 'failed';
   plan: CutPlan;
   verdict: CutVerdict | null;
-  removal: NodePodRemoval | null;
+  /** What became of each object of the node pod's footprint (deleted and gone, or how to remove it). */
+  footprint: FootprintItem[];
   error: string | null;
 }
 
@@ -56,7 +61,7 @@ export async function planCut(kube: KubeClients, session: ChangeSession, target:
   const ref = `pod:${target.namespace}/${target.pod}`;
   const captured = latestCapturedConnections(session.db, ref);
   const known = captured === null ? null : { captured_at: captured.capturedAt, connections: connectionsToCut(captured.rows) };
-  const base = { target: ref, rule: CUT_RULE, known };
+  const base = { target: ref, rule: CUT_RULE, known, guard: [] };
   let pod: V1Pod;
   try {
     pod = await kube.core.readNamespacedPod({ namespace: target.namespace, name: target.pod });
@@ -67,24 +72,26 @@ export async function planCut(kube: KubeClients, session: ChangeSession, target:
   if (pod.spec?.hostNetwork === true) return refuse('the pod uses the node\'s network namespace (hostNetwork): cutting there would cut the node\'s own connections. Isolate the node instead.');
   if (!pod.spec?.nodeName) return refuse('the pod is not scheduled on a node');
   if (image === undefined) return refuse('no trusted node image was given (--collector-image): the cut runs `ss` and `conntrack` from the node vantage, never from the suspect\'s own tools');
-  const body = netcutPodObject({
-    name: netcutPodName(randomBytes(3).toString('hex')), namespace: NODE_POD_NAMESPACE, nodeName: pod.spec.nodeName,
-    image: image.ref, pullPolicy: image.pullPolicy, caseId: session.caseId, target: ref, lifetimeSeconds: LIFETIME_SECONDS,
-  });
-  try {
-    await kube.core.createNamespacedPod({ namespace: NODE_POD_NAMESPACE, body: body as never, dryRun: 'All' });
-  } catch (error) {
-    return refuse(`the node pod is not allowed: ${messageOf(toKubeError(error, `create a privileged pod in ${NODE_POD_NAMESPACE} (server-side dry run)`))}`);
+  const node = planCollectorPod({ caseId: session.caseId, target: ref, namespace: COLLECTOR_NAMESPACE, name: 'kustody-collector-preview', nodeName: pod.spec.nodeName, image, lifetimeSeconds: LIFETIME_SECONDS, responderUser: session.kubeUser });
+  const objects = node.changes.map((c) => (c.change.action === 'create' ? c.change.object : {}));
+  const body = objects.at(-1) ?? {};
+  // The API server's own check of the exact pod (admission, Pod Security, RBAC), once kustody-system exists.
+  if (await readObject(kube, { kind: 'Namespace', name: COLLECTOR_NAMESPACE }) !== null) {
+    try {
+      await kube.core.createNamespacedPod({ namespace: COLLECTOR_NAMESPACE, body: body as never, dryRun: 'All' });
+    } catch (error) {
+      return refuse(`the node pod is not allowed: ${messageOf(toKubeError(error, `create a privileged pod in ${COLLECTOR_NAMESPACE} (server-side dry run)`))}`);
+    }
   }
-  return { plan: { ...base, pod: body, refused: null }, pod };
+  return { plan: { ...base, pod: body, guard: objects.slice(0, -1), refused: null }, pod };
 }
 
 /** Records the plan; unless a dry run and once confirmed, cuts from the node and records the verdict. */
 export async function runCut(kube: KubeClients, session: ChangeSession, planned: { plan: CutPlan; pod: V1Pod | null }, options: { dryRun: boolean; confirm: () => Promise<boolean> }): Promise<CutOutcome> {
   const { plan, pod } = planned;
   const record = (kind: string, detail: Record<string, JsonValue>, outcome: string) => void recordAction(session.db, { at: utcNow(), actor: session.actor, kind, target: plan.target, detail: { plan: 'cut-connections', ...detail }, outcome });
-  const planDetail = { rule: plan.rule, node_pod: plan.pod, script_sha256: createHash('sha256').update(NETCUT_SCRIPT).digest('hex'), known: plan.known as unknown as JsonValue, refused: plan.refused };
-  const done = (status: CutOutcome['status'], rest: Partial<CutOutcome> = {}): CutOutcome => ({ status, plan, verdict: null, removal: null, error: null, ...rest });
+  const planDetail = { rule: plan.rule, node_pod: plan.pod, node_pod_guard: plan.guard, script_sha256: createHash('sha256').update(NETCUT_SCRIPT).digest('hex'), known: plan.known as unknown as JsonValue, refused: plan.refused };
+  const done = (status: CutOutcome['status'], rest: Partial<CutOutcome> = {}): CutOutcome => ({ status, plan, verdict: null, footprint: [], error: null, ...rest });
   if (plan.refused !== null || plan.pod === null || pod === null) {
     record('plan', { ...planDetail, dry_run: options.dryRun }, 'refused');
     return done('refused');
@@ -96,29 +103,49 @@ export async function runCut(kube: KubeClients, session: ChangeSession, planned:
     return done('not-confirmed');
   }
   const containerId = pod.status?.containerStatuses?.find((s) => s.containerID)?.containerID?.replace(/^[a-z]+:\/\//, '') ?? '';
-  const podMeta = plan.pod.metadata as { name: string; namespace: string };
-  const nodePod = { namespace: podMeta.namespace, name: podMeta.name, node: pod.spec?.nodeName ?? '' };
-  record('contain', { node_pod: nodePod }, 'intent');
+  const spec = plan.pod.spec as { nodeName: string; containers: Array<{ image: string; imagePullPolicy: 'Always' | 'IfNotPresent' | 'Never' }> };
+  const image = { ref: spec.containers[0]?.image ?? '', pullPolicy: spec.containers[0]?.imagePullPolicy ?? 'IfNotPresent' };
+  record('contain', { node: spec.nodeName, image: image.ref }, 'intent');
+  const ctx = { ports: changePorts(kube, session, true), caseId: session.caseId, responderUser: session.kubeUser };
+  let placed: Awaited<ReturnType<typeof placeCollectorPod>>;
   try {
-    const { value: verdict, removal } = await withNodeToolPod(kube, plan.pod, async (exec) => {
-      const before = readNamespace(await exec(['sh', '-c', NETCUT_SCRIPT, 'kustody-netcut', 'read', containerId], 30_000), plan.target);
-      let actions: ReturnType<typeof parseCutOutput>['actions'] = [];
-      if (before.connections.length > 0) {
-        const run = await exec(['sh', '-c', NETCUT_SCRIPT, 'kustody-netcut', ...cutArguments(containerId, before.netns, before.connections)], 60_000);
-        const parsed = parseCutOutput(run.stdout.toString('utf8'));
-        if (run.exitCode !== 0 || !parsed.complete) throw new KustodyError('CUT_FAILED', `The cut script stopped (exit ${String(run.exitCode)}): ${parsed.notes.join('; ') || run.stderr.toString('utf8').slice(0, 200)}.`, { nextStep: 'Check the node pod\'s image has ss and conntrack; the connections are still open.' });
-        actions = parsed.actions;
-      }
-      const after = readNamespace(await exec(['sh', '-c', NETCUT_SCRIPT, 'kustody-netcut', 'read', containerId], 30_000), plan.target);
-      return { ...judgeCut(before, after, actions), actions };
-    });
-    const { actions, ...rest } = verdict;
-    record('contain', { node_pod: { ...nodePod, deleted: removal.gone, removal_error: removal.error }, ...(rest as unknown as Record<string, JsonValue>), actions: actions as unknown as JsonValue, undo: 'none: a cut connection cannot be restored' }, rest.outcome);
-    return done(rest.outcome, { verdict: rest, removal });
+    placed = await placeCollectorPod(kube, ctx, { target: plan.target, namespace: COLLECTOR_NAMESPACE, nodeName: spec.nodeName, image, lifetimeSeconds: LIFETIME_SECONDS });
   } catch (error) {
-    record('contain', { node_pod: nodePod, error: messageOf(error) }, 'failed');
+    record('contain', { error: messageOf(error) }, 'failed');
     return done('failed', { error: messageOf(error) });
   }
+  let verdict: (CutVerdict & { actions: CutAction[] }) | null = null;
+  let failure: string | null = null;
+  try {
+    verdict = await cutFromNode(kube, placed, containerId, plan.target);
+  } catch (error) {
+    failure = messageOf(error);
+  }
+  const footprint = [...placed.footprint, ...await removeCollectorPod(kube, ctx, plan.target, placed)];
+  const nodePod = { namespace: placed.namespace, name: placed.name, node: spec.nodeName };
+  if (verdict === null) {
+    record('contain', { node_pod: nodePod, footprint, error: failure }, 'failed');
+    return done('failed', { error: failure, footprint });
+  }
+  const { actions, ...rest } = verdict;
+  record('contain', { node_pod: nodePod, footprint, ...(rest as unknown as Record<string, JsonValue>), actions: actions as unknown as JsonValue, undo: 'none: a cut connection cannot be restored' }, rest.outcome);
+  return done(rest.outcome, { verdict: rest, footprint });
+}
+
+/** In the placed node pod: read the pod's network namespace, cut what the rule selects, read again. */
+async function cutFromNode(kube: KubeClients, placed: { namespace: string; name: string }, containerId: string, target: string): Promise<CutVerdict & { actions: CutAction[] }> {
+  await waitNodePodRunning(kube, placed);
+  const run = (args: readonly string[], timeoutMs: number) => execInNodePod(kube, placed, ['sh', '-c', NETCUT_SCRIPT, 'kustody-netcut', ...args], timeoutMs);
+  const before = readNamespace(await run(['read', containerId], 30_000), target);
+  let actions: CutAction[] = [];
+  if (before.connections.length > 0) {
+    const cut = await run(cutArguments(containerId, before.netns, before.connections), 60_000);
+    const parsed = parseCutOutput(cut.stdout.toString('utf8'));
+    if (cut.exitCode !== 0 || !parsed.complete) throw new KustodyError('CUT_FAILED', `The cut script stopped (exit ${String(cut.exitCode)}): ${parsed.notes.join('; ') || cut.stderr.toString('utf8').slice(0, 200)}.`, { nextStep: 'Check the node image has ss and conntrack; the connections may still be open.' });
+    actions = parsed.actions;
+  }
+  const after = readNamespace(await run(['read', containerId], 30_000), target);
+  return { ...judgeCut(before, after, actions), actions };
 }
 
 /** Parses one `read` of the pod's network namespace: its processes, the connections the rule selects, and the namespace. */

@@ -57,17 +57,18 @@ async function processes(lab: LabEnv, ns: string, pod: string): Promise<Map<stri
   return map;
 }
 
-async function netcutPods(lab: LabEnv): Promise<string> {
-  return (await kubectl(lab, 'admin', ['get', 'pods', '-n', 'kustody-system', '-l', 'kustody.io/role=netcut', '-o', 'name'])).stdout.trim();
+/** kustody's node pods placed for this namespace's suspect (other tests' collectors may run in kustody-system at the same time). */
+async function nodePodsFor(lab: LabEnv, ns: string): Promise<string[]> {
+  const run = await kubectl(lab, 'admin', ['get', 'pods', '-n', 'kustody-system', '-o', 'json']);
+  if (run.exitCode !== 0) return [];
+  const items = (JSON.parse(run.stdout) as { items: Array<{ metadata: { name: string; annotations?: Record<string, string> } }> }).items;
+  return items.filter((p) => p.metadata.annotations?.['kustody.io/target'] === `pod:${ns}/suspect`).map((p) => p.metadata.name);
 }
 
 async function setup(t: TestContext, lab: LabEnv) {
   const ns = `netcut-${Math.random().toString(36).slice(2, 7)}`;
   assert.equal((await kubectl(lab, 'admin', ['create', 'namespace', ns])).exitCode, 0);
   t.after(async () => { await kubectl(lab, 'admin', ['delete', 'namespace', ns, '--wait=false']); });
-  if ((await kubectl(lab, 'admin', ['get', 'namespace', 'kustody-system'])).exitCode !== 0) {
-    await kubectl(lab, 'admin', ['create', 'namespace', 'kustody-system']);
-  }
   // server: a listener the suspect holds a connection to, and a web server to try reconnecting to.
   const serverIp = await startPod(lab, ns, 'server', 'httpd -f -p 8080 & nc -l -p 9000 -e sleep 100000 & wait');
   // suspect: holds an outbound connection (nc execs sleep, which never reads: the process survives a cut),
@@ -107,7 +108,7 @@ test('isolate --cut-connections cuts the suspect\'s outbound and a client\'s inb
   assert.equal(dryResult.cut.status, 'dry-run');
   assert.equal(dryResult.cut.plan.pod.spec.nodeName, lab.nodeName, 'the preview shows the exact node pod');
   assert.equal(dryResult.cut.plan.known.connections.length, 2, 'the preview lists both connections the case saw');
-  assert.equal(await netcutPods(lab), '', 'the dry run created a node pod');
+  assert.deepEqual(await nodePodsFor(lab, ns), [], 'the dry run created a node pod');
   assert.equal(((await kubectl(lab, 'admin', ['get', 'networkpolicies', '-n', ns, '-o', 'name'])).stdout.trim()), '', 'the dry run created a policy');
   assert.deepEqual(await openConnections(lab, ns, 'suspect'), before, 'the dry run cut something');
 
@@ -136,15 +137,16 @@ test('isolate --cut-connections cuts the suspect\'s outbound and a client\'s inb
   for (const [pid, start] of processesBefore) assert.equal(processesAfter.get(pid), start, `process ${pid} was killed or replaced`);
   assert.notEqual((await sh(lab, ns, 'suspect', `timeout 5 nc -w 3 ${serverIp} 8080 </dev/null`)).exitCode, 0, 'the suspect reconnected out');
   assert.notEqual((await sh(lab, ns, 'client', `timeout 5 nc -w 3 ${suspectIp} 8080 </dev/null`)).exitCode, 0, 'the client reconnected in');
-  assert.equal(await netcutPods(lab), '', 'the node pod was left behind');
+  assert.deepEqual(await nodePodsFor(lab, ns), [], 'the node pod was left behind');
 
   const db = new Database(join(created.path, CASE_DB_FILE), { readonly: true });
   t.after(() => db.close());
   const rows = (db.prepare("SELECT kind, outcome, detail FROM actions WHERE detail LIKE '%cut-connections%' ORDER BY seq").all() as Array<{ kind: string; outcome: string; detail: string }>);
   assert.deepEqual(rows.map((r) => `${r.kind}:${r.outcome}`), ['plan:dry-run', 'plan:refused', 'plan:planned', 'contain:intent', 'contain:cut']);
-  const recorded = JSON.parse(rows.at(-1)?.detail ?? '{}') as { cut: Array<{ remote_addr: string; remote_port: number }>; remaining: unknown[]; running: unknown[]; node_pod: { deleted: boolean } };
+  const recorded = JSON.parse(rows.at(-1)?.detail ?? '{}') as { cut: Array<{ remote_addr: string; remote_port: number }>; remaining: unknown[]; running: unknown[]; footprint: Array<{ kind: string; status?: string }> };
   assert.equal(recorded.cut.length, 2);
   assert.ok(recorded.cut.some((c) => c.remote_addr.endsWith(serverIp) && c.remote_port === 9000));
   assert.deepEqual(recorded.remaining, []);
-  assert.equal(recorded.node_pod.deleted, true);
+  const removed = recorded.footprint.filter((f) => f.status === 'deleted and gone (read back)').map((f) => f.kind).sort();
+  assert.deepEqual(removed, ['Pod', 'ValidatingAdmissionPolicy', 'ValidatingAdmissionPolicyBinding'], JSON.stringify(recorded.footprint));
 });

@@ -5,8 +5,6 @@
  */
 import { isIP } from 'node:net';
 import type { ConnectionRow, ProcessRow } from '../capture/capture-rows.js';
-import type { JsonValue } from '../custody/canonical-json.js';
-import { CASE_ANNOTATION } from './plan-isolation.js';
 
 /** TCP states in which a socket can still send or receive data: each is cut, not only ESTABLISHED. */
 export const CUT_STATES: readonly string[] = ['ESTABLISHED', 'SYN_SENT', 'SYN_RECV', 'FIN_WAIT1', 'FIN_WAIT2', 'CLOSE_WAIT', 'LAST_ACK', 'CLOSING'];
@@ -123,27 +121,4 @@ export function judgeCut(before: { connections: LiveConnection[]; processes: Pro
   const conntrackDeleted = actions.filter((a) => a.what.startsWith('conntrack-')).reduce((sum, a) => sum + a.count, 0);
   const outcome = after.connections.length > 0 ? 'incomplete' : before.connections.length === 0 ? 'nothing-to-cut' : 'cut';
   return { outcome, cut: before.connections, remaining: after.connections, running, exited, conntrack_deleted: conntrackDeleted };
-}
-
-/** The node pod's name, from a random suffix the caller draws. */
-export function netcutPodName(suffix: string): string {
-  return `kustody-netcut-${suffix}`;
-}
-
-/** The exact short-lived node pod: privileged and hostPID (to enter the pod's network namespace), no token, bounded life. */
-export function netcutPodObject(input: { name: string; namespace: string; nodeName: string; image: string; pullPolicy: string; caseId: string; target: string; lifetimeSeconds: number }): Record<string, JsonValue> {
-  return {
-    apiVersion: 'v1', kind: 'Pod',
-    metadata: {
-      name: input.name, namespace: input.namespace,
-      labels: { 'app.kubernetes.io/managed-by': 'kustody', 'kustody.io/role': 'netcut' },
-      annotations: { [CASE_ANNOTATION]: input.caseId, 'kustody.io/target': input.target },
-    },
-    spec: {
-      nodeName: input.nodeName, hostPID: true, restartPolicy: 'Never', automountServiceAccountToken: false, enableServiceLinks: false,
-      activeDeadlineSeconds: input.lifetimeSeconds, terminationGracePeriodSeconds: 0,
-      tolerations: [{ operator: 'Exists' }],
-      containers: [{ name: 'netcut', image: input.image, imagePullPolicy: input.pullPolicy, command: ['sleep', String(input.lifetimeSeconds)], securityContext: { privileged: true } }],
-    },
-  };
 }

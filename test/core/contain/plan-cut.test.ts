@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { ConnectionRow } from '../../../src/core/capture/capture-rows.js';
-import { connectionsToCut, cutArguments, judgeCut, netcutPodObject, parseCutOutput } from '../../../src/core/contain/plan-cut.js';
+import { connectionsToCut, cutArguments, judgeCut, parseCutOutput } from '../../../src/core/contain/plan-cut.js';
 
 const row = (over: Partial<ConnectionRow>): ConnectionRow => ({
   proto: 'tcp', local_addr: '10.244.0.9', local_port: 40000, remote_addr: '10.244.0.7', remote_port: 9000, state: 'ESTABLISHED',
@@ -60,14 +60,4 @@ test('the verdict is "cut" only when the re-read finds nothing, and a process re
   assert.equal(cut.conntrack_deleted, 1);
   assert.equal(judgeCut(before, { connections: [c], processes: before.processes }, actions).outcome, 'incomplete');
   assert.equal(judgeCut({ connections: [], processes: [] }, { connections: [], processes: [] }, []).outcome, 'nothing-to-cut');
-});
-
-test('the node pod is bounded (activeDeadlineSeconds), carries no token, and runs only the given image', () => {
-  const pod = netcutPodObject({ name: 'kustody-netcut-abc', namespace: 'kustody-system', nodeName: 'n1', image: 'lab.local/netcut:1', pullPolicy: 'Never', caseId: 'case-x', target: 'pod:shop/suspect', lifetimeSeconds: 120 });
-  const spec = pod.spec as Record<string, unknown>;
-  assert.equal(spec.activeDeadlineSeconds, 120);
-  assert.equal(spec.automountServiceAccountToken, false);
-  assert.equal(spec.hostNetwork, undefined, 'the cutter does not need the node\'s network namespace as its own');
-  assert.deepEqual((spec.containers as Array<{ image: string }>).map((c) => c.image), ['lab.local/netcut:1']);
-  assert.equal((pod.metadata as { namespace: string }).namespace, 'kustody-system');
 });
