@@ -32,6 +32,8 @@ import type { PodTarget } from './run-isolate.js';
 const NETCUT_SCRIPT = readFileSync(new URL('../../collector/kustody-netcut.sh', import.meta.url), 'utf8');
 /** The node pod's life, enforced by the kubelet (activeDeadlineSeconds) even if kustody dies. */
 const LIFETIME_SECONDS = 120;
+/** Connections per run of the cut script. */
+const CUT_BATCH = 200;
 
 /** What the cut would do, as previewed and recorded. */
 export interface CutPlan {
@@ -138,11 +140,12 @@ async function cutFromNode(kube: KubeClients, placed: { namespace: string; name:
   const run = (args: readonly string[], timeoutMs: number) => execInNodePod(kube, placed, ['sh', '-c', NETCUT_SCRIPT, 'kustody-netcut', ...args], timeoutMs);
   const before = readNamespace(await run(['read', containerId], 30_000), target);
   let actions: CutAction[] = [];
-  if (before.connections.length > 0) {
-    const cut = await run(cutArguments(containerId, before.netns, before.connections), 60_000);
+  // In batches, so a pod holding thousands of connections stays within argv and time limits.
+  for (let start = 0; start < before.connections.length; start += CUT_BATCH) {
+    const cut = await run(cutArguments(containerId, before.netns, before.connections.slice(start, start + CUT_BATCH)), 60_000);
     const parsed = parseCutOutput(cut.stdout.toString('utf8'));
     if (cut.exitCode !== 0 || !parsed.complete) throw new KustodyError('CUT_FAILED', `The cut script stopped (exit ${String(cut.exitCode)}): ${parsed.notes.join('; ') || cut.stderr.toString('utf8').slice(0, 200)}.`, { nextStep: 'Check the node image has ss and conntrack; the connections may still be open.' });
-    actions = parsed.actions;
+    actions = [...actions, ...parsed.actions.map((a) => ({ ...a, index: a.index + start }))];
   }
   const after = readNamespace(await run(['read', containerId], 30_000), target);
   return { ...judgeCut(before, after, actions), actions };
