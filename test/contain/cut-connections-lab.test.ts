@@ -52,7 +52,8 @@ async function processes(lab: LabEnv, ns: string, pod: string): Promise<Map<stri
   for (const line of run.stdout.split('\n')) {
     const m = /^(\d+) \(.*\) (.*)$/.exec(line);
     if (m === null || m[1] === self) continue;
-    map.set(m[1] ?? '', (m[2] ?? '').split(' ')[19] ?? '');
+    const comm = /^\d+ \((.*)\) /.exec(line)?.[1] ?? '';
+    map.set(m[1] ?? '', `${comm} ${(m[2] ?? '').split(' ')[19] ?? ''}`);
   }
   return map;
 }
@@ -95,9 +96,10 @@ test('isolate --cut-connections cuts the suspect\'s outbound and a client\'s inb
   assert.equal(before.length, 2, `expected the outbound and the inbound connection: ${before.join('; ')}`);
   assert.ok(before.some((c) => c.includes(`${serverIp}:9000 ESTABLISHED`)), before.join('; '));
   assert.ok(before.some((c) => (c.startsWith(`::ffff:${suspectIp}:9000 `) || c.startsWith(`${suspectIp}:9000 `))), before.join('; '));
+  // Read before the reachability probes below, whose own short-lived processes are not the suspect's.
+  const processesBefore = await processes(lab, ns, 'suspect');
   assert.equal((await sh(lab, ns, 'suspect', `timeout 5 nc -w 3 ${serverIp} 8080 </dev/null`)).exitCode, 0, 'before isolation the suspect can reach the server');
   assert.equal((await sh(lab, ns, 'client', `timeout 5 nc -w 3 ${suspectIp} 8080 </dev/null`)).exitCode, 0, 'before isolation the client can reach the suspect');
-  const processesBefore = await processes(lab, ns, 'suspect');
 
   const capture = await runKustody(['capture', 'pod', `${ns}/suspect`, '--case', created.path, '--via', 'exec', '--json'], { env });
   assert.equal(capture.exitCode, 0, capture.stdout + capture.stderr);
@@ -115,11 +117,12 @@ test('isolate --cut-connections cuts the suspect\'s outbound and a client\'s inb
   // Without a node image the cut is refused: isolation applies, and every connection still open is listed with its pid.
   const refused = await runKustody(['isolate', `${ns}/suspect`, '--case', created.path, '--cut-connections', '--yes', '--json'], { env });
   assert.equal(refused.exitCode, 1, refused.stdout + refused.stderr);
-  const refusedResult = JSON.parse(refused.stdout) as { status: string; cut: { status: string; plan: { refused: string } }; surviving_connections: { established: Array<{ pid: number | null; remote_port: number }> } };
+  const refusedResult = JSON.parse(refused.stdout) as { status: string; cut: { status: string; plan: { refused: string } }; surviving_connections: { established: Array<{ pid: number | null; local_addr: string; local_port: number; remote_addr: string; remote_port: number }> } };
   assert.equal(refusedResult.status, 'applied');
   assert.equal(refusedResult.cut.status, 'refused');
   assert.match(refusedResult.cut.plan.refused, /--collector-image/);
-  assert.equal(refusedResult.surviving_connections.established.length, 2, 'the refusal must say what remains open');
+  const stillOpen = new Set(refusedResult.surviving_connections.established.map((c) => JSON.stringify([c.local_addr, c.local_port, c.remote_addr, c.remote_port])));
+  assert.equal(stillOpen.size, 2, 'the refusal must say what remains open (one row per holding descriptor)');
   assert.ok(refusedResult.surviving_connections.established.every((c) => typeof c.pid === 'number'));
   assert.equal((await openConnections(lab, ns, 'suspect')).length, 2, 'the deny-all policy alone left both connections open (kube-router)');
 
@@ -134,7 +137,7 @@ test('isolate --cut-connections cuts the suspect\'s outbound and a client\'s inb
 
   assert.deepEqual(await openConnections(lab, ns, 'suspect'), [], 'a connection survived the cut (read from the kernel tables)');
   const processesAfter = await processes(lab, ns, 'suspect');
-  for (const [pid, start] of processesBefore) assert.equal(processesAfter.get(pid), start, `process ${pid} was killed or replaced`);
+  for (const [pid, start] of processesBefore) assert.equal(processesAfter.get(pid), start, `process ${pid} was killed or replaced: before ${JSON.stringify([...processesBefore])} after ${JSON.stringify([...processesAfter])}; kustody saw ${JSON.stringify((result.cut.verdict as unknown as { exited: unknown }).exited)}`);
   assert.notEqual((await sh(lab, ns, 'suspect', `timeout 5 nc -w 3 ${serverIp} 8080 </dev/null`)).exitCode, 0, 'the suspect reconnected out');
   assert.notEqual((await sh(lab, ns, 'client', `timeout 5 nc -w 3 ${suspectIp} 8080 </dev/null`)).exitCode, 0, 'the client reconnected in');
   assert.deepEqual(await nodePodsFor(lab, ns), [], 'the node pod was left behind');
@@ -143,10 +146,13 @@ test('isolate --cut-connections cuts the suspect\'s outbound and a client\'s inb
   t.after(() => db.close());
   const rows = (db.prepare("SELECT kind, outcome, detail FROM actions WHERE detail LIKE '%cut-connections%' ORDER BY seq").all() as Array<{ kind: string; outcome: string; detail: string }>);
   assert.deepEqual(rows.map((r) => `${r.kind}:${r.outcome}`), ['plan:dry-run', 'plan:refused', 'plan:planned', 'contain:intent', 'contain:cut']);
-  const recorded = JSON.parse(rows.at(-1)?.detail ?? '{}') as { cut: Array<{ remote_addr: string; remote_port: number }>; remaining: unknown[]; running: unknown[]; footprint: Array<{ kind: string; status?: string }> };
+  const recorded = JSON.parse(rows.at(-1)?.detail ?? '{}') as { cut: Array<{ remote_addr: string; remote_port: number }>; remaining: unknown[]; running: unknown[]; conntrack_deleted: number; actions: Array<{ what: string; count: number }>; footprint: Array<{ kind: string; status?: string }> };
   assert.equal(recorded.cut.length, 2);
   assert.ok(recorded.cut.some((c) => c.remote_addr.endsWith(serverIp) && c.remote_port === 9000));
   assert.deepEqual(recorded.remaining, []);
+  // Bridged pod traffic is tracked in the node's namespace (where kube-router's ESTABLISHED rule reads it): each flow's entry is gone.
+  assert.deepEqual(recorded.actions.filter((a) => a.what === 'ss').map((a) => a.count), [1, 1], JSON.stringify(recorded.actions));
+  assert.ok(recorded.actions.filter((a) => a.what.startsWith('conntrack-node-')).reduce((n, a) => n + a.count, 0) >= 2, JSON.stringify(recorded.actions));
   const removed = recorded.footprint.filter((f) => f.status === 'deleted and gone (read back)').map((f) => f.kind).sort();
   assert.deepEqual(removed, ['Pod', 'ValidatingAdmissionPolicy', 'ValidatingAdmissionPolicyBinding'], JSON.stringify(recorded.footprint));
 });
