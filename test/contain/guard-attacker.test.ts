@@ -37,6 +37,8 @@ const BYPASSES: Bypass[] = [
   // Neither edit nor admin may add ephemeral containers (Kubernetes 1.35); the guard refuses them too (see the cluster-admin test below).
   { name: 'debug the pod (ephemeral container)', args: ['debug', '{pod}', '--image=lab.local/busybox:1.35', '--image-pull-policy=Never', '--attach=false', '--', 'true'], edit: 'rbac', admin: 'rbac' },
   { name: 'proxy HTTP to the pod through the API server', args: ['get', '--raw', '/api/v1/namespaces/{ns}/pods/{pod}:8080/proxy/'], edit: 'guard', admin: 'guard' },
+  // The API server's proxy reaches pods past kube-router's policy; `backdoor` is a Service the intruder made to select the pod.
+  { name: 'proxy HTTP to the pod through a Service selecting it', args: ['get', '--raw', '/api/v1/namespaces/{ns}/services/backdoor:8080/proxy/'], edit: 'guard', admin: 'guard' },
   { name: 'evict the pod', args: ['create', '--raw', '/api/v1/namespaces/{ns}/pods/{pod}/eviction', '-f', '-'], input: '{"apiVersion":"policy/v1","kind":"Eviction","metadata":{"name":"{pod}","namespace":"{ns}"}}', edit: 'guard', admin: 'guard' },
   { name: 'delete the pod', args: ['delete', 'pod', '{pod}', '--wait=false'], edit: 'guard', admin: 'guard' },
   { name: 'delete the guard policy (cluster-scoped: no namespace role reaches it)', args: ['delete', 'validatingadmissionpolicy', '{guard}', '--wait=false'], edit: 'rbac', admin: 'rbac' },
@@ -93,6 +95,8 @@ test('an attacker holding edit or admin in the namespace cannot undo a guarded q
 
   // Control: the same identities still act on the other pods of the namespace, so each refusal below is the guard's.
   for (const kubeconfig of Object.values(identities)) assert.equal((await asIdentity(lab, kubeconfig, ns, ['exec', 'client', '--', 'true'])).exitCode, 0, 'the intruder cannot exec into an unguarded pod: the control is broken');
+  const backdoor = { apiVersion: 'v1', kind: 'Service', metadata: { name: 'backdoor' }, spec: { selector: { 'kustody.io/quarantine': created.id }, ports: [{ port: 8080, targetPort: 8080 }] } };
+  assert.equal((await asIdentity(lab, identities.edit, ns, ['apply', '-f', '-'], JSON.stringify(backdoor))).exitCode, 0, 'the intruder cannot create a Service (the backdoor row would prove nothing)');
   const values = { pod, ns, np: names.policy, guard: names.guard };
   const letThrough: string[] = [];
   for (const bypass of BYPASSES) {

@@ -100,6 +100,12 @@ export function guardPolicyObject(spec: GuardSpec): Record<string, JsonValue> {
       + ` || !(${SELECTS_POD})`,
     message: `a NetworkPolicy with allow rules may not select pod ${spec.namespace}/${pod.name} while it is ${spec.purpose} by kustody case ${spec.caseId}`,
   }];
+  validations.push({
+    // The API server's own proxy traffic is not subject to NetworkPolicy on every CNI (kube-router lets the node reach
+    // its pods), and any Service can be made to select the pod: no proxying through the namespace's Services at all.
+    expression: '!variables.guardedNamespace || variables.responder || request.resource.resource != "services" || variables.subresource != "proxy"',
+    message: `proxying through Services in ${spec.namespace} is refused while pod ${pod.name} is ${spec.purpose} by kustody case ${spec.caseId}`,
+  });
   if (spec.quarantinePolicy !== null) {
     validations.push({
       expression: `!variables.guardedNamespace || variables.responder || variables.namespaceEnding || request.resource.resource != "networkpolicies" || request.name != ${celString(spec.quarantinePolicy)} || request.operation == "CREATE"`,
@@ -116,7 +122,7 @@ export function guardPolicyObject(spec: GuardSpec): Record<string, JsonValue> {
         resourceRules: [
           { apiGroups: [''], apiVersions: ['v1'], operations: ['UPDATE', 'DELETE'], resources: ['pods', 'pods/status', 'pods/ephemeralcontainers', 'pods/resize'] },
           { apiGroups: [''], apiVersions: ['v1'], operations: ['CREATE'], resources: ['pods/eviction'] },
-          { apiGroups: [''], apiVersions: ['v1'], operations: ['CONNECT'], resources: ['pods/exec', 'pods/attach', 'pods/portforward', 'pods/proxy'] },
+          { apiGroups: [''], apiVersions: ['v1'], operations: ['CONNECT'], resources: ['pods/exec', 'pods/attach', 'pods/portforward', 'pods/proxy', 'services/proxy'] },
           { apiGroups: ['networking.k8s.io'], apiVersions: ['v1'], operations: ['CREATE', 'UPDATE', 'DELETE'], resources: ['networkpolicies'] },
         ],
       },
@@ -142,7 +148,7 @@ export function guardChanges(spec: GuardSpec): PlannedChange[] {
   return [{
     id: 'guard-policy',
     title: `Create ValidatingAdmissionPolicy ${spec.name}`,
-    why: `Refuses, to everyone but the responder, label and spec changes, exec, attach, port-forward, proxy, ephemeral containers, eviction and delete on ${spec.namespace}/${spec.pod.name}${spec.quarantinePolicy === null ? '' : ', changes to its quarantine NetworkPolicy'}, and NetworkPolicies that would let traffic reach it.`,
+    why: `Refuses, to everyone but the responder, label and spec changes, exec, attach, port-forward, proxy (also through the namespace's Services), ephemeral containers, eviction and delete on ${spec.namespace}/${spec.pod.name}${spec.quarantinePolicy === null ? '' : ', changes to its quarantine NetworkPolicy'}, and NetworkPolicies that would let traffic reach it.`,
     danger: 'contain',
     change: { action: 'create', target: policyRef, object: guardPolicyObject(spec) },
     expect: { check: 'exists', target: policyRef },

@@ -28,14 +28,14 @@ test('the guard checks NetworkPolicy selectors against the labels the pod has on
 test('the guard policy pins the pod by uid, the namespace by uid, and covers every subresource a namespace editor could use', () => {
   const policy = guardPolicyObject(quarantineGuardSpec(facts, { detach: false, cordon: false, guard: true })) as { spec: { matchConstraints: { resourceRules: Array<{ operations: string[]; resources: string[] }> }; variables: Array<{ name: string; expression: string }>; validations: Array<{ expression: string }> } };
   const rules = policy.spec.matchConstraints.resourceRules.flatMap((r) => r.resources.flatMap((res) => r.operations.map((op) => `${op} ${res}`)));
-  for (const needed of ['UPDATE pods', 'DELETE pods', 'UPDATE pods/status', 'UPDATE pods/ephemeralcontainers', 'UPDATE pods/resize', 'CREATE pods/eviction', 'CONNECT pods/exec', 'CONNECT pods/attach', 'CONNECT pods/portforward', 'CONNECT pods/proxy', 'CREATE networkpolicies', 'UPDATE networkpolicies', 'DELETE networkpolicies']) {
+  for (const needed of ['UPDATE pods', 'DELETE pods', 'UPDATE pods/status', 'UPDATE pods/ephemeralcontainers', 'UPDATE pods/resize', 'CREATE pods/eviction', 'CONNECT pods/exec', 'CONNECT pods/attach', 'CONNECT pods/portforward', 'CONNECT pods/proxy', 'CONNECT services/proxy', 'CREATE networkpolicies', 'UPDATE networkpolicies', 'DELETE networkpolicies']) {
     assert.ok(rules.includes(needed), `the guard does not match ${needed}`);
   }
   const vars = Object.fromEntries(policy.spec.variables.map((v) => [v.name, v.expression]));
   assert.match(vars.onPod ?? '', /oldObject\.metadata\.uid == "pod-uid"/);
   assert.match(vars.guardedNamespace ?? '', /dyn\(namespaceObject\)\.metadata\.uid == "ns-uid"/);
   assert.equal(vars.responder, 'request.userInfo.username == "kustody-responder"');
-  assert.equal(policy.spec.validations.length, 3, 'pod, additive NetworkPolicies, the quarantine policy');
+  assert.equal(policy.spec.validations.length, 4, 'pod, additive NetworkPolicies, Service proxy, the quarantine policy');
 });
 
 test('values reach CEL only as escaped string literals', () => {
