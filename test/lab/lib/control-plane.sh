@@ -70,5 +70,8 @@ apply_cluster_config() {
   log "applying lab RBAC, the image guard policy and deploy/rbac*.yaml"
   kc apply -f "$LAB_ROOT/config/lab-cluster.yaml" >/dev/null
   kc apply -f "$REPO_ROOT/deploy/rbac.yaml" >/dev/null
+  # The single kustody-responder ClusterRole that preceded the four roles: a lab brought up again on
+  # old state must hold only what deploy/ grants now.
+  kc delete clusterrolebinding,clusterrole kustody-responder --ignore-not-found >/dev/null
   kc apply -f "$REPO_ROOT/deploy/rbac-node-collector.yaml" >/dev/null
 }
