@@ -37,7 +37,9 @@ while True:
     time.sleep(0.002)
 `;
 
-test('processes exiting while capture local reads them become warnings; every capture completes with the rest intact', { timeout: 60_000 }, async (t) => {
+// Whether a process exits mid-read here depends on timing, so this test asserts only what must hold
+// in every run; capture-local-exit-mid-read.test.ts kills processes at the exact point instead.
+test('under constant process churn every capture local completes, the subreaper is read whole and the case stays intact', { timeout: 240_000 }, async (t) => {
   if (lacks(t, missing)) return;
   const { dir, cleanup } = makeTempDir();
   t.after(cleanup);
@@ -51,12 +53,10 @@ test('processes exiting while capture local reads them become warnings; every ca
   const created = await newCase(join(dir, 'cases'));
   const db = join(created.path, 'evidence.db');
   const gapCodes = new Set<string>();
-  let runs = 0;
-  // Gaps are likely in each run; keep going (at most 6 runs) until one shows up.
-  while (runs < 6 && gapCodes.size === 0) {
-    runs += 1;
+  const runs = 3;
+  for (let attempt = 1; attempt <= runs; attempt += 1) {
     const run = await runKustody(['capture', 'local', '--pid', String(rootPid), '--case', created.path, '--json']);
-    assert.equal(run.exitCode, 0, `run ${runs}: ${run.stdout} ${run.stderr}`);
+    assert.equal(run.exitCode, 0, `run ${attempt}: ${run.stdout} ${run.stderr}`);
     assert.equal(run.stderr, '');
     const summary = JSON.parse(run.stdout) as { captureId: string; status: string; unfinished: string[] };
     assert.equal(summary.status, 'complete');
@@ -66,7 +66,7 @@ test('processes exiting while capture local reads them become warnings; every ca
     assert.deepEqual(root, [['python3', String(process.pid), '1']]);
     for (const [code] of query(db, `SELECT DISTINCT code FROM capture_warnings WHERE capture_id = '${summary.captureId}' AND code IN ('READ_FAILED', 'PROCESS_EXITED', 'PID_REUSED', 'PID_MISMATCH', 'EXE_UNREAD')`)) gapCodes.add(code ?? '');
   }
-  assert.ok(gapCodes.size > 0, `no process exited mid-read in ${runs} captures`);
+  t.diagnostic(`gaps seen in ${runs} captures: ${[...gapCodes].sort().join(', ') || 'none'}`);
   // Every capture, and the custody log, is intact.
   assert.equal(query(db, 'PRAGMA integrity_check')[0]?.[0], 'ok');
   const ends = query(db, "SELECT json_extract(detail, '$.status') FROM actions WHERE json_extract(detail, '$.step') = 'capture-end'");

@@ -23,8 +23,11 @@ export const DEFAULT_LOCAL_LIMITS: LocalReadLimits = { maxFileBytes: 4 * 1024 * 
 /** Which processes to read: a PID and all its descendants, or every process whose cgroup names a container id. */
 export type LocalSelector = { pid: number } | { containerId: string };
 
+/** Called once the processes to read are chosen, before any of their files is read (in-process callers only). */
+export type AfterListing = (pids: readonly number[]) => void;
+
 /** Reads the selected processes and the network tables of their namespaces. */
-export function readLocalProcesses(selector: LocalSelector, limits: LocalReadLimits = DEFAULT_LOCAL_LIMITS, procRoot = '/proc'): RawCapture {
+export function readLocalProcesses(selector: LocalSelector, limits: LocalReadLimits = DEFAULT_LOCAL_LIMITS, procRoot = '/proc', afterListing?: AfterListing): RawCapture {
   const notes: string[] = [];
   const stats = new Map<number, RawFile>();
   const pids = selectPids(selector, procRoot, notes, stats);
@@ -32,6 +35,7 @@ export function readLocalProcesses(selector: LocalSelector, limits: LocalReadLim
     notes.push(`${pids.length} processes matched; only the first ${limits.maxProcesses} were read`);
     pids.length = limits.maxProcesses;
   }
+  afterListing?.(pids);
   // Order of volatility: sockets and descriptors first, then the network tables, then the rest.
   const processes = pids.map((pid) => readDescriptors(pid, procRoot, limits, stats.get(pid)));
   const ownNetNs = linkText(readLink(`${procRoot}/self/ns/net`).target);
