@@ -128,6 +128,7 @@ test('a collector left by a killed kustody is guarded against edit identities an
     ['exec', ['exec', '-n', 'kustody-system', podName, '--', 'true']],
     ['attach', ['attach', '-n', 'kustody-system', podName]],
     ['port-forward', ['port-forward', '-n', 'kustody-system', `pod/${podName}`, '0:80', '--pod-running-timeout=5s']],
+    ['proxy', ['get', '--raw', `/api/v1/namespaces/kustody-system/pods/${podName}/proxy/`]],
     ['debug', ['debug', '-n', 'kustody-system', podName, '--image', 'lab.local/busybox:1.35', '--image-pull-policy', 'Never', '--', 'true']],
     ['patch', ['patch', 'pod', '-n', 'kustody-system', podName, '--type', 'json', '-p', '[{"op":"replace","path":"/spec/containers/0/image","value":"lab.local/busybox:evil"}]']],
     ['label', ['label', 'pod', '-n', 'kustody-system', podName, 'x=y']],

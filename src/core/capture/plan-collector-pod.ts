@@ -106,7 +106,7 @@ function guardChanges(facts: CollectorPodFacts, name: string): PlannedChange[] {
   const metadata = { name, labels: { 'app.kubernetes.io/managed-by': 'kustody', [COLLECTOR_CASE_LABEL]: caseLabelValue(facts.caseId) }, annotations: { [CASE_ANNOTATION]: facts.caseId, 'kustody.io/target': facts.target } };
   return [{
     id: 'collector-guard-policy', title: `Create ValidatingAdmissionPolicy ${name}`, danger: 'footprint',
-    why: 'The collector is node root: nobody but the responder may exec, attach, port-forward, add an ephemeral container, update, evict or delete it while it runs.',
+    why: 'The collector is node root: nobody but the responder may exec, attach, port-forward, proxy, add an ephemeral container, update, resize, evict or delete it while it runs.',
     change: { action: 'create', target: policyRef, object: {
       apiVersion: 'admissionregistration.k8s.io/v1', kind: 'ValidatingAdmissionPolicy', metadata,
       spec: {
@@ -115,8 +115,8 @@ function guardChanges(facts: CollectorPodFacts, name: string): PlannedChange[] {
           namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': facts.namespace } },
           resourceRules: [
             { apiGroups: [''], apiVersions: ['v1'], operations: ['UPDATE', 'DELETE'], resources: ['pods'] },
-            { apiGroups: [''], apiVersions: ['v1'], operations: ['CONNECT'], resources: ['pods/exec', 'pods/attach', 'pods/portforward'] },
-            { apiGroups: [''], apiVersions: ['v1'], operations: ['UPDATE'], resources: ['pods/ephemeralcontainers'] },
+            { apiGroups: [''], apiVersions: ['v1'], operations: ['CONNECT'], resources: ['pods/exec', 'pods/attach', 'pods/portforward', 'pods/proxy'] },
+            { apiGroups: [''], apiVersions: ['v1'], operations: ['UPDATE'], resources: ['pods/ephemeralcontainers', 'pods/resize'] },
             { apiGroups: [''], apiVersions: ['v1'], operations: ['CREATE'], resources: ['pods/eviction'] },
           ],
         },

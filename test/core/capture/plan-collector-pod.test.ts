@@ -20,12 +20,12 @@ test('the collector pod is planned in kustody\'s namespace, after its guard, wit
   assert.ok(plan.changes.every((c) => c.danger === 'footprint'));
 });
 
-test('the collector guard covers exec, attach, port-forward, ephemeral containers, update, eviction and delete, and lets only the responder through', () => {
+test('the collector guard covers exec, attach, port-forward, proxy, ephemeral containers, update, resize, eviction and delete, and lets only the responder through', () => {
   const policy = planCollectorPod(facts).changes[0]?.change;
   assert.ok(policy?.action === 'create');
   const spec = policy.object.spec as { matchConstraints: { resourceRules: Array<{ operations: string[]; resources: string[] }> }; validations: Array<{ expression: string }> };
   const covered = spec.matchConstraints.resourceRules.flatMap((r) => r.resources.flatMap((res) => r.operations.map((op) => `${op} ${res}`))).sort();
-  assert.deepEqual(covered, ['CONNECT pods/attach', 'CONNECT pods/exec', 'CONNECT pods/portforward', 'CREATE pods/eviction', 'DELETE pods', 'UPDATE pods', 'UPDATE pods/ephemeralcontainers']);
+  assert.deepEqual(covered, ['CONNECT pods/attach', 'CONNECT pods/exec', 'CONNECT pods/portforward', 'CONNECT pods/proxy', 'CREATE pods/eviction', 'DELETE pods', 'UPDATE pods', 'UPDATE pods/ephemeralcontainers', 'UPDATE pods/resize']);
   const expression = spec.validations[0]?.expression ?? '';
   assert.match(expression, /^request\.userInfo\.username == "kustody-responder" \|\| request\.namespace != "kustody-system" \|\| request\.name != "kustody-collector-0011223344"/);
 });
