@@ -11,6 +11,7 @@ import { planRevocation, type RevocationFacts, type RevocationOptions } from '..
 import type { KubeClients } from '../adapters/kube/kube-client.js';
 import { readRevocationFacts } from '../adapters/kube/revocation-facts.js';
 import { reviewToken, subjectMay } from '../adapters/kube/token-review.js';
+import { capturedServiceAccountName } from '../adapters/store/case-reader.js';
 import { recordAction } from '../adapters/store/case-store.js';
 import { utcNow } from '../adapters/system/responder-env.js';
 import type { ApplyResult } from './apply-plan.js';
@@ -40,7 +41,9 @@ export async function prepareRevocation(kube: KubeClients, session: ChangeSessio
   const { namespace, pod } = input;
   const tokens = await gatherTokens(kube, session, namespace, pod, input.leaked);
   const facts = await readRevocationFacts(kube, {
-    caseId: session.caseId, namespace, pod, serviceAccountName: input.serviceAccountName,
+    caseId: session.caseId, namespace, pod,
+    // Once the pod is gone (a resumed run after its delete), its captured copy in the case names the ServiceAccount.
+    serviceAccountName: input.serviceAccountName ?? capturedServiceAccountName(session.db, namespace, pod),
     legacyTokenSecrets: tokens.list.flatMap((t) => legacySecretOf(t) ?? []), captureInCase: captureInCase(session, namespace, pod),
     readQuarantine: input.options.deletePod,
   });

@@ -72,3 +72,17 @@ function parseDetail(value: unknown): JsonValue {
     return { unparseable_detail: String(value) };
   }
 }
+
+/** The ServiceAccount name of the newest captured copy of pod `namespace/name` in this case, if any (used once the pod is gone). */
+export function capturedServiceAccountName(db: ReadableDb, namespace: string, name: string): string | undefined {
+  const row = db.prepare("SELECT json FROM k8s_objects WHERE kind = 'Pod' AND namespace = ? AND name = ? ORDER BY rowid DESC LIMIT 1").get(namespace, name) as { json?: unknown } | undefined;
+  if (typeof row?.json !== 'string') return undefined;
+  try {
+    const pod = JSON.parse(row.json) as { spec?: { serviceAccountName?: unknown } };
+    const sa = pod.spec?.serviceAccountName;
+    // A Kubernetes name (DNS subdomain) or nothing: the captured JSON is evidence, not trusted input.
+    return typeof sa === 'string' && /^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$/.test(sa) ? sa : sa === undefined ? 'default' : undefined;
+  } catch {
+    return undefined;
+  }
+}
