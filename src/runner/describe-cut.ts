@@ -18,6 +18,7 @@ export function describeCutPlan(outcome: CutOutcome): DisplayText[] {
     lines.push(display`  guarded while it runs (only you may exec into, change or delete it); ${escapeUntrusted(meta.namespace)} is created on first use; the pod's name is drawn when it is placed`);
     for (const object of [...plan.guard, plan.pod]) lines.push(display`  exact object: ${escapeUntrusted(JSON.stringify(object))}`);
   }
+  for (const note of plan.report) lines.push(display`  ! ${escapeUntrusted(note)}`);
   if (plan.known === null) lines.push(trusted('  the case has no capture of this pod yet: the connections are read on the node at the time of the cut'));
   else {
     lines.push(display`  the case's capture at ${escapeUntrusted(plan.known.captured_at)} saw ${plan.known.connections.length} connection(s) the rule selects (re-read on the node at the time of the cut):`);

@@ -16,9 +16,9 @@ import { COLLECTOR_NAMESPACE, planCollectorPod } from '../core/capture/plan-coll
 import type { JsonValue } from '../core/custody/canonical-json.js';
 import { KustodyError, messageOf } from '../core/errors.js';
 import type { KubeClients } from '../adapters/kube/kube-client.js';
-import type { CollectorImage } from '../adapters/kube/pod-collectors.js';
 import type { ExecResult } from '../adapters/kube/pod-exec.js';
-import { execInNodePod, waitNodePodRunning } from '../adapters/kube/node-pod-exec.js';
+import { execInNodePod } from '../adapters/kube/node-pod-exec.js';
+import { waitForNodePod, type CollectorImage } from '../adapters/kube/pod-collectors.js';
 import { readObject } from '../adapters/kube/cluster-changes.js';
 import { toKubeError } from '../adapters/kube/to-kube-error.js';
 import { recordAction } from '../adapters/store/case-store.js';
@@ -44,6 +44,8 @@ export interface CutPlan {
   guard: Record<string, JsonValue>[];
   /** The connections the case's latest capture saw (the cut itself re-reads them on the node). */
   known: { captured_at: string; connections: LiveConnection[] } | null;
+  /** What the responder should know about the node pod (an image not pinned by digest). */
+  report: string[];
   /** Why the node vantage cannot be used, when it cannot; the cut is then not offered. */
   refused: string | null;
 }
@@ -63,7 +65,7 @@ export async function planCut(kube: KubeClients, session: ChangeSession, target:
   const ref = `pod:${target.namespace}/${target.pod}`;
   const captured = latestCapturedConnections(session.db, ref);
   const known = captured === null ? null : { captured_at: captured.capturedAt, connections: connectionsToCut(captured.rows) };
-  const base = { target: ref, rule: CUT_RULE, known, guard: [] };
+  const base = { target: ref, rule: CUT_RULE, known, guard: [], report: [] };
   let pod: V1Pod;
   try {
     pod = await kube.core.readNamespacedPod({ namespace: target.namespace, name: target.pod });
@@ -85,14 +87,14 @@ export async function planCut(kube: KubeClients, session: ChangeSession, target:
       return refuse(`the node pod is not allowed: ${messageOf(toKubeError(error, `create a privileged pod in ${COLLECTOR_NAMESPACE} (server-side dry run)`))}`);
     }
   }
-  return { plan: { ...base, pod: body, guard: objects.slice(0, -1), refused: null }, pod };
+  return { plan: { ...base, pod: body, guard: objects.slice(0, -1), report: node.report, refused: null }, pod };
 }
 
 /** Records the plan; unless a dry run and once confirmed, cuts from the node and records the verdict. */
 export async function runCut(kube: KubeClients, session: ChangeSession, planned: { plan: CutPlan; pod: V1Pod | null }, options: { dryRun: boolean; confirm: () => Promise<boolean> }): Promise<CutOutcome> {
   const { plan, pod } = planned;
   const record = (kind: string, detail: Record<string, JsonValue>, outcome: string) => void recordAction(session.db, { at: utcNow(), actor: session.actor, kind, target: plan.target, detail: { plan: 'cut-connections', ...detail }, outcome });
-  const planDetail = { rule: plan.rule, node_pod: plan.pod, node_pod_guard: plan.guard, script_sha256: createHash('sha256').update(NETCUT_SCRIPT).digest('hex'), known: plan.known as unknown as JsonValue, refused: plan.refused };
+  const planDetail = { rule: plan.rule, node_pod: plan.pod, node_pod_guard: plan.guard, report: plan.report, script_sha256: createHash('sha256').update(NETCUT_SCRIPT).digest('hex'), known: plan.known as unknown as JsonValue, refused: plan.refused };
   const done = (status: CutOutcome['status'], rest: Partial<CutOutcome> = {}): CutOutcome => ({ status, plan, verdict: null, footprint: [], error: null, ...rest });
   if (plan.refused !== null || plan.pod === null || pod === null) {
     record('plan', { ...planDetail, dry_run: options.dryRun }, 'refused');
@@ -116,7 +118,7 @@ export async function runCut(kube: KubeClients, session: ChangeSession, planned:
     record('contain', { error: messageOf(error) }, 'failed');
     return done('failed', { error: messageOf(error) });
   }
-  let verdict: (CutVerdict & { actions: CutAction[] }) | null = null;
+  let verdict: (CutVerdict & { actions: CutAction[]; image_id: string }) | null = null;
   let failure: string | null = null;
   try {
     verdict = await cutFromNode(kube, placed, containerId, plan.target);
@@ -129,14 +131,14 @@ export async function runCut(kube: KubeClients, session: ChangeSession, planned:
     record('contain', { node_pod: nodePod, footprint, error: failure }, 'failed');
     return done('failed', { error: failure, footprint });
   }
-  const { actions, ...rest } = verdict;
-  record('contain', { node_pod: nodePod, footprint, ...(rest as unknown as Record<string, JsonValue>), actions: actions as unknown as JsonValue, undo: 'none: a cut connection cannot be restored' }, rest.outcome);
+  const { actions, image_id: imageId, ...rest } = verdict;
+  record('contain', { node_pod: { ...nodePod, image_id: imageId }, footprint, ...(rest as unknown as Record<string, JsonValue>), actions: actions as unknown as JsonValue, undo: 'none: a cut connection cannot be restored' }, rest.outcome);
   return done(rest.outcome, { verdict: rest, footprint });
 }
 
 /** In the placed node pod: read the pod's network namespace, cut what the rule selects, read again. */
-async function cutFromNode(kube: KubeClients, placed: { namespace: string; name: string }, containerId: string, target: string): Promise<CutVerdict & { actions: CutAction[] }> {
-  await waitNodePodRunning(kube, placed);
+async function cutFromNode(kube: KubeClients, placed: { namespace: string; name: string }, containerId: string, target: string): Promise<CutVerdict & { actions: CutAction[]; image_id: string }> {
+  const imageId = await waitForNodePod(kube, placed);
   const run = (args: readonly string[], timeoutMs: number) => execInNodePod(kube, placed, ['sh', '-c', NETCUT_SCRIPT, 'kustody-netcut', ...args], timeoutMs);
   const before = readNamespace(await run(['read', containerId], 30_000), target);
   let actions: CutAction[] = [];
@@ -148,7 +150,7 @@ async function cutFromNode(kube: KubeClients, placed: { namespace: string; name:
     actions = [...actions, ...parsed.actions.map((a) => ({ ...a, index: a.index + start }))];
   }
   const after = readNamespace(await run(['read', containerId], 30_000), target);
-  return { ...judgeCut(before, after, actions), actions };
+  return { ...judgeCut(before, after, actions), actions, image_id: imageId };
 }
 
 /** Parses one `read` of the pod's network namespace: its processes, the connections the rule selects, and the namespace. */
