@@ -4,10 +4,11 @@
  * are kustody's constants, never the member names.
  */
 import { createHash } from 'node:crypto';
-import { closeSync, constants, openSync, readSync, writeSync } from 'node:fs';
+import { closeSync, constants, openSync, readSync } from 'node:fs';
 import { join } from 'node:path';
 import type { TarMember } from './tar-prescan.js';
 import { pausePoint } from '../../runner/pause-points.js';
+import { writeBehind } from '../system/write-behind.js';
 
 /** A member read back with its hash. */
 export interface ReadMember {
@@ -36,12 +37,14 @@ export async function copyMember(tarPath: string, member: TarMember, workDir: st
       const got = readSync(input, buffer, 0, want, member.dataOffset + done);
       if (got === 0) throw new Error(`the archive ended inside ${member.name}`);
       const chunk = buffer.subarray(0, got);
+      // The write runs on the thread pool while this thread hashes the same bytes; awaiting it also
+      // lets a Ctrl-C or SIGTERM be handled between chunks.
+      const writing = writeBehind(output, chunk);
       hash.update(chunk);
-      writeAll(output, chunk);
+      await writing;
       const before = done;
       done += got;
       if (before < member.size / 2 && done >= member.size / 2) await pausePoint(`copy-member:${localName}:half`);
-      await yieldToEventLoop();
     }
   } finally {
     closeSync(input);
@@ -66,10 +69,3 @@ export function readSmallMember(tarPath: string, member: TarMember): ReadMember 
   return { name: member.name, size: member.size, sha256: createHash('sha256').update(bytes).digest('hex'), bytes };
 }
 
-function yieldToEventLoop(): Promise<void> {
-  return new Promise((resolve) => setImmediate(resolve));
-}
-
-function writeAll(fd: number, chunk: Buffer): void {
-  for (let written = 0; written < chunk.length; ) written += writeSync(fd, chunk, written);
-}

@@ -7,6 +7,7 @@
 import { createHash, type Hash } from 'node:crypto';
 import { closeSync, constants, fdatasync, fstatSync, openSync, readSync, writeSync } from 'node:fs';
 import { KustodyError } from '../../core/errors.js';
+import { writeBehind } from '../system/write-behind.js';
 
 const BLOCK = 512;
 /** The largest member a plain octal ustar size field holds (8 GiB - 1); kustody's reader accepts no other encoding. */
@@ -46,12 +47,15 @@ export class TarWriter {
         const got = readSync(input, buffer, 0, Math.min(CHUNK, size - done), done);
         if (got === 0) throw new KustodyError('EXPORT_SHORT_READ', `${name} shrank while it was being written into the bundle.`);
         const chunk = buffer.subarray(0, got);
+        // Written on the thread pool while both hashes run here; awaiting it also lets a Ctrl-C or
+        // SIGTERM be handled between chunks (the work folder is then removed).
+        const writing = writeBehind(this.fd, chunk);
         member.update(chunk);
-        this.emit(chunk);
+        this.hash.update(chunk);
+        this.size += got;
+        await writing;
         done += got;
         this.flushInBackground();
-        // Between chunks, let a Ctrl-C or SIGTERM be handled (the work folder is then removed).
-        await new Promise((resolve) => setImmediate(resolve));
       }
       this.pad(size);
       return { size, sha256: member.digest('hex') };
