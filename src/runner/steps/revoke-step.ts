@@ -3,6 +3,7 @@ import { display, escapeUntrusted, trusted, type DisplayText } from '../../core/
 import { KustodyError } from '../../core/errors.js';
 import { revocationOptions } from '../../core/playbook/plan-playbook.js';
 import type { RevokeParams } from '../../core/playbook/types.js';
+import { capturedServiceAccountName } from '../../adapters/store/captured-service-account.js';
 import { prepareRevocation, revocationVerifyPorts, revokeCloudIdentities, verifyRevocation } from '../run-revoke.js';
 import { reviewBefore } from '../verify-revocation.js';
 import { applyChangeStep, changeOutcome } from './change-step.js';
@@ -11,7 +12,9 @@ import { InterruptedError, type StepContext, type StepResult } from './step-cont
 /** Revokes what the target held (a resumed step reuses its recorded plan) and verifies every known token is rejected. */
 export async function runRevokeStep(ctx: StepContext, params: RevokeParams): Promise<StepResult> {
   const { namespace, pod } = ctx.target;
-  const prepared = await prepareRevocation(ctx.kube, ctx.session, { namespace, pod, leaked: ctx.options.leakedTokens, options: revocationOptions(params) });
+  // A resumed run may find the pod already deleted by its earlier attempt: the case's capture says whose identity it held.
+  const serviceAccountName = capturedServiceAccountName(ctx.session.db, namespace, pod);
+  const prepared = await prepareRevocation(ctx.kube, ctx.session, { namespace, pod, serviceAccountName, leaked: ctx.options.leakedTokens, options: revocationOptions(params) });
   const plan = ctx.storedPlan ?? prepared.plan;
   const verifyPorts = revocationVerifyPorts(ctx.kube, ctx.signal, () => new InterruptedError());
   const before = await reviewBefore(prepared.tokens, verifyPorts);
