@@ -27,7 +27,7 @@ const { dir, cleanup } = makeTempDir('kustody-bench-isolate-');
 try {
   const web = admin(['get', 'pods', '-n', ns, '-l', 'app=web', '-o', 'jsonpath={.items[0].metadata.name}']).trim();
   const created = await newCase(dir);
-  const kube = connectKube({ kubeconfig: lab.responderKubeconfig });
+  const kube = await connectKube({ kubeconfig: lab.responderKubeconfig });
   const session = await openChangeSession(created.path, kube, {});
   const confirmToVerified: number[] = [];
   const planToVerified: number[] = [];

@@ -26,11 +26,13 @@ export async function main(argv: readonly string[], io: CommandIo = processIo, e
   const json = argv.includes('--json');
   const args = argv.filter((a) => a !== '--debug');
   try {
-    // `kustody` alone on a terminal opens the guided UI (`kustody --read-only` too); piped, it prints help.
-    if ((args.length === 0 || (args.length === 1 && args[0] === '--read-only')) && io === processIo && process.stdout.isTTY === true && process.stdin.isTTY === true) {
+    // `kustody` alone on a terminal opens the guided UI; piped, it prints help. With flags (`kustody
+    // --context prod -n shop`) it is `kustody ui` with those flags.
+    if (args.length === 0 && io === processIo && process.stdout.isTTY === true && process.stdin.isTTY === true) {
       const { launchResponderUi } = await import('./commands/review-command.js');
-      return await launchResponderUi({ readOnly: args.length === 1, allowExecPlugin: false }, { io, json, env });
+      return await launchResponderUi({ readOnly: false, kube: {} }, { io, json, env });
     }
+    if (args[0] !== undefined && args[0].startsWith('-') && !['--help', '-h', '--version', '-V'].includes(args[0])) args.unshift('ui');
     if (args.length === 0 || args[0] === '--help' || args[0] === '-h' || args[0] === 'help') {
       for (const line of await generalHelp()) io.out(line);
       return 0;

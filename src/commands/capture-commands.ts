@@ -13,7 +13,7 @@ import { runCapture, type CaptureSummary } from '../runner/run-capture.js';
 import type { Vantage } from '../runner/capture-pod.js';
 import type { CollectorImage } from '../adapters/kube/pod-collectors.js';
 import { defaultCaseParent, type Command } from './command.js';
-import { KUBE_OPTIONS, parsePodTarget } from './kube-options.js';
+import { KUBE_OPTIONS } from './kube-options.js';
 
 /** `kustody capture local --pid PID | --container-id ID --case CASE`. */
 export const captureLocal: Command = {
@@ -101,7 +101,7 @@ export const capturePodCommand: Command = {
     '         deleted afterwards and read back (needs --yes); `kustody cleanup --case C` removes anything left behind',
     'Pin --collector-image by digest (NAME@sha256:...); an unpinned image is recorded as such.',
     'Tokens and secrets are stored as keyed fingerprints and claims only. Logs are capped at --max-log-bytes (default 4 MiB).',
-    'Cluster flags: --kubeconfig FILE, --context NAME, --allow-exec-plugin.',
+    'Cluster flags (as kubectl): --kubeconfig FILE, --context NAME, --cluster NAME, --user NAME, -n NAMESPACE (then POD alone is enough), --allow-exec-plugin.',
   ].join('\n'),
   options: {
     ...KUBE_OPTIONS, case: { type: 'string' }, container: { type: 'string' }, via: { type: 'string' }, 'collector-image': { type: 'string' },
@@ -109,14 +109,14 @@ export const capturePodCommand: Command = {
   },
   positionals: { min: 1, max: 1 },
   async run(args, { io, json, env }) {
-    const { namespace, pod } = parsePodTarget(args.positionals[0] ?? '');
     if (typeof args.values.case !== 'string') throw new UsageError('capture needs --case CASE.', 'Open one with `kustody case new` and pass its folder.');
     const via = typeof args.values.via === 'string' ? args.values.via : 'auto';
     if (via !== 'auto' && !['exec', 'debug', 'node'].includes(via)) throw new UsageError(`--via must be auto, exec, debug or node, not ${JSON.stringify(via.slice(0, 20))}.`);
     const caseDir = resolveCaseDir(args.values.case, defaultCaseParent(env));
     // Loaded here, not at the top: `capture local` should not pay for the cluster client.
-    const [{ connectFromFlags }, { capturePod }, { openCaseSession, changePorts }] = await Promise.all([import('./kube-connect.js'), import('../runner/capture-pod.js'), import('../runner/change-session.js')]);
-    const kube = connectFromFlags(args.values, env);
+    const [{ connectFromFlags, podTargetFor }, { capturePod }, { openCaseSession, changePorts }] = await Promise.all([import('./kube-connect.js'), import('../runner/capture-pod.js'), import('../runner/change-session.js')]);
+    const kube = await connectFromFlags(args.values, env);
+    const { namespace, pod } = podTargetFor(args.positionals[0] ?? '', kube, args.values);
     const session = await openCaseSession(caseDir, kube);
     const key = session.caseKey;
     try {

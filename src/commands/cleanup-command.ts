@@ -23,7 +23,7 @@ export const cleanupCommand: Command = {
   positionals: { min: 0, max: 0 },
   async run(args, { io, json, env }) {
     if (typeof args.values.case !== 'string') throw new UsageError('cleanup needs --case CASE: it removes what that case left.', 'Pass the case folder.');
-    const kube = connectFromFlags(args.values, env);
+    const kube = await connectFromFlags(args.values, env);
     const session = await openChangeSession(args.values.case, kube, env);
     try {
       const plan = await planFootprintCleanup(kube, session);

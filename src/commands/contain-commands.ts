@@ -7,8 +7,8 @@ import { planCut, runCut, type CutOutcome } from '../runner/run-cut-connections.
 import { describeCutPlan, describeCutResult } from '../runner/describe-cut.js';
 import { changePorts, describePlan, describeResult, exitCodeFor, openChangeSession } from './change-support.js';
 import type { Command } from './command.js';
-import { collectorImageFlags, KUBE_OPTIONS, parsePodTarget } from './kube-options.js';
-import { connectFromFlags } from './kube-connect.js';
+import { collectorImageFlags, KUBE_OPTIONS } from './kube-options.js';
+import { connectFromFlags, podTargetFor } from './kube-connect.js';
 
 const CHANGE_OPTIONS = { ...KUBE_OPTIONS, case: { type: 'string' }, 'dry-run': { type: 'boolean' }, yes: { type: 'boolean' } } as const;
 
@@ -37,9 +37,9 @@ export const isolateCommand: Command = {
   options: { ...CHANGE_OPTIONS, detach: { type: 'boolean' }, cordon: { type: 'boolean' }, guard: { type: 'boolean' }, 'cut-connections': { type: 'boolean' }, 'collector-image': { type: 'string' }, 'collector-pull-policy': { type: 'string' } },
   positionals: { min: 1, max: 1 },
   async run(args, { io, json, env }) {
-    const { namespace, pod } = parsePodTarget(args.positionals[0] ?? '');
     const caseArg = requireCase(args.values.case);
-    const kube = connectFromFlags(args.values, env);
+    const kube = await connectFromFlags(args.values, env);
+    const { namespace, pod } = podTargetFor(args.positionals[0] ?? '', kube, args.values);
     const session = await openChangeSession(caseArg, kube, env);
     try {
       const plan = await planIsolate(kube, session, { namespace, pod }, { detach: args.values.detach === true, cordon: args.values.cordon === true, guard: args.values.guard === true });
@@ -80,9 +80,9 @@ export const releaseCommand: Command = {
   options: CHANGE_OPTIONS,
   positionals: { min: 1, max: 1 },
   async run(args, { io, json, env }) {
-    const { namespace, pod } = parsePodTarget(args.positionals[0] ?? '');
     const caseArg = requireCase(args.values.case);
-    const kube = connectFromFlags(args.values, env);
+    const kube = await connectFromFlags(args.values, env);
+    const { namespace, pod } = podTargetFor(args.positionals[0] ?? '', kube, args.values);
     const session = await openChangeSession(caseArg, kube, env, { replays: 'release from this case (its undo records would be replayed)' });
     try {
       const target = `pod:${namespace}/${pod}`;

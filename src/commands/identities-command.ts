@@ -6,10 +6,11 @@ import { renderInventory } from '../core/identities/render-inventory.js';
 import { CASE_DB_FILE, resolveCaseDir } from '../adapters/store/case-store.js';
 import { openWritableDb } from '../adapters/store/open-store.js';
 import { readResponderIdentity } from '../adapters/system/responder-env.js';
+import { recordCredentialPlugin } from '../runner/change-session.js';
 import { recordPodIdentities } from '../runner/run-identities.js';
 import { defaultCaseParent, type Command } from './command.js';
-import { KUBE_OPTIONS, parsePodTarget } from './kube-options.js';
-import { connectFromFlags } from './kube-connect.js';
+import { KUBE_OPTIONS } from './kube-options.js';
+import { connectFromFlags, podTargetFor } from './kube-connect.js';
 
 export { inspectPodIdentities, readCapturedCredentials } from '../runner/run-identities.js';
 
@@ -29,14 +30,15 @@ export const identitiesCommand: Command = {
   options: { ...KUBE_OPTIONS, case: { type: 'string' } },
   positionals: { min: 1, max: 1 },
   async run(args, { io, json, env }) {
-    const { namespace, pod } = parsePodTarget(args.positionals[0] ?? '');
     const caseArg = args.values.case;
     if (typeof caseArg !== 'string') throw new UsageError('identities needs --case CASE.', 'Open one with `kustody case new` and pass its folder.');
     const caseDir = resolveCaseDir(caseArg, defaultCaseParent(env));
-    const kube = connectFromFlags(args.values, env);
+    const kube = await connectFromFlags(args.values, env);
+    const { namespace, pod } = podTargetFor(args.positionals[0] ?? '', kube, args.values);
     const db = openWritableDb(join(caseDir, CASE_DB_FILE));
     try {
       const who = readResponderIdentity();
+      recordCredentialPlugin(db, `${who.osUser}@${who.host} via ${kube.context}`, kube);
       const { inventory, seq } = await recordPodIdentities(kube, db, `${who.osUser}@${who.host} via ${kube.context}`, { namespace, pod });
       if (json) io.out(toSafeJson({ custody_seq: seq, ...inventory }));
       else for (const line of renderInventory(inventory, caseArg)) io.out(line);

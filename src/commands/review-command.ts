@@ -11,7 +11,7 @@ import type { PlaybookChoice } from '../core/ui/cluster-view.js';
 import { permissionsFor } from '../core/ui/permission-needs.js';
 import { podEntry } from '../core/ui/pod-list.js';
 import { outboundByPod } from '../core/ui/sa-reach.js';
-import type { KubeClients } from '../adapters/kube/kube-client.js';
+import type { KubeClients, KubeConnectOptions } from '../adapters/kube/kube-client.js';
 import { CASE_DB_FILE, createCase, resolveCaseDir } from '../adapters/store/case-store.js';
 import { openReadableDb } from '../adapters/store/open-store.js';
 import { readResponderIdentity, utcNow } from '../adapters/system/responder-env.js';
@@ -23,7 +23,7 @@ import { isInteractive, runApp, type Terminal } from '../ui/render-app.js';
 import type { ResponderPorts } from '../ui/ports.js';
 import { ResponderApp } from '../ui/ResponderApp.js';
 import { TOOL_NAME, TOOL_VERSION } from '../version.js';
-import { KUBE_OPTIONS, parsePodTarget } from './kube-options.js';
+import { KUBE_FLAGS_USAGE, KUBE_OPTIONS, kubeOptionsFromFlags, parsePodTarget } from './kube-options.js';
 import { defaultCaseParent, type Command, type CommandContext } from './command.js';
 
 /** The terminal a command's UI uses: the process's own. */
@@ -96,9 +96,8 @@ function refusalExitCode(status: string): number {
 export interface ResponderUiOptions {
   readonly readOnly: boolean;
   readonly caseArg?: string;
-  readonly kubeconfig?: string;
-  readonly context?: string;
-  readonly allowExecPlugin: boolean;
+  /** The cluster flags (--kubeconfig, --context, --cluster, --user, -n, --allow-exec-plugin). */
+  readonly kube: KubeConnectOptions;
 }
 
 // The cluster client, the runner and the playbook loader take a while to load: the UI draws first.
@@ -114,7 +113,7 @@ const loadClusterModules = async () => {
 function responderPorts(options: ResponderUiOptions, env: NodeJS.ProcessEnv): { ports: ResponderPorts; running: () => boolean } {
   let modules: ReturnType<typeof loadClusterModules> | undefined;
   const load = () => (modules ??= loadClusterModules());
-  const kubeOptions = { kubeconfig: options.kubeconfig, context: options.context, allowExecPlugin: options.allowExecPlugin };
+  const kubeOptions = options.kube;
   let kube: KubeClients | null = null;
   let caseDir = options.caseArg === undefined ? null : resolveCaseDir(options.caseArg, defaultCaseParent(env));
   let active = 0;
@@ -169,7 +168,7 @@ function responderPorts(options: ResponderUiOptions, env: NodeJS.ProcessEnv): { 
       try {
         await (await load()).startPlaybookRun({
           playbook: input.playbookId, target: parsePodTarget(input.pod), caseDir, kube, dryRun: input.dryRun, resume: input.resume, tokens: [],
-          allowFootprint: false, commandEnv: (options.kubeconfig ?? env.KUBECONFIG) === undefined ? {} : { KUBECONFIG: options.kubeconfig ?? env.KUBECONFIG ?? '' },
+          allowFootprint: false, commandEnv: (kubeOptions.kubeconfig ?? env.KUBECONFIG) === undefined ? {} : { KUBECONFIG: kubeOptions.kubeconfig ?? env.KUBECONFIG ?? '' },
         }, runPorts);
       } finally {
         active -= 1;
@@ -192,10 +191,10 @@ export async function launchResponderUi(options: ResponderUiOptions, context: Co
 /** `kustody ui`: the guided terminal UI with its flags (`kustody` alone opens it with none). */
 export const uiCommand: Command = {
   path: ['ui', ''],
-  usage: 'kustody ui [--read-only] [--case CASE] [--kubeconfig FILE] [--context NAME] [--allow-exec-plugin]',
+  usage: `kustody [ui] [--read-only] [--case CASE] ${KUBE_FLAGS_USAGE}`,
   summary: 'the guided terminal UI: cluster check, pod picker with risk signals, playbook steps, evidence browser',
   help: [
-    '`kustody` with no arguments on a terminal opens the same UI. Every run is recorded in a new case under',
+    '`kustody` alone on a terminal opens the same UI, and `kustody --context NAME -n NS ...` opens it with those flags. Every run is recorded in a new case under',
     '$KUSTODY_CASE_DIR (default ./cases), or in --case CASE (whose captured connections then mark pods with outbound traffic).',
     '--read-only hides every mutating action: playbooks run as dry runs (nothing in the cluster changes, no confirmation is asked).',
     'Keys: ? help everywhere; contain and revoke steps need the pod\'s namespace/name typed exactly; Ctrl-C stops after the current change.',
@@ -206,8 +205,7 @@ export const uiCommand: Command = {
     const v = args.values;
     return launchResponderUi({
       readOnly: v['read-only'] === true, caseArg: typeof v.case === 'string' ? v.case : undefined,
-      kubeconfig: typeof v.kubeconfig === 'string' ? v.kubeconfig : undefined, context: typeof v.context === 'string' ? v.context : undefined,
-      allowExecPlugin: v['allow-exec-plugin'] === true,
+      kube: kubeOptionsFromFlags(v),
     }, context);
   },
 };

@@ -9,8 +9,8 @@ import { prepareRevocation, revocationVerifyPorts, revokeCloudIdentities, verify
 import { reviewBefore } from '../runner/verify-revocation.js';
 import { changePorts, describePlan, describeResult, exitCodeFor, openChangeSession, type ChangeSession } from './change-support.js';
 import type { Command } from './command.js';
-import { KUBE_OPTIONS, parsePodTarget } from './kube-options.js';
-import { connectFromFlags } from './kube-connect.js';
+import { KUBE_OPTIONS } from './kube-options.js';
+import { connectFromFlags, podTargetFor } from './kube-connect.js';
 
 /** `kustody revoke NAMESPACE/POD --case CASE [...]`. */
 export const revokeCommand: Command = {
@@ -34,11 +34,11 @@ export const revokeCommand: Command = {
   },
   positionals: { min: 1, max: 1 },
   async run(args, { io, json, env }) {
-    const { namespace, pod } = parsePodTarget(args.positionals[0] ?? '');
     if (typeof args.values.case !== 'string') throw new UsageError('revoke needs --case CASE: every change is recorded in a case.');
     const verifySeconds = args.values['verify-seconds'] === undefined ? 90 : Number(args.values['verify-seconds']);
     if (!Number.isInteger(verifySeconds) || verifySeconds < 0 || verifySeconds > 3600) throw new UsageError('--verify-seconds must be a whole number from 0 to 3600.');
-    const kube = connectFromFlags(args.values, env);
+    const kube = await connectFromFlags(args.values, env);
+    const { namespace, pod } = podTargetFor(args.positionals[0] ?? '', kube, args.values);
     const session = await openChangeSession(args.values.case, kube, env);
     try {
       const dryRun = args.values['dry-run'] === true;

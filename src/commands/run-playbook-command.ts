@@ -7,8 +7,8 @@ import type { CollectorImage } from '../adapters/kube/pod-collectors.js';
 import { loadValidPlaybook, startPlaybookRun } from '../runner/start-playbook-run.js';
 import { headlessPrinter } from './run-progress.js';
 import { defaultCaseParent, type Command } from './command.js';
-import { KUBE_OPTIONS, parsePodTarget } from './kube-options.js';
-import { connectFromFlags } from './kube-connect.js';
+import { KUBE_OPTIONS } from './kube-options.js';
+import { connectFromFlags, podTargetFor } from './kube-connect.js';
 
 /** Exit code of a run stopped by Ctrl-C (128 + SIGINT), as shells report it. */
 export const EXIT_INTERRUPTED = 130;
@@ -43,10 +43,10 @@ export const runPlaybookCommand: Command = {
     // The playbook is checked first: a broken one is refused before the case or the cluster is touched.
     loadValidPlaybook(args.positionals[0] ?? '');
     if (typeof v.case !== 'string') throw new UsageError('run needs --case CASE: every step is recorded in a case.', 'Open one with `kustody case new` and pass its folder.');
-    const target = typeof v.target === 'string' ? parsePodTarget(v.target) : null;
     const tokens = ((v['token-file'] ?? []) as unknown as string[]).map(readToken);
     const caseDir = resolveCaseDir(v.case, defaultCaseParent(env));
-    const kube = connectFromFlags(v, env);
+    const kube = await connectFromFlags(v, env);
+    const target = typeof v.target === 'string' ? podTargetFor(v.target, kube, v) : null;
     const kubeconfig = typeof v.kubeconfig === 'string' ? v.kubeconfig : env.KUBECONFIG;
     const controller = new AbortController();
     const onSigint = () => {

@@ -40,7 +40,20 @@ export async function openCaseSession(caseDir: string, kube: KubeClients, option
     throw error;
   }
   const who = readResponderIdentity();
-  return { db, caseId: readCaseMetadata(db).id, caseDir, caseKey, actor: `${who.osUser}@${who.host} as ${identity.username} (${kube.context})`, kubeUser: identity.username, close: () => db.close() };
+  const actor = `${who.osUser}@${who.host} as ${identity.username} (${kube.context})`;
+  recordCredentialPlugin(db, actor, kube);
+  return { db, caseId: readCaseMetadata(db).id, caseDir, caseKey, actor, kubeUser: identity.username, close: () => db.close() };
+}
+
+/** Records, when the kubeconfig user's credential came from a plugin, which program ran and which rule allowed it. */
+export function recordCredentialPlugin(db: WritableDb, actor: string, kube: KubeClients): void {
+  const plugin = kube.credential.plugin;
+  if (plugin === undefined) return;
+  recordAction(db, {
+    at: utcNow(), actor, kind: 'credential-plugin', target: `kubeconfig-user:${kube.user}`,
+    detail: { context: kube.context, server: kube.server, command: plugin.command, path: plugin.path, args: [...plugin.args], allowed_by: plugin.allowedBy },
+    outcome: 'ran',
+  });
 }
 
 /** The apply runner's ports wired to the cluster and the case; `confirmed` is the headless confirmation (--yes). */

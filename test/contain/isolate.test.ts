@@ -114,7 +114,7 @@ test('a pod recreated between plan and apply is not touched (uid precondition)',
   const { dir, cleanup } = makeTempDir();
   t.after(cleanup);
   const created = await newCase(dir);
-  const kube = connectKube({ kubeconfig: lab.responderKubeconfig });
+  const kube = await connectKube({ kubeconfig: lab.responderKubeconfig });
   const session = await openChangeSession(created.path, kube, {});
   t.after(session.close);
   const facts = await readIsolationFacts(kube, session.caseId, ns, 'client', session.kubeUser);

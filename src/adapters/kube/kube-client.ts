@@ -1,17 +1,23 @@
 /**
- * Connects to a cluster from a kubeconfig, refusing credential plugins unless allowed (K8S-4): a
- * kubeconfig `exec` entry runs an arbitrary program with the responder's privileges.
+ * Connects to a cluster the way kubectl would: every KUBECONFIG file merged with kubectl's rules,
+ * --context/--cluster/--user/--namespace applied, and credential plugins run only as the user's kuberc
+ * policy allows (kubectl's default when there is none), or with --allow-exec-plugin.
  */
 import {
   AdmissionregistrationV1Api, AppsV1Api, AuthenticationV1Api, AuthorizationV1Api, BatchV1Api, CoreV1Api,
   KubeConfig, NetworkingV1Api, RbacAuthorizationV1Api,
 } from '@kubernetes/client-node';
-import { KustodyError, UnreadableInputError } from '../../core/errors.js';
+import { selectClusterAccess } from '../../core/kube/kubeconfig-merge.js';
+import { clientCluster, clientUser, type CredentialSource } from './client-user.js';
+import { loadKubeconfig } from './kubeconfig-files.js';
 
-/** How to find the cluster: a kubeconfig file (default $KUBECONFIG or ~/.kube/config) and a context. */
+/** How to find the cluster: kubectl's flags (the kubeconfig default is $KUBECONFIG, then ~/.kube/config). */
 export interface KubeConnectOptions {
   kubeconfig?: string;
   context?: string;
+  cluster?: string;
+  user?: string;
+  namespace?: string;
   allowExecPlugin?: boolean;
 }
 
@@ -29,33 +35,22 @@ export interface KubeClients {
   /** The API server URL and context name, for the custody log and the start screen. */
   server: string;
   context: string;
+  /** The kubeconfig user name, and where its credential comes from (a plugin's command, when one runs). */
+  user: string;
+  credential: CredentialSource;
+  /** The namespace a bare POD name means: --namespace, else the context's, else `default`. */
+  namespace: string;
 }
 
-/** Loads the kubeconfig and builds the API clients; never runs a credential plugin unless allowed. */
-export function connectKube(options: KubeConnectOptions = {}, env: NodeJS.ProcessEnv = process.env): KubeClients {
+/** Loads the kubeconfig like kubectl and builds the API clients; runs a credential plugin only when policy allows. */
+export async function connectKube(options: KubeConnectOptions = {}, env: NodeJS.ProcessEnv = process.env): Promise<KubeClients> {
+  const merged = loadKubeconfig(options.kubeconfig, env);
+  const access = selectClusterAccess(merged, options);
   const config = new KubeConfig();
-  try {
-    const path = options.kubeconfig ?? env.KUBECONFIG?.split(':')[0];
-    if (path !== undefined && path !== '') config.loadFromFile(path);
-    else config.loadFromDefault();
-  } catch (error) {
-    throw new UnreadableInputError('KUBECONFIG_UNREADABLE', 'The kubeconfig could not be read.', 'Pass --kubeconfig FILE or set KUBECONFIG to a readable kubeconfig.', error);
-  }
-  if (options.context !== undefined) {
-    if (!config.getContexts().some((c) => c.name === options.context)) {
-      throw new UnreadableInputError('KUBE_CONTEXT', `The kubeconfig has no context named ${options.context}.`, 'List them with `kubectl config get-contexts`.');
-    }
-    config.setCurrentContext(options.context);
-  }
-  const cluster = config.getCurrentCluster();
-  if (cluster === null) throw new UnreadableInputError('KUBE_CONTEXT', 'The kubeconfig names no current cluster.', 'Pass --context NAME or set current-context.');
-  const user = config.getCurrentUser();
-  if ((user?.exec !== undefined || user?.authProvider !== undefined) && options.allowExecPlugin !== true) {
-    throw new KustodyError('EXEC_PLUGIN_REFUSED', `The kubeconfig user ${user?.name ?? ''} gets its credentials by running a plugin program, which kustody does not run by default.`, {
-      kind: 'usage',
-      nextStep: 'Pass --allow-exec-plugin if you trust that program, or use a kubeconfig with a token or client certificate.',
-    });
-  }
+  const cluster = clientCluster(access.cluster);
+  const { user, credential } = await clientUser(access.user, cluster, config, options.allowExecPlugin === true, env);
+  const contextName = access.context === '' ? 'kustody-flags' : access.context;
+  config.loadFromOptions({ clusters: [cluster], users: [user], contexts: [{ name: contextName, cluster: cluster.name, user: user.name, namespace: access.namespace }], currentContext: contextName });
   return {
     config,
     core: config.makeApiClient(CoreV1Api),
@@ -67,7 +62,10 @@ export function connectKube(options: KubeConnectOptions = {}, env: NodeJS.Proces
     authz: config.makeApiClient(AuthorizationV1Api),
     admission: config.makeApiClient(AdmissionregistrationV1Api),
     server: cluster.server,
-    context: config.getCurrentContext(),
+    context: contextName,
+    user: user.name,
+    credential,
+    namespace: access.namespace,
   };
 }
 

@@ -7,6 +7,7 @@ import type { ClusterStatus, PermissionCheck } from '../../core/ui/cluster-view.
 import type { PermissionNeed } from '../../core/ui/permission-needs.js';
 import { KustodyError } from '../../core/errors.js';
 import { redactError } from '../../core/display/index.js';
+import { describeCredential } from '../kube/client-user.js';
 import { connectKube, whoAmI, type KubeClients, type KubeConnectOptions } from '../kube/kube-client.js';
 
 const PROBE_TIMEOUT_MS = 8000;
@@ -38,7 +39,7 @@ export async function checkPermissions(kube: KubeClients, needs: readonly Permis
 export async function probeCluster(options: KubeConnectOptions, env: NodeJS.ProcessEnv, needs: readonly PermissionNeed[]): Promise<{ status: ClusterStatus; kube: KubeClients | null }> {
   let kube: KubeClients;
   try {
-    kube = connectKube(options, env);
+    kube = await connectKube(options, env);
   } catch (error) {
     const known = error instanceof KustodyError ? error : null;
     return { kube: null, status: { kind: 'unreachable', reason: known?.message ?? String(redactError(error)), nextStep: known?.nextStep ?? 'Check the kubeconfig.' } };
@@ -46,7 +47,7 @@ export async function probeCluster(options: KubeConnectOptions, env: NodeJS.Proc
   try {
     const who = await withTimeout(whoAmI(kube), `The API server at ${kube.server}`);
     const checks = await checkPermissions(kube, needs);
-    return { kube, status: { kind: 'ready', context: kube.context, server: kube.server, user: who.username, groups: who.groups, checks } };
+    return { kube, status: { kind: 'ready', context: kube.context, server: kube.server, user: who.username, groups: who.groups, checks, credential: describeCredential(kube.credential) } };
   } catch (error) {
     return {
       kube: null,

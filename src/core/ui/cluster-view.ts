@@ -11,7 +11,7 @@ export interface PermissionCheck {
 /** Where the cluster probe stands. Every string in it came from the kubeconfig or the API server. */
 export type ClusterStatus =
   | { readonly kind: 'checking' }
-  | { readonly kind: 'ready'; readonly context: string; readonly server: string; readonly user: string; readonly groups: readonly string[]; readonly checks: readonly PermissionCheck[] }
+  | { readonly kind: 'ready'; readonly context: string; readonly server: string; readonly user: string; readonly groups: readonly string[]; readonly checks: readonly PermissionCheck[]; readonly credential?: string }
   | { readonly kind: 'unreachable'; readonly reason: string; readonly nextStep: string };
 
 /** A playbook as the start screen offers it. */

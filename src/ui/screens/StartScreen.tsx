@@ -50,6 +50,7 @@ export function StartScreen({ cluster, playbooks, selected, readOnly, notice, wi
         <Box flexDirection="column">
           <Txt>{cutDisplay(display`Cluster  context ${escapeUntrusted(cluster.context)} · API server ${escapeUntrusted(cluster.server)}`, width)}</Txt>
           <Txt>{cutDisplay(display`You      ${escapeUntrusted(cluster.user)} (groups: ${joinDisplay(cluster.groups.map((g) => escapeUntrusted(g)), trusted(', '))})`, width)}</Txt>
+          {cluster.credential === undefined ? null : <Txt>{cutDisplay(display`Login    ${escapeUntrusted(cluster.credential)}`, width)}</Txt>}
           <Txt>{trusted(' ')}</Txt>
           <Txt bold>{trusted('Playbook (↑↓ choose, Enter pick the pod):')}</Txt>
           {playbooks.map((p, i) => (
@@ -66,7 +67,7 @@ export function StartScreen({ cluster, playbooks, selected, readOnly, notice, wi
                 ))}
               </Txt>
               <Txt bold>{cutDisplay(display`Permissions ${escapeUntrusted(chosen.id)} needs (SelfSubjectAccessReview):`, width)}</Txt>
-              {checksFor(chosen, cluster.checks, readOnly).slice(0, Math.max(1, rows - playbooks.length - 14)).map((check, i) => (
+              {checksFor(chosen, cluster.checks, readOnly).slice(0, Math.max(1, rows - playbooks.length - 15)).map((check, i) => (
                 <Txt key={i} tone={check.allowed === true ? 'ok' : check.allowed === false ? 'danger' : 'warn'}>{cutDisplay(permissionLine(check), width)}</Txt>
               ))}
               <Txt tone={permissionVerdict(checksFor(chosen, cluster.checks, readOnly)).ok ? 'ok' : 'warn'}>{cutDisplay(permissionVerdict(checksFor(chosen, cluster.checks, readOnly)).text, width)}</Txt>
