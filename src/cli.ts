@@ -45,6 +45,8 @@ export async function main(argv: readonly string[], io: CommandIo = processIo, e
     if (entry === undefined) throw unknownCommand(args);
     const command = await entry.load();
     const rest = args.slice(command.path[1] === '' ? 1 : 2);
+    // The completion helper gets the words being completed as they are, flags included.
+    if (entry.hidden === true) return await command.run({ values: {}, positionals: rest }, { io, json: false, env });
     if (rest.includes('--help') || rest.includes('-h')) {
       for (const line of commandHelp(command)) io.out(line);
       return 0;
@@ -102,8 +104,10 @@ async function generalHelp(): Promise<DisplayText[]> {
     trusted(''),
     trusted('Usage:'),
   ];
-  for (const c of await Promise.all(COMMAND_ENTRIES.map((e) => e.load()))) lines.push(display`  ${escapeUntrusted(c.usage.padEnd(72))} ${escapeUntrusted(c.summary)}`);
+  for (const c of await Promise.all(COMMAND_ENTRIES.filter((e) => e.hidden !== true).map((e) => e.load()))) lines.push(display`  ${escapeUntrusted(c.usage.padEnd(72))} ${escapeUntrusted(c.summary)}`);
   lines.push(trusted(''), trusted('Global flags: --json (one JSON document on stdout), --debug (stack traces), --help, --version'));
+  lines.push(trusted('Cluster flags (as kubectl): --kubeconfig FILE, --context NAME, --cluster NAME, --user NAME, -n/--namespace NS, --allow-exec-plugin.'));
+  lines.push(trusted('Installed from npm, kustody also runs as `kubectl kustody …`.'));
   lines.push(trusted('Exit codes: 0 success, 1 the operation ran and failed (or found tampering), 2 bad usage or unreadable input.'));
   return lines;
 }

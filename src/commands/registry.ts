@@ -9,6 +9,8 @@ import type { Command } from './command.js';
 export interface CommandEntry {
   path: readonly [string, string];
   load: () => Promise<Command>;
+  /** Left out of help and completion (the completion scripts' helper). */
+  hidden?: boolean;
 }
 
 /** The registry, in the order help lists it. */
@@ -30,4 +32,6 @@ export const COMMAND_ENTRIES: readonly CommandEntry[] = [
   { path: ['playbook', 'list'], load: async () => (await import('./playbook-commands.js')).playbookList },
   { path: ['playbook', 'validate'], load: async () => (await import('./playbook-commands.js')).playbookValidate },
   { path: ['run', ''], load: async () => (await import('./run-playbook-command.js')).runPlaybookCommand },
+  { path: ['completion', ''], load: async () => (await import('./completion-command.js')).completionCommand },
+  { path: ['__complete', ''], load: async () => (await import('./completion-command.js')).completeCommand, hidden: true },
 ];
