@@ -6,7 +6,11 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { execa } from 'execa';
 import { makeTempDir, newCase, runKustody } from '../helpers/cli.js';
+import { requireLab } from '../helpers/lab.js';
+import { pluginIdentity } from '../helpers/lab-plugin-identity.js';
 
 const API = 'client.authentication.k8s.io/v1';
 
@@ -147,4 +151,59 @@ test('a malformed kuberc, or an allowlist entry that is a relative path, stops k
   const off = await runKustody(['identities', 'web', '--case', casePath, '--kubeconfig', kubeconfig], { env: { ...env, KUBERC: 'off' } });
   assert.doesNotMatch(off.stderr, /kuberc/, 'KUBERC=off still read the kuberc');
   assert.equal(existsSync(plugin.marker), true, 'with KUBERC=off the plugin runs, as kubectl runs it');
+});
+
+test('on the lab, a real plugin authenticates every way kubectl lets it, and kustody refuses exactly when kubectl does', { timeout: 300_000 }, async (t) => {
+  const lab = await requireLab(t);
+  if (lab === null) return;
+  const { dir, home, env, casePath } = await setup(t);
+  const identity = await pluginIdentity(lab, `kcfg-plugin-${Math.random().toString(16).slice(2, 8)}`);
+  t.after(identity.remove);
+  const expires = new Date(Date.now() + 14 * 60_000).toISOString().replace(/\.\d+Z$/, 'Z');
+  const plugin = writePlugin(dir, 'lab-login', credential(identity.token, expires));
+  const kubeconfig = pluginKubeconfig(dir, plugin.path, identity.cluster);
+  const kubercFile = join(home, '.kube', 'kuberc');
+  // kubectl and kustody read the same ~/.kube/kuberc (HOME is the test's), the same kubeconfig.
+  const both = async (policy: string | null) => {
+    if (policy === null) rmSync(kubercFile, { force: true });
+    else writeFileSync(kubercFile, `apiVersion: kubectl.config.k8s.io/v1beta1\nkind: Preference\n${policy}`);
+    rmSync(plugin.marker, { force: true });
+    const kubectlRun = await execa(lab.kubectl, ['--kubeconfig', kubeconfig, 'get', 'pod', identity.pod, '-o', 'name'], { env: { ...process.env, ...env }, reject: false, stdin: 'ignore', timeout: 60_000 });
+    const kubectlRan = existsSync(plugin.marker);
+    rmSync(plugin.marker, { force: true });
+    const kustodyRun = await runKustody(['identities', identity.pod, '--case', casePath, '--kubeconfig', kubeconfig, '--json'], { env });
+    return { kubectlRun, kubectlRan, kustodyRun, kustodyRan: existsSync(plugin.marker) };
+  };
+
+  const byDefault = await both(null);
+  assert.equal(byDefault.kubectlRun.exitCode, 0, `kubectl: ${byDefault.kubectlRun.stderr}`);
+  assert.equal(byDefault.kustodyRun.exitCode, 0, `kustody: ${byDefault.kustodyRun.stderr}`);
+  assert.ok(byDefault.kustodyRan);
+  const db = new Database(join(casePath, 'evidence.db'), { readonly: true });
+  const row = db.prepare("SELECT target, detail FROM actions WHERE kind = 'credential-plugin' ORDER BY seq DESC LIMIT 1").get() as { target: string; detail: string } | undefined;
+  db.close();
+  assert.ok(row, 'no credential-plugin row in the custody log');
+  assert.equal(row.target, 'kubeconfig-user:plugin-user');
+  assert.deepEqual(JSON.parse(row.detail), { allowed_by: 'AllowAll (default (no kuberc policy))', args: [], command: plugin.path, context: 'c', path: plugin.path, server: String(identity.cluster.server).replace(/\/$/, '') });
+  assert.doesNotMatch(row.detail, new RegExp(identity.token.slice(-20)), 'the token reached the custody log');
+
+  const denied = await both('credentialPluginPolicy: DenyAll\n');
+  assert.notEqual(denied.kubectlRun.exitCode, 0);
+  assert.match(denied.kubectlRun.stderr, /not allowed: policy set to "DenyAll"/);
+  assert.equal(denied.kustodyRun.exitCode, 2);
+  assert.match(denied.kustodyRun.stdout, /not allowed: policy set to \\"DenyAll\\"/);
+  assert.deepEqual([denied.kubectlRan, denied.kustodyRan], [false, false]);
+
+  for (const entry of [plugin.path]) {
+    const allowed = await both(`credentialPluginPolicy: Allowlist\ncredentialPluginAllowlist:\n  - name: ${entry}\n`);
+    assert.equal(allowed.kubectlRun.exitCode, 0, `kubectl, allowlisted as ${entry}: ${allowed.kubectlRun.stderr}`);
+    assert.equal(allowed.kustodyRun.exitCode, 0, `kustody, allowlisted as ${entry}: ${allowed.kustodyRun.stdout}`);
+  }
+
+  const other = await both('credentialPluginPolicy: Allowlist\ncredentialPluginAllowlist:\n  - name: /usr/local/bin/get-identity\n');
+  assert.notEqual(other.kubectlRun.exitCode, 0);
+  assert.match(other.kubectlRun.stderr, /is not permitted by the credential plugin allowlist/);
+  assert.equal(other.kustodyRun.exitCode, 2);
+  assert.match(other.kustodyRun.stdout, /is not permitted by the credential plugin allowlist/);
+  assert.deepEqual([other.kubectlRan, other.kustodyRan], [false, false]);
 });
