@@ -46,7 +46,12 @@ export async function main(argv: readonly string[], io: CommandIo = processIo, e
     const command = await entry.load();
     const rest = args.slice(command.path[1] === '' ? 1 : 2);
     // The completion helper gets the words being completed as they are, flags included.
-    if (entry.hidden === true) return await command.run({ values: {}, positionals: rest }, { io, json: false, env });
+    if (entry.hidden === true) {
+      const code = await command.run({ values: {}, positionals: rest }, { io, json: false, env });
+      // A TAB must come back: a cluster request still hanging past the completion timeout must not keep the process alive.
+      if (io === processIo) setTimeout(() => process.exit(code), 50).unref();
+      return code;
+    }
     if (rest.includes('--help') || rest.includes('-h')) {
       for (const line of commandHelp(command)) io.out(line);
       return 0;

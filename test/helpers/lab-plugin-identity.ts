@@ -17,7 +17,7 @@ export async function pluginIdentity(lab: LabEnv, namespace: string): Promise<Pl
     { apiVersion: 'v1', kind: 'Namespace', metadata: { name: namespace } },
     { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: 'plugin-user', namespace } },
     // A scheduling gate keeps the pod unscheduled: it exists for the API, and nothing runs.
-    { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'web-0', namespace }, spec: { schedulingGates: [{ name: 'kustody.test/never' }], containers: [{ name: 'web', image: 'busybox' }] } },
+    { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'web-0', namespace }, spec: { schedulingGates: [{ name: 'kustody.test/never' }], containers: [{ name: 'web', image: 'lab.local/busybox:1.35', imagePullPolicy: 'Never' }] } },
     { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRoleBinding', metadata: { name: binding }, roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'kustody-responder' }, subjects: [{ kind: 'ServiceAccount', name: 'plugin-user', namespace }] },
   ];
   const remove = async () => {
