@@ -23,13 +23,13 @@ function writePlugin(dir: string, name: string, body: string): { path: string; m
 }
 
 /** A kubeconfig whose only user runs `command` (a path or a bare name) to get its credential. */
-function pluginKubeconfig(dir: string, command: string, cluster: Record<string, unknown> = { server: 'https://127.0.0.1:1' }, extra: Record<string, unknown> = {}): string {
+function pluginKubeconfig(dir: string, command: string, cluster: Record<string, unknown> = { server: 'https://127.0.0.1:1' }, extra: Record<string, unknown> = {}, namespace = 'shop'): string {
   const path = join(dir, `kubeconfig-${Math.random().toString(16).slice(2)}`);
   writeFileSync(path, JSON.stringify({
     apiVersion: 'v1', kind: 'Config', 'current-context': 'c',
     clusters: [{ name: 'k', cluster }],
     users: [{ name: 'plugin-user', user: { exec: { apiVersion: API, command, interactiveMode: 'Never', ...extra } } }],
-    contexts: [{ name: 'c', context: { cluster: 'k', user: 'plugin-user', namespace: 'shop' } }],
+    contexts: [{ name: 'c', context: { cluster: 'k', user: 'plugin-user', namespace } }],
   }));
   return path;
 }
@@ -161,7 +161,7 @@ test('on the lab, a real plugin authenticates every way kubectl lets it, and kus
   t.after(identity.remove);
   const expires = new Date(Date.now() + 14 * 60_000).toISOString().replace(/\.\d+Z$/, 'Z');
   const plugin = writePlugin(dir, 'lab-login', credential(identity.token, expires));
-  const kubeconfig = pluginKubeconfig(dir, plugin.path, identity.cluster);
+  const kubeconfig = pluginKubeconfig(dir, plugin.path, identity.cluster, {}, identity.namespace);
   const kubercFile = join(home, '.kube', 'kuberc');
   // kubectl and kustody read the same ~/.kube/kuberc (HOME is the test's), the same kubeconfig.
   const both = async (policy: string | null) => {
