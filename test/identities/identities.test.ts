@@ -105,7 +105,10 @@ test('identities of a pod that does not exist fails with a clear message, and a 
   assert.match(missing.stderr, /^kustody: Not found while trying to read pod default\/no-such-pod: pods "no-such-pod" not found\.$/m);
   const failed = query(join(created.path, 'evidence.db'), "SELECT outcome FROM actions WHERE target = 'pod:default/no-such-pod'");
   assert.deepEqual(failed, [['failed']]);
-  for (const target of ['no-slash', 'Default/UPPER', 'a/b/c']) {
+  // A bare POD is in -n (or the context's namespace), as with kubectl.
+  const bare = await runKustody(['identities', 'no-such-pod', '-n', 'default', '--case', created.path], { env });
+  assert.match(bare.stderr, /^kustody: Not found while trying to read pod default\/no-such-pod/m);
+  for (const target of ['Not_A_Pod', 'Default/UPPER', 'a/b/c']) {
     const malformed = await runKustody(['identities', target, '--case', created.path], { env });
     assert.equal(malformed.exitCode, 2, `${target}: ${malformed.stderr}`);
     assert.match(malformed.stderr, /is not NAMESPACE\/POD/);
