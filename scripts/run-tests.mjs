@@ -32,7 +32,8 @@ if (files.length === 0) {
 }
 const result = spawnSync(
   process.execPath,
-  ['--import', 'tsx', '--test', '--test-reporter=spec', ...files],
+  // A test that hangs fails after 10 minutes (naming itself) instead of holding the whole run.
+  ['--import', 'tsx', '--test', '--test-timeout=600000', '--test-reporter=spec', ...files],
   { cwd: root, stdio: 'inherit' },
 );
 process.exit(result.status ?? 1);

@@ -85,24 +85,34 @@ test('a FIFO is never opened, directly or through a link, and the read does not 
   execFileSync('mkfifo', [fifo]);
   symlinkSync(`/${TOKEN_DIR}/fifo`, join(root, TOKEN_DIR, 'token'));
   // A writer blocks in open() until some reader opens the FIFO: it tells whether anyone did.
-  const writer = spawn('python3', ['-c', 'import sys; open(sys.argv[1], "w"); print("opened", flush=True)', fifo], { stdio: ['ignore', 'pipe', 'ignore'] });
+  // It says `ready` just before open(), so the probe below runs while it waits (however slowly it started).
+  const writer = spawn('python3', ['-c', 'import sys; print("ready", flush=True); open(sys.argv[1], "w"); print("opened", flush=True)', fifo], { stdio: ['ignore', 'pipe', 'ignore'] });
   t.after(() => {
     if (writer.exitCode === null && writer.pid !== undefined) process.kill(writer.pid, 'SIGKILL');
   });
   let said = '';
-  writer.stdout?.on('data', (chunk: Buffer) => (said += chunk.toString()));
-  await new Promise((r) => setTimeout(r, 300));
+  const exited = new Promise((r) => writer.once('exit', r));
+  await new Promise<void>((resolve) => writer.stdout?.on('data', (chunk: Buffer) => {
+    said += chunk.toString();
+    if (said.startsWith('ready\n')) resolve();
+  }));
+  await new Promise((r) => setTimeout(r, 100));
   for (const path of [`/${TOKEN_DIR}/fifo`, TOKEN]) {
     const read = readFileInRoot(root, path);
     assert.equal(read.error, 'not a regular file (fifo)', path);
     assert.equal(read.bytes.length, 0);
   }
   await new Promise((r) => setTimeout(r, 300));
-  assert.equal(said, '', 'the FIFO was opened');
-  // Control: opening it ourselves does wake the writer, so the probe above could have failed.
-  closeSync(openSync(fifo, constants.O_RDONLY | constants.O_NONBLOCK));
-  await new Promise((r) => writer.once('exit', r));
-  assert.equal(said, 'opened\n');
+  assert.equal(said, 'ready\n', 'the FIFO was opened');
+  // Control: opening it ourselves does wake the writer, so the probe above could have failed. The
+  // reader stays open until the writer is gone, so the writer cannot miss it and block forever.
+  const reader = openSync(fifo, constants.O_RDONLY | constants.O_NONBLOCK);
+  try {
+    await exited;
+  } finally {
+    closeSync(reader);
+  }
+  assert.equal(said, 'ready\nopened\n');
 });
 
 test('/dev/zero is never read, whether named directly or through token -> /dev/zero', (t) => {

@@ -48,9 +48,10 @@ test('any sequence of checksum-valid hostile headers is settled by the guard: no
   await fc.assert(
     fc.asyncProperty(fc.array(hostileMember, { minLength: 1, maxLength: 6 }), mostly(fc.constant(true), fc.constant(false), 3), fc.oneof(fc.integer({ min: 1, max: 1500 }), fc.constant(1 << 20)), async (members, end, chunkSize) => {
       const tar = build(members, end);
-      const started = performance.now();
-      const result = await readTarStream(chunks(tar, chunkSize), { maxTotalBytes: 64 * 1024, maxHeaderBytes: 2048, idleTimeMs: 1000, wallTimeMs: 2000 });
-      assert.ok(performance.now() - started < 1500, 'the read took too long');
+      // The source never waits, so only a hang inside the reader could reach these limits: the guard,
+      // not a clock, must settle every input (a timed assertion would fail on a busy machine).
+      const result = await readTarStream(chunks(tar, chunkSize), { maxTotalBytes: 64 * 1024, maxHeaderBytes: 2048, idleTimeMs: 60_000, wallTimeMs: 120_000 });
+      assert.ok(!['STREAM_IDLE', 'STREAM_TOO_SLOW', 'STREAM_WALL_TIME'].includes(result.stopped?.code ?? ''), `stopped by a clock: ${result.stopped?.code ?? ''}`);
       const message = result.stopped?.message ?? '';
       assert.doesNotMatch(message, /tar-stream (refused|did not)|disagree/, message);
       assert.ok(result.bytesRead <= tar.length);

@@ -116,11 +116,9 @@ test('a real process that sends one header and then stalls is cut off as STREAM_
   writeFileSync(join(dir, 'head.tar'), tar.subarray(0, 1024));
   const child = spawn('sh', ['-c', 'cat "$1"; exec sleep 30', 'sh', join(dir, 'head.tar')], { stdio: ['ignore', 'pipe', 'inherit'] });
   t.after(() => child.kill('SIGKILL'));
-  const started = performance.now();
+  // Without the idle cut the read would last the writer's 30 s sleep; the test's timeout is below that.
   const result = await readTarStream(child.stdout, { idleTimeMs: 400 });
-  const elapsed = performance.now() - started;
   assert.equal(result.stopped?.code, 'STREAM_IDLE');
-  assert.ok(elapsed < 2000, `took ${elapsed} ms`);
   assert.equal(child.stdout.destroyed, true);
   assert.equal(result.entries.length, 1, 'the partly sent member is kept');
   assert.equal(result.entries[0]?.complete, false);

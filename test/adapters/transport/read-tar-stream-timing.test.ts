@@ -51,7 +51,7 @@ test('endless zeros after an end marker still stop with STREAM_BYTE_LIMIT', asyn
   assert.equal(result.bytesRead, 4 * 1024 * 1024);
 });
 
-test('a stream that sends one byte and then stalls stops with STREAM_IDLE within idleTimeMs + 10%', async () => {
+test('a stream that sends one byte and then stalls stops with STREAM_IDLE, not before idleTimeMs', async (t) => {
   async function* stall() {
     yield Buffer.from([0x70]);
     await NEVER;
@@ -61,7 +61,9 @@ test('a stream that sends one byte and then stalls stops with STREAM_IDLE within
   const elapsed = performance.now() - started;
   assert.equal(result.stopped?.code, 'STREAM_IDLE');
   assert.equal(result.stopped.atByte, 1);
-  assert.ok(elapsed >= 395 && elapsed <= 440, `stopped after ${elapsed} ms`);
+  // Never early; how late depends on the machine's load, so it is reported, not asserted.
+  assert.ok(elapsed >= 395, `stopped after ${elapsed} ms`);
+  t.diagnostic(`stopped after ${elapsed.toFixed(0)} ms (idle limit 400 ms)`);
 });
 
 test('a stream of empty chunks does not keep the read alive: it stops with STREAM_IDLE', async () => {
@@ -71,10 +73,8 @@ test('a stream of empty chunks does not keep the read alive: it stops with STREA
       await sleep(10);
     }
   }
-  const started = performance.now();
   const result = await readTarStream(empties(), { idleTimeMs: 300 });
   assert.equal(result.stopped?.code, 'STREAM_IDLE');
-  assert.ok(performance.now() - started < 400);
 });
 
 test('a Node stream that stalls is destroyed when it goes idle', async () => {
@@ -87,7 +87,7 @@ test('a Node stream that stalls is destroyed when it goes idle', async () => {
   assert.deepEqual(result.entries.map((e) => [e.name, e.receivedBytes, e.complete]), [['proc/1/environ', 100, false]]);
 });
 
-test('a slow drip that never goes idle stops with STREAM_WALL_TIME within wallTimeMs + 10%', async () => {
+test('a slow drip that never goes idle stops with STREAM_WALL_TIME, not before wallTimeMs', async (t) => {
   async function* drip() {
     const tar = Buffer.concat([header({ name: 'proc/1/cmdline', size: 100_000 }), Buffer.alloc(100_000, 0x61)]);
     for (const byte of tar) {
@@ -99,11 +99,13 @@ test('a slow drip that never goes idle stops with STREAM_WALL_TIME within wallTi
   const result = await readTarStream(drip(), { idleTimeMs: 300, wallTimeMs: 700, minBytesPerSecond: 0 });
   const elapsed = performance.now() - started;
   assert.equal(result.stopped?.code, 'STREAM_WALL_TIME');
-  assert.ok(elapsed >= 695 && elapsed <= 770, `stopped after ${elapsed} ms`);
-  assert.ok(result.bytesRead > 10 && result.bytesRead < 100, `read ${result.bytesRead} bytes`);
+  assert.ok(elapsed >= 695, `stopped after ${elapsed} ms`);
+  t.diagnostic(`stopped after ${elapsed.toFixed(0)} ms (wall limit 700 ms)`);
+  // At most one byte per 20 ms sleep fits in 700 ms; how many did arrive depends on the machine's load.
+  assert.ok(result.bytesRead >= 1 && result.bytesRead <= 36, `read ${result.bytesRead} bytes`);
 });
 
-test('a drip slower than minBytesPerSecond over a throughput window stops with STREAM_TOO_SLOW', async () => {
+test('a drip slower than minBytesPerSecond over a throughput window stops with STREAM_TOO_SLOW, not before the window', async (t) => {
   async function* drip() {
     for (;;) {
       yield Buffer.from([0]);
@@ -114,7 +116,8 @@ test('a drip slower than minBytesPerSecond over a throughput window stops with S
   const result = await readTarStream(drip(), { idleTimeMs: 300, throughputWindowMs: 400, minBytesPerSecond: 1000 });
   const elapsed = performance.now() - started;
   assert.equal(result.stopped?.code, 'STREAM_TOO_SLOW');
-  assert.ok(elapsed >= 395 && elapsed <= 500, `stopped after ${elapsed} ms`);
+  assert.ok(elapsed >= 395, `stopped after ${elapsed} ms`);
+  t.diagnostic(`stopped after ${elapsed.toFixed(0)} ms (window 400 ms)`);
 });
 
 test('a fast stream with brief pauses is not cut by the idle or throughput checks', async () => {
@@ -125,22 +128,22 @@ test('a fast stream with brief pauses is not cut by the idle or throughput check
     }
     yield Buffer.alloc(1024);
   }
-  const result = await readTarStream(bursty(), { idleTimeMs: 300, throughputWindowMs: 250, minBytesPerSecond: 1000 });
+  // Margins a loaded machine cannot eat: 100 ms pauses against a 3 s idle limit, 30 KB/s against 1 KB/s.
+  const result = await readTarStream(bursty(), { idleTimeMs: 3000, throughputWindowMs: 2000, minBytesPerSecond: 1000 });
   assert.equal(result.stopped, null);
   assert.equal(result.entries.length, 6);
 });
 
-test('an abort signal stops a stalled read with ABORTED promptly', async () => {
+test('an abort signal stops a stalled read with ABORTED', async () => {
   async function* stall() {
     yield member({ name: 'proc/1/stat' }, Buffer.from('1 (a) S\n'));
     await NEVER;
   }
   const controller = new AbortController();
   setTimeout(() => controller.abort(), 100);
-  const started = performance.now();
-  const result = await readTarStream(stall(), { idleTimeMs: 5000 }, controller.signal);
+  // Without the abort the read would end at the 60 s idle limit as STREAM_IDLE, after the test's timeout.
+  const result = await readTarStream(stall(), { idleTimeMs: 60_000 }, controller.signal);
   assert.equal(result.stopped?.code, 'ABORTED');
-  assert.ok(performance.now() - started < 300);
   assert.equal(result.entries.length, 1);
 });
 

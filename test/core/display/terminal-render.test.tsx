@@ -54,22 +54,19 @@ test('A7 a newline in comm stays in its row: three processes draw exactly three 
   assert.equal(rows((c) => escapeUntrusted(c)), 3);
 });
 
-test('A9 floods (50,000 marks, 1 MiB line, 10^5 emoji) escape and render through Ink in under 50 ms each', () => {
+// Their render time is measured by `npm run bench:ui` (target: under 50 ms each), never asserted here.
+test('A9 floods (50,000 marks, 1 MiB line, 10^5 emoji) escape and render through Ink as one cut line with the hidden count', () => {
   const floods = [`x${'\u0301'.repeat(50_000)}`, 'A'.repeat(1 << 20), '😀'.repeat(100_000)];
   for (const flood of floods) {
-    let best = Number.POSITIVE_INFINITY;
-    for (let k = 0; k < 3; k++) {
-      const start = performance.now();
-      const { lastFrame, unmount } = render(
-        <Box width={100}>
-          <Text wrap="truncate">{escapeUntrusted(flood, { maxColumns: 100 })}</Text>
-        </Box>,
-      );
-      assert.match(lastFrame() ?? '', /\\…\[\+\d+ (bytes|marks)\]/u);
-      unmount();
-      best = Math.min(best, performance.now() - start);
-    }
-    assert.ok(best < 50, `${flood.slice(0, 3)}… took ${best.toFixed(1)} ms`);
+    const { lastFrame, unmount } = render(
+      <Box width={100}>
+        <Text wrap="truncate">{escapeUntrusted(flood, { maxColumns: 100 })}</Text>
+      </Box>,
+    );
+    const frame = lastFrame() ?? '';
+    assert.match(frame, /\\…\[\+\d+ (bytes|marks)\]/u);
+    assert.equal(frame.split('\n').length, 1, 'one line');
+    unmount();
   }
 });
 
