@@ -96,7 +96,8 @@ test('an unreachable cluster gives no pods within the completion timeout', async
   writeFileSync(join(dir, 'k'), JSON.stringify({ apiVersion: 'v1', kind: 'Config', 'current-context': 'c', clusters: [{ name: 'k', cluster: { server: `https://127.0.0.1:${port}` } }], contexts: [{ name: 'c', context: { cluster: 'k' } }] }));
   const started = Date.now();
   assert.deepEqual(await complete(dir, 'kustody isolate -n shop ', { KUBECONFIG: join(dir, 'k') }), []);
-  assert.ok(Date.now() - started < 10_000, `completion took ${Date.now() - started} ms`);
+  // 2 s for the cluster plus node start-up on a loaded machine; a hang would run into the 30 s driver timeout.
+  assert.ok(Date.now() - started < 20_000, `completion took ${Date.now() - started} ms`);
 });
 
 test('on the lab, bash completes namespaces as NS/, then that namespace\'s pods, and bare pods with -n', async (t) => {
