@@ -74,7 +74,7 @@ while [ $# -ge 5 ]; do
   # The socket's own address text (v4-mapped on a dual-stack listener) for ss; plain IPv4 for conntrack.
   sl=$l; sr=$r
   case "$la" in ::ffff:*.*) sl="[$la]"; sr="[$ra]"; la=${la#::ffff:}; ra=${ra#::ffff:}; fam=ipv4 ;; esac
-  act ss nsenter -t "$first" -n ss -K -tnH state established state syn-sent state syn-recv state fin-wait-1 state fin-wait-2 state close-wait state last-ack state closing "( src $sl:$lp and dst $sr:$rp )"
+  act ss nsenter -t "$first" -n ss -K -tnH state established state syn-recv state fin-wait-1 state fin-wait-2 state close-wait state last-ack state closing "( src $sl:$lp and dst $sr:$rp )"
   for where in node pod; do
     if [ $where = node ]; then t=2; else t=$first; fi
     act "conntrack-$where-out" nsenter -t "$t" -n conntrack -D -f "$fam" -p tcp -s "$la" -d "$ra" --sport "$lp" --dport "$rp"

@@ -30,14 +30,15 @@ async function sh(lab: LabEnv, ns: string, pod: string, script: string): Promise
   return { exitCode: run.exitCode, stdout: run.stdout };
 }
 
-/** The pod's TCP sockets in a state that carries data with a non-loopback peer, read by the kernel tables (not by kustody). */
+/** The pod's TCP connections (past the handshake) with a non-loopback peer, read from the kernel tables (not by kustody). */
 async function openConnections(lab: LabEnv, ns: string, pod: string): Promise<string[]> {
   const out: string[] = [];
   for (const proto of ['tcp', 'tcp6'] as const) {
     const table = await sh(lab, ns, pod, `cat /proc/net/${proto}`);
     assert.equal(table.exitCode, 0);
     for (const s of parseNetInet(Buffer.from(table.stdout), proto).sockets) {
-      if (['LISTEN', 'TIME_WAIT', 'CLOSE'].includes(s.state) || /^(127\.|::ffff:127\.|::1$)/.test(s.remoteAddress)) continue;
+      // SYN_SENT is a new attempt (the redialer's), which the policy drops: not a connection.
+      if (['LISTEN', 'TIME_WAIT', 'CLOSE', 'SYN_SENT'].includes(s.state) || /^(127\.|::ffff:127\.|::1$)/.test(s.remoteAddress)) continue;
       out.push(`${s.localAddress}:${s.localPort} ${s.remoteAddress}:${s.remotePort} ${s.state}`);
     }
   }
@@ -71,15 +72,17 @@ async function setup(t: TestContext, lab: LabEnv) {
   assert.equal((await kubectl(lab, 'admin', ['create', 'namespace', ns])).exitCode, 0);
   t.after(async () => { await kubectl(lab, 'admin', ['delete', 'namespace', ns, '--wait=false']); });
   // server: a listener the suspect holds a connection to, and a web server to try reconnecting to.
-  const serverIp = await startPod(lab, ns, 'server', 'httpd -f -p 8080 & nc -l -p 9000 -e sleep 100000 & wait');
+  const serverIp = await startPod(lab, ns, 'server', 'httpd -f -p 8080 & nc -l -p 9000 -e sleep 100000 & nc -ll -p 9001 -e sleep 100000 & wait');
   // suspect: holds an outbound connection (nc execs sleep, which never reads: the process survives a cut),
   // accepts one inbound connection the same way, and serves 8080 for the reconnect check.
-  const suspectIp = await startPod(lab, ns, 'suspect', `httpd -f -p 8080 & nc -l -p 9000 -e sleep 100000 & until nc ${serverIp} 9000 -e sleep 100000; do sleep 1; done`);
+  // The attacker's redialer: a channel held by `cat`, which exits when its socket dies, redialled every second.
+  const redial = `while true; do nc ${serverIp} 9001 -e cat; sleep 1; done &`;
+  const suspectIp = await startPod(lab, ns, 'suspect', `httpd -f -p 8080 & nc -l -p 9000 -e sleep 100000 & ${redial} until nc ${serverIp} 9000 -e sleep 100000; do sleep 1; done`);
   await startPod(lab, ns, 'client', `until nc ${suspectIp} 9000 -e sleep 100000; do sleep 1; done`);
   return { ns, serverIp, suspectIp };
 }
 
-test('isolate --cut-connections cuts the suspect\'s outbound and a client\'s inbound connection, keeps its processes, and the policy blocks the reconnect; the dry run creates nothing', { timeout: 300_000 }, async (t) => {
+test('isolate --cut-connections cuts the suspect\'s outbound and a client\'s inbound connection, keeps its processes, the policy blocks the reconnect and an attacker\'s redialer gets nothing back; the dry run creates nothing', { timeout: 300_000 }, async (t) => {
   const lab = await requireLab(t);
   if (!lab) return;
   const { ns, serverIp, suspectIp } = await setup(t, lab);
@@ -89,11 +92,11 @@ test('isolate --cut-connections cuts the suspect\'s outbound and a client\'s inb
   const env = { KUBECONFIG: lab.responderKubeconfig };
 
   let before: string[] = [];
-  for (let i = 0; i < 30 && before.length < 2; i += 1) {
+  for (let i = 0; i < 30 && before.length < 3; i += 1) {
     before = await openConnections(lab, ns, 'suspect');
-    if (before.length < 2) await new Promise((resolve) => setTimeout(resolve, 1000));
+    if (before.length < 3) await new Promise((resolve) => setTimeout(resolve, 1000));
   }
-  assert.equal(before.length, 2, `expected the outbound and the inbound connection: ${before.join('; ')}`);
+  assert.equal(before.length, 3, `expected the two outbound and the inbound connection: ${before.join('; ')}`);
   assert.ok(before.some((c) => c.includes(`${serverIp}:9000 ESTABLISHED`)), before.join('; '));
   assert.ok(before.some((c) => (c.startsWith(`::ffff:${suspectIp}:9000 `) || c.startsWith(`${suspectIp}:9000 `))), before.join('; '));
   // Read before the reachability probes below, whose own short-lived processes are not the suspect's.
@@ -109,7 +112,7 @@ test('isolate --cut-connections cuts the suspect\'s outbound and a client\'s inb
   assert.equal(dryResult.status, 'dry-run');
   assert.equal(dryResult.cut.status, 'dry-run');
   assert.equal(dryResult.cut.plan.pod.spec.nodeName, lab.nodeName, 'the preview shows the exact node pod');
-  assert.equal(dryResult.cut.plan.known.connections.length, 2, 'the preview lists both connections the case saw');
+  assert.equal(dryResult.cut.plan.known.connections.length, 3, 'the preview lists every connection the case saw');
   assert.deepEqual(await nodePodsFor(lab, ns), [], 'the dry run created a node pod');
   assert.equal(((await kubectl(lab, 'admin', ['get', 'networkpolicies', '-n', ns, '-o', 'name'])).stdout.trim()), '', 'the dry run created a policy');
   assert.deepEqual(await openConnections(lab, ns, 'suspect'), before, 'the dry run cut something');
@@ -122,22 +125,31 @@ test('isolate --cut-connections cuts the suspect\'s outbound and a client\'s inb
   assert.equal(refusedResult.cut.status, 'refused');
   assert.match(refusedResult.cut.plan.refused, /--collector-image/);
   const stillOpen = new Set(refusedResult.surviving_connections.established.map((c) => JSON.stringify([c.local_addr, c.local_port, c.remote_addr, c.remote_port])));
-  assert.equal(stillOpen.size, 2, 'the refusal must say what remains open (one row per holding descriptor)');
+  assert.equal(stillOpen.size, 3, 'the refusal must say what remains open (one row per holding descriptor)');
   assert.ok(refusedResult.surviving_connections.established.every((c) => typeof c.pid === 'number'));
-  assert.equal((await openConnections(lab, ns, 'suspect')).length, 2, 'the deny-all policy alone left both connections open (kube-router)');
+  assert.equal((await openConnections(lab, ns, 'suspect')).length, 3, 'the deny-all policy alone left every connection open (kube-router)');
 
   const applied = await runKustody(['isolate', `${ns}/suspect`, '--case', created.path, '--cut-connections', ...IMAGE, '--yes', '--json'], { env });
   assert.equal(applied.exitCode, 0, applied.stdout + applied.stderr);
   const result = JSON.parse(applied.stdout) as { status: string; cut: { status: string; verdict: { cut: Array<{ remote_addr: string; remote_port: number; local_port: number }>; remaining: unknown[] } }; surviving_connections: { established: unknown[] } };
   assert.equal(result.status, 'nothing-to-do', 'the isolation itself was already in effect');
   assert.equal(result.cut.status, 'cut', applied.stdout);
-  assert.equal(result.cut.verdict.cut.length, 2);
+  assert.equal(result.cut.verdict.cut.length, 3);
   assert.deepEqual(result.cut.verdict.remaining, []);
   assert.deepEqual(result.surviving_connections.established, [], 'kustody\'s own exec re-read still sees a connection');
 
   assert.deepEqual(await openConnections(lab, ns, 'suspect'), [], 'a connection survived the cut (read from the kernel tables)');
+  // Give the redialer time to try again (it redials every second): the policy refuses it.
+  await new Promise((resolve) => setTimeout(resolve, 4000));
+  assert.deepEqual(await openConnections(lab, ns, 'suspect'), [], 'the redialer got a connection back');
   const processesAfter = await processes(lab, ns, 'suspect');
-  for (const [pid, start] of processesBefore) assert.equal(processesAfter.get(pid), start, `process ${pid} was killed or replaced: before ${JSON.stringify([...processesBefore])} after ${JSON.stringify([...processesAfter])}; kustody saw ${JSON.stringify((result.cut.verdict as unknown as { exited: unknown }).exited)}`);
+  const exited = (result.cut.verdict as unknown as { exited: Array<{ pid: number; comm: string }> }).exited;
+  for (const [pid, start] of processesBefore) {
+    // Only the redialer's `cat` may be gone: it exits by itself when its socket dies (kustody sends no signal, and says so).
+    if (start.startsWith('cat ') && processesAfter.get(pid) === undefined) continue;
+    assert.equal(processesAfter.get(pid), start, `process ${pid} was killed or replaced: before ${JSON.stringify([...processesBefore])} after ${JSON.stringify([...processesAfter])}; kustody saw ${JSON.stringify(exited)}`);
+  }
+  assert.ok(exited.every((p) => p.comm === 'cat'), JSON.stringify(exited));
   assert.notEqual((await sh(lab, ns, 'suspect', `timeout 5 nc -w 3 ${serverIp} 8080 </dev/null`)).exitCode, 0, 'the suspect reconnected out');
   assert.notEqual((await sh(lab, ns, 'client', `timeout 5 nc -w 3 ${suspectIp} 8080 </dev/null`)).exitCode, 0, 'the client reconnected in');
   assert.deepEqual(await nodePodsFor(lab, ns), [], 'the node pod was left behind');
@@ -147,12 +159,12 @@ test('isolate --cut-connections cuts the suspect\'s outbound and a client\'s inb
   const rows = (db.prepare("SELECT kind, outcome, detail FROM actions WHERE detail LIKE '%cut-connections%' ORDER BY seq").all() as Array<{ kind: string; outcome: string; detail: string }>);
   assert.deepEqual(rows.map((r) => `${r.kind}:${r.outcome}`), ['plan:dry-run', 'plan:refused', 'plan:planned', 'contain:intent', 'contain:cut']);
   const recorded = JSON.parse(rows.at(-1)?.detail ?? '{}') as { cut: Array<{ remote_addr: string; remote_port: number }>; remaining: unknown[]; running: unknown[]; conntrack_deleted: number; actions: Array<{ what: string; count: number }>; footprint: Array<{ kind: string; status?: string }> };
-  assert.equal(recorded.cut.length, 2);
+  assert.equal(recorded.cut.length, 3);
   assert.ok(recorded.cut.some((c) => c.remote_addr.endsWith(serverIp) && c.remote_port === 9000));
   assert.deepEqual(recorded.remaining, []);
   // Bridged pod traffic is tracked in the node's namespace (where kube-router's ESTABLISHED rule reads it): each flow's entry is gone.
-  assert.deepEqual(recorded.actions.filter((a) => a.what === 'ss').map((a) => a.count), [1, 1], JSON.stringify(recorded.actions));
-  assert.ok(recorded.actions.filter((a) => a.what.startsWith('conntrack-node-')).reduce((n, a) => n + a.count, 0) >= 2, JSON.stringify(recorded.actions));
+  assert.deepEqual(recorded.actions.filter((a) => a.what === 'ss').map((a) => a.count), [1, 1, 1], JSON.stringify(recorded.actions));
+  assert.ok(recorded.actions.filter((a) => a.what.startsWith('conntrack-node-')).reduce((n, a) => n + a.count, 0) >= 3, JSON.stringify(recorded.actions));
   const removed = recorded.footprint.filter((f) => f.status === 'deleted and gone (read back)').map((f) => f.kind).sort();
   assert.deepEqual(removed, ['Pod', 'ValidatingAdmissionPolicy', 'ValidatingAdmissionPolicyBinding'], JSON.stringify(recorded.footprint));
 });

@@ -6,11 +6,15 @@
 import { isIP } from 'node:net';
 import type { ConnectionRow, ProcessRow } from '../capture/capture-rows.js';
 
-/** TCP states in which a socket can still send or receive data: each is cut, not only ESTABLISHED. */
-export const CUT_STATES: readonly string[] = ['ESTABLISHED', 'SYN_SENT', 'SYN_RECV', 'FIN_WAIT1', 'FIN_WAIT2', 'CLOSE_WAIT', 'LAST_ACK', 'CLOSING'];
+/**
+ * TCP states in which a socket can still send or receive data: each is cut, not only ESTABLISHED.
+ * SYN_SENT is left out: after isolation it is a new attempt (a redial) that the policy drops, and it
+ * cannot carry data until a handshake the policy refuses.
+ */
+export const CUT_STATES: readonly string[] = ['ESTABLISHED', 'SYN_RECV', 'FIN_WAIT1', 'FIN_WAIT2', 'CLOSE_WAIT', 'LAST_ACK', 'CLOSING'];
 
 /** The rule, as shown to the responder. */
-export const CUT_RULE = `every TCP socket of the pod's network namespace in state ${CUT_STATES.join(', ')} whose peer is not loopback (connections inside the pod are left alone); listening sockets and processes are untouched`;
+export const CUT_RULE = `every TCP socket of the pod's network namespace in state ${CUT_STATES.join(', ')} whose peer is not loopback (connections inside the pod are left alone); listening sockets, new attempts (SYN_SENT, which the policy drops) and processes are untouched`;
 
 /** One connection to cut (or that survived), with the processes holding it. */
 export interface LiveConnection {

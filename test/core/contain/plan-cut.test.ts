@@ -9,7 +9,7 @@ const row = (over: Partial<ConnectionRow>): ConnectionRow => ({
 });
 const CID = 'a'.repeat(64);
 
-test('the cut selects every TCP connection that can still carry data, one per socket with all its holders, and leaves listeners, TIME_WAIT, UDP and loopback alone', () => {
+test('the cut selects every TCP connection that can still carry data, one per socket with all its holders, and leaves listeners, redial attempts (SYN_SENT), TIME_WAIT, UDP and loopback alone', () => {
   const picked = connectionsToCut([
     row({}),
     row({ pid: 13, fd: 4 }),
@@ -18,6 +18,7 @@ test('the cut selects every TCP connection that can still carry data, one per so
     row({ state: 'LISTEN', remote_addr: '0.0.0.0', remote_port: 0, inode: 103n }),
     row({ state: 'TIME_WAIT', local_port: 40002, inode: 0n, pid: null }),
     row({ proto: 'udp', local_port: 5353, inode: 104n }),
+    row({ state: 'SYN_SENT', local_port: 40006, inode: 108n }),
     row({ remote_addr: '127.0.0.1', local_port: 40003, inode: 105n }),
     row({ proto: 'tcp6', local_addr: '::ffff:127.0.0.1', remote_addr: '::ffff:127.0.0.1', local_port: 40004, inode: 106n }),
     row({ proto: 'tcp6', local_addr: '::1', remote_addr: '::1', local_port: 40005, inode: 107n }),
