@@ -31,7 +31,7 @@ export function renderUi(element: ReactElement): Rendered {
   const instance = render(element);
   const rawFrame = (): string => instance.lastFrame() ?? '';
   const frame = (): string => unstyled(rawFrame());
-  const waitFor = async (predicate: (frame: string) => boolean, what = 'the expected frame', timeoutMs = 3000): Promise<string> => {
+  const waitFor = async (predicate: (frame: string) => boolean, what = 'the expected frame', timeoutMs = 30_000): Promise<string> => {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
       const current = frame();

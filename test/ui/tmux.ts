@@ -58,7 +58,7 @@ export function startTmux(argv: readonly string[], options: { env?: Record<strin
     history: () => tmux('capture-pane', '-p', '-S', '-500', '-t', 'main'),
     raw: () => (existsSync(rawFile) ? readFileSync(rawFile) : Buffer.alloc(0)),
     send: (keys, literal = false) => void tmux('send-keys', '-t', 'main', ...(literal ? ['-l'] : []), ...keys),
-    async waitFor(predicate, what, timeoutMs = 10_000) {
+    async waitFor(predicate, what, timeoutMs = 60_000) {
       const deadline = Date.now() + timeoutMs;
       for (;;) {
         const current = screen();
