@@ -208,3 +208,28 @@ test('release after an isolate killed halfway restores the pod and removes whate
   const guards = await kubectl(lab, 'admin', ['get', 'validatingadmissionpolicies', '-o', 'name']);
   assert.doesNotMatch(guards.stdout, new RegExp(created.id.replace(/^case-/, '').toLowerCase()));
 });
+
+test('a pod with no labels at all is isolated: the labels map is added with the quarantine label, and release removes it', { timeout: 240_000 }, async (t) => {
+  const lab = await requireLab(t);
+  if (!lab) return;
+  const ns = await shop(t, lab, 'nolabel');
+  const { dir, cleanup } = makeTempDir();
+  t.after(cleanup);
+  const created = await newCase(dir);
+  const env = { KUBECONFIG: lab.responderKubeconfig };
+  const pod = { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'bare', namespace: ns }, spec: { containers: [{ name: 'main', image: 'lab.local/busybox:1.35', imagePullPolicy: 'Never', command: ['sleep', '3600'] }] } };
+  assert.equal((await kubectl(lab, 'admin', ['apply', '-f', '-'], { input: JSON.stringify(pod) })).exitCode, 0);
+  assert.equal(((await json(lab, ['get', 'pod', '-n', ns, 'bare'])).metadata as { labels?: unknown }).labels, undefined, 'the pod starts with no labels map');
+
+  const dry = await runKustody(['isolate', `${ns}/bare`, '--case', created.path, '--dry-run', '--json'], { env });
+  assert.equal(dry.exitCode, 0, dry.stdout + dry.stderr);
+  const applied = await runKustody(['isolate', `${ns}/bare`, '--case', created.path, '--yes', '--json'], { env });
+  assert.equal(applied.exitCode, 0, applied.stdout + applied.stderr);
+  const labels = ((await json(lab, ['get', 'pod', '-n', ns, 'bare'])).metadata as { labels?: Record<string, string> }).labels;
+  assert.deepEqual(labels, { 'kustody.io/quarantine': created.id });
+
+  const released = await runKustody(['release', `${ns}/bare`, '--case', created.path, '--yes', '--json'], { env });
+  assert.equal(released.exitCode, 0, released.stdout + released.stderr);
+  const after = ((await json(lab, ['get', 'pod', '-n', ns, 'bare'])).metadata as { labels?: Record<string, string> }).labels ?? {};
+  assert.deepEqual(after, {});
+});

@@ -58,7 +58,9 @@ export function planIsolation(facts: IsolationFacts, options: IsolationOptions):
     title: `Label ${pod.namespace}/${pod.name} ${QUARANTINE_LABEL}=${caseId}`,
     why: 'A label unique to this case lets the deny-all policy select exactly this pod, without touching the labels its controller and Services use.',
     danger: 'contain',
-    change: { action: 'patch', target: podRef, uid: pod.uid, ops: [{ op: 'test', path: '/metadata/uid', value: pod.uid }, { op: 'add', path: labelPath, value: caseId }] },
+    // A pod without labels has no labels map to add a key to (the API server omits an empty one), so
+    // the map itself is added; a label put on in between would be replaced, never the quarantine.
+    change: { action: 'patch', target: podRef, uid: pod.uid, ops: [{ op: 'test', path: '/metadata/uid', value: pod.uid }, Object.keys(pod.labels).length === 0 ? { op: 'add', path: '/metadata/labels', value: { [QUARANTINE_LABEL]: caseId } } : { op: 'add', path: labelPath, value: caseId }] },
     expect: { check: 'fields', target: podRef, uid: pod.uid, equals: [{ path: labelPath, value: caseId }] },
     undo: { action: 'patch', target: podRef, uid: pod.uid, ops: [{ op: 'test', path: '/metadata/uid', value: pod.uid }, { op: 'test', path: labelPath, value: caseId }, { op: 'remove', path: labelPath }] },
   });
