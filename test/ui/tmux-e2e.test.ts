@@ -27,8 +27,8 @@ const HOSTILE_BYTES: readonly [string, Buffer][] = [
   ['C1 controls (UTF-8 C2 80..9F)', Buffer.from([0xc2, 0x9b])],
 ];
 
-function assertNoHostileBytes(session: TmuxSession): void {
-  const raw = session.raw();
+async function assertNoHostileBytes(session: TmuxSession): Promise<void> {
+  const raw = await session.raw();
   assert.ok(raw.length > 1000, 'pipe-pane recorded the program output');
   for (const [name, bytes] of HOSTILE_BYTES) assert.equal(raw.indexOf(bytes), -1, `${name} reached the terminal raw`);
   for (let b = 0x80; b <= 0x9f; b++) assert.equal(raw.indexOf(Buffer.from([0xc2, b])), -1, `C1 U+00${b.toString(16)} reached the terminal raw`);
@@ -77,7 +77,7 @@ test('review --demo in a real terminal: tabs, filter, help, resize, and no raw e
     assert.ok(narrow.split('\n').every((l) => l.length <= 80));
     session.send(['q']);
     await session.waitFor((s) => s.includes('EXIT=0'), 'a clean exit');
-    assertNoHostileBytes(session);
+    await assertNoHostileBytes(session);
   } finally {
     session.close();
   }
@@ -99,7 +99,7 @@ test('review of a bundle verifies it first; a tampered copy is refused in the te
     await ok.waitFor((s) => s.includes('PROCESS') && s.includes('CONSISTENT (origin not proven'), 'the verified bundle');
     ok.send(['C-c']);
     await ok.waitFor((s) => s.includes('EXIT=0'), 'a clean exit on Ctrl-C');
-    assertNoHostileBytes(ok);
+    await assertNoHostileBytes(ok);
     const refused = await bad.waitFor((s) => s.includes('REFUSED'), 'the refusal');
     assert.match(refused, /tampered\.tar is TAMPERED; nothing from it was opened/);
     assert.match(refused, /✗ (MEMBER_HASH_MISMATCH|MANIFEST_MALFORMED): manifest\.json/);
@@ -127,8 +127,8 @@ test('NO_COLOR: the same screens without a single colour escape; without it, col
     }
     // Foreground/background colour SGR: 30–37, 39, 40–47, 90–97, 38;5/38;2 and the like.
     const colour = /\x1b\[(?:[0-9;]*;)?(?:3[0-9]|4[0-9]|9[0-7]|10[0-7])(?:;[0-9;]*)?m/;
-    assert.doesNotMatch(plain.raw().toString('latin1'), colour);
-    assert.match(coloured.raw().toString('latin1'), colour);
+    assert.doesNotMatch((await plain.raw()).toString('latin1'), colour);
+    assert.match((await coloured.raw()).toString('latin1'), colour);
   } finally {
     plain.close();
     coloured.close();
@@ -140,7 +140,7 @@ test('control: the raw-byte check does catch evidence printed unescaped', { time
   const leak = startTmux(['sh', '-c', 'printf "%s%s\\n" "$1" "$2"; echo done', 'sh', 'x'.repeat(2000), '\x1b]52;c;SGk=\x07 kube-dns']);
   try {
     await leak.waitFor((s) => s.includes('EXIT=0'), 'the leaking program to end');
-    assert.throws(() => assertNoHostileBytes(leak), /OSC .* reached the terminal raw/);
+    await assert.rejects(assertNoHostileBytes(leak), /OSC .* reached the terminal raw/);
     assert.doesNotMatch(leak.screen(), /52;c;SGk=/, 'the terminal swallowed the OSC 52 (it would have set the clipboard)');
   } finally {
     leak.close();

@@ -15,8 +15,8 @@ export interface TmuxSession {
   screen: () => string;
   /** The screen with up to 500 lines of scrollback (what ink's Static printed above the live frame). */
   history: () => string;
-  /** Every byte the program wrote to the terminal so far. */
-  raw: () => Buffer;
+  /** Every byte the program wrote to the terminal, once the program has ended (waits until the recording holds the shell's `EXIT=` line). */
+  raw: () => Promise<Buffer>;
   /** Sends keys (tmux key names such as Enter, Escape, C-c, PPage) or, with literal, text. */
   send: (keys: readonly string[], literal?: boolean) => void;
   /** Polls the screen until the predicate holds (no fixed sleeps); returns that screen. */
@@ -56,7 +56,17 @@ export function startTmux(argv: readonly string[], options: { env?: Record<strin
   return {
     screen,
     history: () => tmux('capture-pane', '-p', '-S', '-500', '-t', 'main'),
-    raw: () => (existsSync(rawFile) ? readFileSync(rawFile) : Buffer.alloc(0)),
+    // pipe-pane copies the pane's output asynchronously: the screen can show EXIT= before the recording
+    // has it. The shell prints EXIT= after the program ends, so once it is recorded, so is all the program wrote.
+    async raw() {
+      const deadline = Date.now() + 60_000;
+      for (;;) {
+        const bytes = existsSync(rawFile) ? readFileSync(rawFile) : Buffer.alloc(0);
+        if (bytes.includes('EXIT=')) return bytes;
+        if (Date.now() > deadline) throw new Error(`pipe-pane never recorded the program's end (${bytes.length} bytes recorded)`);
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+    },
     send: (keys, literal = false) => void tmux('send-keys', '-t', 'main', ...(literal ? ['-l'] : []), ...keys),
     async waitFor(predicate, what, timeoutMs = 60_000) {
       const deadline = Date.now() + timeoutMs;
