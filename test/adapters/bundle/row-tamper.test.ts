@@ -19,7 +19,7 @@ const middle = (table: string) => `rowid = (SELECT rowid FROM ${table} ORDER BY 
 
 // One update, delete and insert per evidence table, as an attacker with the sqlite3 shell would write them.
 const EDITS: Record<Table, { update: string; insert: string }> = {
-  actions: { update: 'UPDATE actions SET outcome = \'failed\' WHERE seq = 3', insert: 'INSERT INTO actions SELECT seq + 1000, at, actor, kind, target, detail, outcome, prev_hash, \'0\' || substr(hash, 2) FROM actions WHERE seq = 2' },
+  actions: { update: 'UPDATE actions SET outcome = \'failed\' WHERE seq = 3', insert: 'INSERT INTO actions SELECT seq + 1000, at, actor, kind, target, detail, outcome, prev_hash, (CASE substr(hash, 1, 1) WHEN \'0\' THEN \'1\' ELSE \'0\' END) || substr(hash, 2) FROM actions WHERE seq = 2' },
   cases: { update: 'UPDATE cases SET title = \'forged\'', insert: 'INSERT INTO cases SELECT id || \'-2\', title, created_at, tool_name, tool_version, sqlite_version, host, os_user, clock_note FROM cases' },
   artifacts: { update: `UPDATE artifacts SET media_type = 'text/forged' WHERE ${middle('artifacts')}`, insert: 'INSERT INTO artifacts (sha256, size, media_type, source, vantage, collected_at, capture_id, truncated, error, action_seq, content) SELECT sha256, size, media_type, \'/proc/1/forged\', vantage, collected_at, capture_id, truncated, error, action_seq, NULL FROM artifacts LIMIT 1' },
   captures: { update: 'UPDATE captures SET status = \'complete\' WHERE capture_id = \'cap-api-rows\'', insert: 'INSERT INTO captures SELECT capture_id || \'-x\', target, vantage, started_at, finished_at, status, detail FROM captures LIMIT 1' },
