@@ -88,6 +88,7 @@ lab_env() {
 export KUSTODY_LAB_ADMIN_KUBECONFIG='$KCFG/admin.kubeconfig'
 export KUSTODY_LAB_RESPONDER_KUBECONFIG='$KCFG/responder.kubeconfig'
 export KUBECONFIG='$KCFG/admin.kubeconfig'
+export KUSTODY_LAB_AUDIT_LOG='$LOGS/audit.log'
 export PATH='$LAB_BIN':"\$PATH"
 EOF
 }
