@@ -43,6 +43,8 @@ test('the packed tarball installs into an empty prefix, and kustody and kubectl 
   const playbooks = await run('kustody', ['playbook', 'list']);
   assert.equal(playbooks.exitCode, 0, playbooks.stderr);
   assert.match(playbooks.stdout, /contain-and-capture|capture/);
+  const scenarios = await run('kustody', ['exercise', 'validate']);
+  assert.equal(scenarios.exitCode, 0, scenarios.stdout + scenarios.stderr);
   const completion = await run('kubectl_complete-kustody', ['isolate', '--ca']);
   assert.deepEqual(completion.stdout.split('\n'), ['--case', ':4']);
 
