@@ -34,6 +34,7 @@ export const COMMAND_ENTRIES: readonly CommandEntry[] = [
   { path: ['exercise', 'list'], load: async () => (await import('./exercise-commands.js')).exerciseList },
   { path: ['exercise', 'validate'], load: async () => (await import('./exercise-commands.js')).exerciseValidate },
   { path: ['run', ''], load: async () => (await import('./run-playbook-command.js')).runPlaybookCommand },
+  { path: ['check', ''], load: async () => (await import('./check-command.js')).checkCommand },
   { path: ['completion', ''], load: async () => (await import('./completion-command.js')).completionCommand },
   { path: ['__complete', ''], load: async () => (await import('./completion-command.js')).completeCommand, hidden: true },
 ];

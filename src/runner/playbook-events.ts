@@ -70,6 +70,10 @@ export type PlaybookEvent =
   | { type: 'confirm'; stepId: string; expect: string }
   /** Optional intermediate news while a step runs (e.g. "waiting for TokenReview to reject 2 tokens"). */
   | { type: 'progress'; stepId: string; message: DisplayText }
+  /** A checklist step shows its items (and ticks recorded earlier); a front end with a checklist port lets the responder tick them. */
+  | { type: 'checklist'; stepId: string; runId: string; items: ChecklistItemView[] }
+  /** An item was ticked and recorded in the custody log (row `seq`). */
+  | { type: 'checked'; stepId: string; item: ChecklistItemView; seq: number }
   | { type: 'step-done'; stepId: string; outcome: StepOutcome; summary: DisplayText[]; elapsedMs: number }
   /** The responder declined (or, headless, did not pass --yes): nothing of this step was applied; the run stops here. */
   | { type: 'step-declined'; stepId: string; next: DisplayText }
@@ -77,6 +81,22 @@ export type PlaybookEvent =
   /** Ctrl-C: the current change finished, the step is recorded as interrupted, the run stops (resumable). */
   | { type: 'interrupted'; stepId: string | null }
   | { type: 'finished'; runId: string; status: RunStatus; next: DisplayText | null };
+
+/** One checklist item as a front end shows it; `by`, `at` and `note` are set once it is ticked. */
+export interface ChecklistItemView {
+  index: number;
+  text: DisplayText;
+  tick: { by: DisplayText; at: string; note: DisplayText | null } | null;
+}
+
+/** Ticks item `index` (from 1) with an optional note, recording who and when; resolves with the item as recorded. */
+export type TickItem = (index: number, note: string | null) => Promise<ChecklistItemView>;
+
+/**
+ * Lets the responder work through a checklist step: tick items with `tick`, and resolve when they move
+ * on (items left open stay open, to be ticked later with `kustody check`). Headless runs have none.
+ */
+export type ChecklistPort = (stepId: string, tick: TickItem) => Promise<void>;
 
 /** Receives each event as it happens; must not throw. */
 export type PlaybookEventSink = (event: PlaybookEvent) => void;

@@ -17,7 +17,7 @@ import type { KubeClients } from '../adapters/kube/kube-client.js';
 import { utcNow } from '../adapters/system/responder-env.js';
 import type { ChangeSession } from './change-session.js';
 import { changesSentSince, findLatestRun, recordIntent, type IntentState, type RunHistory } from './intent-log.js';
-import type { ConfirmPort, PlanStepView, PlaybookEventSink, RunStatus, StepError } from './playbook-events.js';
+import type { ChecklistPort, ConfirmPort, PlanStepView, PlaybookEventSink, RunStatus, StepError } from './playbook-events.js';
 import type { PodTarget } from './run-isolate.js';
 import { InterruptedError, unlessInterrupted, type StepContext, type StepOptions } from './steps/step-context.js';
 import { recordsOwnIntent, runStep } from './steps/run-step.js';
@@ -40,6 +40,8 @@ export interface RunPlaybookPorts {
   session: ChangeSession;
   confirm: ConfirmPort;
   emit: PlaybookEventSink;
+  /** Lets the responder tick checklist items before the run moves on (the UI); headless runs leave it out. */
+  checklist?: ChecklistPort;
   /** Fires on Ctrl-C: the change in flight finishes, the step is recorded as interrupted, the run stops. */
   signal?: AbortSignal;
 }
@@ -86,7 +88,7 @@ export async function runPlaybook(input: RunPlaybookInput, ports: RunPlaybookPor
       await pausePoint(`before-step:${step.id}`, signal);
       if (signal.aborted) throw new InterruptedError();
       const storedPlan = past?.plan && past.intentSeq !== null && changesSentSince(session.db, past.intentSeq, past.plan) ? past.plan : null;
-      const ctx = stepContext(input, ports, step, signal, storedPlan, (plan) => record(step.id, 'intent', { action: step.action, danger: step.danger, plan: plan as unknown as JsonValue, reused_plan: storedPlan !== null }));
+      const ctx = stepContext(input, ports, runId, step, signal, storedPlan, (plan) => record(step.id, 'intent', { action: step.action, danger: step.danger, plan: plan as unknown as JsonValue, reused_plan: storedPlan !== null }));
       if (!recordsOwnIntent(step)) ctx.recordIntent(null);
       if (step.action === 'capture' || step.action === 'identities' || step.action === 'export') ctx.preview(describeStep(step, { ...target, caseId: session.caseId, caseDir: session.caseDir }).map((line) => escapeUntrusted(line)));
       const result = await runStep(ctx, step);
@@ -139,12 +141,17 @@ function stepView(step: PlaybookStep, history: RunHistory | null, target: StepTa
   };
 }
 
-function stepContext(input: RunPlaybookInput, ports: RunPlaybookPorts, step: PlaybookStep, signal: AbortSignal, storedPlan: ChangePlan | null, recordStepIntent: (plan: ChangePlan | null) => void): StepContext {
+function stepContext(input: RunPlaybookInput, ports: RunPlaybookPorts, runId: string, step: PlaybookStep, signal: AbortSignal, storedPlan: ChangePlan | null, recordStepIntent: (plan: ChangePlan | null) => void): StepContext {
   const expect = `${input.target.namespace}/${input.target.pod}`;
   let approved = false;
   return {
-    kube: ports.kube, session: ports.session, target: input.target, dryRun: input.dryRun, signal, options: input.options, storedPlan,
+    kube: ports.kube, session: ports.session, target: input.target, runId, stepId: step.id, dryRun: input.dryRun, signal, options: input.options, storedPlan,
     recordIntent: recordStepIntent,
+    checklist: async (items, tick) => {
+      ports.emit({ type: 'checklist', stepId: step.id, runId, items });
+      if (ports.checklist !== undefined) await unlessInterrupted(ports.checklist(step.id, tick), signal);
+    },
+    ticked: (item, seq) => ports.emit({ type: 'checked', stepId: step.id, item, seq }),
     preview: (lines) => ports.emit({ type: 'preview', stepId: step.id, lines }),
     progress: (message) => ports.emit({ type: 'progress', stepId: step.id, message }),
     confirm: async () => {

@@ -16,7 +16,7 @@ import { recordAction } from '../adapters/store/case-store.js';
 import { utcNow } from '../adapters/system/responder-env.js';
 import { openCaseSession } from './change-session.js';
 import { leakedToken } from './live-tokens.js';
-import type { ConfirmPort, PlaybookEventSink } from './playbook-events.js';
+import type { ChecklistPort, ConfirmPort, PlaybookEventSink } from './playbook-events.js';
 import { acquireRunLock } from './run-lock.js';
 import type { PodTarget } from './run-isolate.js';
 import { runPlaybook, type RunSummary } from './run-playbook.js';
@@ -44,6 +44,8 @@ export interface StartRunRequest {
 export interface StartRunPorts {
   confirm: ConfirmPort;
   emit: PlaybookEventSink;
+  /** The UI's checklist port (ticking items before moving on); headless runs leave it out. */
+  checklist?: ChecklistPort;
   signal?: AbortSignal;
 }
 
@@ -71,7 +73,7 @@ export async function startPlaybookRun(request: StartRunRequest, ports: StartRun
     return await runPlaybook({
       playbook, playbookSha256: sha256, target, dryRun: request.dryRun, resume: request.resume,
       options: { collectorImage: request.collectorImage, allowFootprint: request.allowFootprint, leakedTokens: leaked, signKey: request.signKey, bundlePath: request.bundlePath, commandEnv: request.commandEnv },
-    }, { kube: request.kube, session, confirm: ports.confirm, emit: ports.emit, signal: ports.signal });
+    }, { kube: request.kube, session, confirm: ports.confirm, emit: ports.emit, checklist: ports.checklist, signal: ports.signal });
   } finally {
     release?.();
     session.close();

@@ -86,6 +86,8 @@ export function ResponderApp({ ports, readOnly, size: fixed, onExit }: Responder
             .catch((error: unknown) => dispatch({ type: 'run-failed', message: redactError(error) }));
           return;
         case 'answer': run.answer(effect.ok); return;
+        case 'tick': run.tick(effect.index, effect.note); return;
+        case 'checklist-done': run.leaveChecklist(); return;
         case 'interrupt': run.interrupt(); return;
         case 'quit':
           run.interrupt();

@@ -79,6 +79,7 @@ export const KEY_HELP: Readonly<Record<'common' | 'browser' | 'picker' | 'start'
     { keys: 'type namespace/pod, Enter', does: 'approve a contain or revoke step (must match exactly)' },
     { keys: 'Esc', does: 'decline the step: nothing is sent, the run stops' },
     { keys: 'PgUp PgDn', does: 'scroll a long plan preview' },
+    { keys: '↑ ↓, x / n, Enter', does: 'on a checklist step: choose an item, tick it (n: with a note), continue' },
     { keys: 'e', does: 'when the run is over: browse the case\'s evidence' },
     { keys: 'r', does: 'after an interrupted, declined or failed run: resume it (done steps are skipped)' },
   ],

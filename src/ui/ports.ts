@@ -2,7 +2,7 @@
 // runner (src/ui never imports an adapter). Every string they return is escaped before display.
 import type { ClusterStatus, PlaybookChoice } from '../core/ui/cluster-view.js';
 import type { PodEntry } from '../core/ui/pod-list.js';
-import type { ConfirmPort, PlaybookEventSink } from '../runner/playbook-events.js';
+import type { ChecklistPort, ConfirmPort, PlaybookEventSink } from '../runner/playbook-events.js';
 import type { ReviewContent } from './ReviewApp.js';
 import type { OpenTarget } from './state/flow.js';
 
@@ -10,6 +10,8 @@ import type { OpenTarget } from './state/flow.js';
 export interface RunPorts {
   readonly emit: PlaybookEventSink;
   readonly confirm: ConfirmPort;
+  /** Waits while the responder ticks a checklist step's items, until they move on. */
+  readonly checklist: ChecklistPort;
   readonly signal: AbortSignal;
 }
 

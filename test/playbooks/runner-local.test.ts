@@ -101,7 +101,7 @@ test('--resume after kill -9 skips the step an earlier attempt finished, reruns 
   const events = resumed.stdout.trim().split('\n').map((line) => JSON.parse(line) as { type: string; stepId?: string; outcome?: string; status?: string; resumed?: boolean });
   assert.equal(events[0]?.type, 'plan');
   assert.equal(events[0]?.resumed, true);
-  assert.deepEqual(events.filter((e) => e.type === 'step-done').map((e) => `${e.stepId}:${e.outcome}`), ['note:skipped', 'wait:done', 'wrap-up:done']);
+  assert.deepEqual(events.filter((e) => e.type === 'step-done').map((e) => `${e.stepId}:${e.outcome}`), ['note:skipped', 'wait:done', 'wrap-up:warning']);
   assert.deepEqual(events.at(-1), { ...events.at(-1), type: 'finished', status: 'completed' });
   const trail = intentTrail(custodyRows(casePath));
   assert.equal(trail.filter((s) => s === 'note:done').length, 1, `note ran twice: ${trail.join(' ')}`);

@@ -3,9 +3,12 @@ import { join } from 'node:path';
 import { fingerprintSecret } from '../../core/credentials/fingerprint.js';
 import { display, escapeUntrusted, trusted, type DisplayText } from '../../core/display/index.js';
 import { KustodyError } from '../../core/errors.js';
+import { openItems, type ChecklistItem } from '../../core/checklist/checklist-state.js';
 import type { CaptureParams, ChecklistParams } from '../../core/playbook/types.js';
 import { utcNow } from '../../adapters/system/responder-env.js';
 import { capturePod } from '../capture-pod.js';
+import { readChecklists, recordChecklistShown, tickItem } from '../checklist-log.js';
+import type { ChecklistItemView } from '../playbook-events.js';
 import { changePorts } from '../change-session.js';
 import { exportCase } from '../run-export.js';
 import { recordPodIdentities } from '../run-identities.js';
@@ -54,9 +57,35 @@ export async function runExportStep(ctx: StepContext): Promise<StepResult> {
   };
 }
 
-/** Shows a responder checklist; it is recorded as shown (the responder works through it outside kustody). */
+/**
+ * Shows a responder checklist and records it (`check` row); in the UI the responder ticks items (who,
+ * when, an optional note, each its own custody row) before moving on. Items left open make the step a
+ * warning that says how to tick them later with `kustody check`.
+ */
 export async function runChecklistStep(ctx: StepContext, title: string, params: ChecklistParams): Promise<StepResult> {
   const items = params.items.length === 0 ? [title] : params.items;
+  const { db, actor } = ctx.session;
   ctx.preview(items.map((item) => display`[ ] ${escapeUntrusted(item)}`));
-  return { outcome: 'done', summary: [display`checklist of ${items.length} item(s) shown`], detail: { items } };
+  recordChecklistShown(db, actor, { runId: ctx.runId, stepId: ctx.stepId, title, target: `${ctx.target.namespace}/${ctx.target.pod}`, items });
+  const current = () => readChecklists(db).find((l) => l.runId === ctx.runId && l.stepId === ctx.stepId) ?? null;
+  const first = current();
+  if (first === null) throw new KustodyError('CHECKLIST_LOST', 'The checklist just recorded cannot be read back from the case.', { nextStep: 'Check the case with `kustody case show`, then run again with --resume.' });
+  await ctx.checklist(first.items.map(itemView), async (index, note) => {
+    const list = current() ?? first;
+    const { item, recorded } = tickItem(db, actor, list, index, note);
+    const view = itemView(item);
+    if (recorded !== null) ctx.ticked(view, recorded.seq);
+    return view;
+  });
+  const done = current() ?? first;
+  const open = openItems(done);
+  const ticked = done.items.filter((i) => i.tick !== null).map((i) => ({ item: i.index, by: i.tick?.by ?? '', at: i.tick?.at ?? '', seq: i.tick?.seq ?? 0 }));
+  const summary: DisplayText[] = [display`checklist of ${items.length} item(s): ${items.length - open} ticked, ${open} open`];
+  if (open > 0) summary.push(display`tick the rest with: kustody check ${escapeUntrusted(ctx.session.caseDir)} ${escapeUntrusted(ctx.stepId)} ITEM [--note TEXT]`);
+  return { outcome: open === 0 ? 'done' : 'warning', summary, detail: { items, ticked, open } };
+}
+
+function itemView(item: ChecklistItem): ChecklistItemView {
+  const tick = item.tick === null ? null : { by: escapeUntrusted(item.tick.by), at: item.tick.at, note: item.tick.note === null ? null : escapeUntrusted(item.tick.note, { maxBytes: 4096 }) };
+  return { index: item.index, text: escapeUntrusted(item.text), tick };
 }

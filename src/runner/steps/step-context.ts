@@ -7,7 +7,7 @@ import { KustodyError } from '../../core/errors.js';
 import type { KubeClients } from '../../adapters/kube/kube-client.js';
 import type { CollectorImage } from '../../adapters/kube/pod-collectors.js';
 import type { ChangeSession } from '../change-session.js';
-import type { StepOutcome } from '../playbook-events.js';
+import type { ChecklistItemView, StepOutcome, TickItem } from '../playbook-events.js';
 import type { PodTarget } from '../run-isolate.js';
 
 /** Options of a run that some steps need. */
@@ -31,6 +31,9 @@ export interface StepContext {
   kube: KubeClients;
   session: ChangeSession;
   target: PodTarget;
+  /** The run this step belongs to, and the step's id. */
+  runId: string;
+  stepId: string;
   dryRun: boolean;
   signal: AbortSignal;
   options: StepOptions;
@@ -40,6 +43,10 @@ export interface StepContext {
   recordIntent(plan: ChangePlan | null): void;
   preview(lines: DisplayText[]): void;
   progress(message: DisplayText): void;
+  /** Shows checklist items and, with a front end that ticks (the UI), waits until the responder moves on; headless it returns at once. */
+  checklist(items: ChecklistItemView[], tick: TickItem): Promise<void>;
+  /** Tells the front end an item was ticked (custody row `seq`). */
+  ticked(item: ChecklistItemView, seq: number): void;
   /** Asks the responder to type the pod's name; true once approved (remembered for the rest of the step). */
   confirm(): Promise<boolean>;
 }

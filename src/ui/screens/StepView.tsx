@@ -8,7 +8,23 @@ import { cutDisplay } from '../../core/display/fit-text.js';
 import { Spinner, formatElapsed } from '../components/Spinner.js';
 import { TypedConfirm } from '../components/TypedConfirm.js';
 import { Txt } from '../components/Txt.js';
-import type { RunState, StepState } from '../state/run-state.js';
+import type { ChecklistState, RunState, StepState } from '../state/run-state.js';
+
+/** A waiting checklist: each item ticked or open (who, when, note), the cursor, and a note being typed. */
+function ChecklistItems({ list, width }: { list: ChecklistState; width: number }): ReactElement {
+  return (
+    <Box flexDirection="column">
+      <Txt bold>{trusted('Checklist (each tick is recorded with who and when):')}</Txt>
+      {list.items.map((item, i) => {
+        const mark = item.tick === null ? trusted('[ ]') : trusted('[x]');
+        const by = item.tick === null ? trusted('') : display`  ✓ ${item.tick.by} ${escapeUntrusted(item.tick.at)}${item.tick.note === null ? trusted('') : display`: ${item.tick.note}`}`;
+        return <Txt key={item.index} tone={item.tick === null ? undefined : 'ok'} wrap="wrap">{display`${i === list.cursor ? trusted('›') : trusted(' ')} ${mark} ${item.index}. ${item.text}${by}`}</Txt>;
+      })}
+      {list.note === null ? null : <Txt tone="accent">{cutDisplay(display`Note for item ${list.items[list.cursor]?.index ?? 0}: ${escapeUntrusted(list.note)}█  (Enter tick, Esc cancel)`, width)}</Txt>}
+      {list.error === null ? null : <Txt tone="danger" wrap="wrap">{display`The tick was not recorded: ${list.error}`}</Txt>}
+    </Box>
+  );
+}
 
 /** Props of StepView. */
 export interface StepViewProps {
@@ -40,6 +56,7 @@ function FinishedStep({ step }: { step: StepState }): ReactElement {
 function CurrentStep({ step, index, total, run, readOnly, width, rows }: StepViewProps & { step: StepState; index: number; total: number }): ReactElement {
   const danger = step.view.danger;
   const confirming = run.confirm !== null && run.confirm.stepId === step.view.id && !readOnly;
+  const checklist = run.checklist !== null && run.checklist.stepId === step.view.id ? run.checklist : null;
   // Everything but the preview, so the frame stays shorter than the terminal (ink redraws a full one from scratch).
   const whyLines = Math.ceil((5 + step.view.why.length) / Math.max(20, width)) + (step.view.does ?? []).slice(0, 4).reduce((n, l) => n + Math.ceil((l.length + 1) / Math.max(20, width)), 0);
   const fixed = 6 + whyLines + (step.view.verify === null ? 0 : 1) + (step.view.undo === null ? 0 : 1) + (confirming ? 5 : 1) + (run.interrupting ? 1 : 0);
@@ -55,13 +72,14 @@ function CurrentStep({ step, index, total, run, readOnly, width, rows }: StepVie
       </Txt>
       {(step.view.does ?? []).slice(0, 4).map((line, i) => <Txt key={`does-${i}`} wrap="wrap">{line}</Txt>)}
       <Txt wrap="wrap" tone="muted">{display`Why: ${escapeUntrusted(step.view.why)}`}</Txt>
-      {shown.length === 0 ? null : <Txt bold>{danger === 'observe' ? trusted('What it reads:') : trusted('What it will apply (exactly):')}</Txt>}
-      {shown.map((line, i) => <Txt key={start + i}>{cutDisplay(display`  ${line}`, width)}</Txt>)}
-      {hidden > 0 ? <Txt tone="muted">{display`  … ${hidden} more line(s) of the plan: PgUp/PgDn to scroll`}</Txt> : null}
+      {checklist !== null ? <ChecklistItems list={checklist} width={width} /> : null}
+      {shown.length === 0 || checklist !== null ? null : <Txt bold>{danger === 'observe' ? trusted('What it reads:') : trusted('What it will apply (exactly):')}</Txt>}
+      {checklist !== null ? null : shown.map((line, i) => <Txt key={start + i}>{cutDisplay(display`  ${line}`, width)}</Txt>)}
+      {hidden > 0 && checklist === null ? <Txt tone="muted">{display`  … ${hidden} more line(s) of the plan: PgUp/PgDn to scroll`}</Txt> : null}
       {step.view.verify === null ? null : <Txt tone="muted">{cutDisplay(display`Verify: ${escapeUntrusted(step.view.verify)}`, width)}</Txt>}
       {step.view.undo === null ? null : <Txt tone="muted">{cutDisplay(display`Undo: ${escapeUntrusted(step.view.undo)}`, width)}</Txt>}
       {confirming && run.confirm !== null ? <TypedConfirm confirm={run.confirm} danger={danger} /> : null}
-      {!confirming && step.status === 'running' && step.startedAt !== null ? <Spinner startedAt={step.startedAt} label={step.progress ?? trusted('')} /> : null}
+      {!confirming && checklist === null && step.status === 'running' && step.startedAt !== null ? <Spinner startedAt={step.startedAt} label={step.progress ?? trusted('')} /> : null}
     </Box>
   );
 }
@@ -77,6 +95,7 @@ function endingText(run: RunState): DisplayText | null {
 }
 
 function footer(run: RunState): DisplayText {
+  if (run.finished === null && run.checklist !== null && !run.checklist.leaving) return trusted('↑↓ choose  x tick  n tick with a note  Enter continue (open items stay open)  ? help');
   if (run.finished === null) return trusted('? help  Ctrl-C stop after the current change');
   const resumable = ['interrupted', 'failed', 'needs-confirmation'].includes(run.finished.status) && run.plan?.dryRun === false;
   return resumable ? trusted('r resume the run here  e browse the evidence  Esc start screen  q quit') : trusted('e browse the evidence  Esc start screen  q quit');

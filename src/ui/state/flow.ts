@@ -23,6 +23,9 @@ export type FlowEffect =
   | { readonly kind: 'open'; readonly target: OpenTarget }
   | { readonly kind: 'start-run'; readonly playbookId: string; readonly pod: string; readonly resume: boolean }
   | { readonly kind: 'answer'; readonly ok: boolean }
+  /** Tick checklist item `index` (from 1), with a note or none; and move on from the checklist. */
+  | { readonly kind: 'tick'; readonly index: number; readonly note: string | null }
+  | { readonly kind: 'checklist-done' }
   | { readonly kind: 'interrupt' }
   | { readonly kind: 'quit' };
 
@@ -54,6 +57,7 @@ export type FlowAction =
   | { readonly type: 'pods-done'; readonly error: string | null }
   | { readonly type: 'run-event'; readonly event: PlaybookEvent; readonly at: number }
   | { readonly type: 'run-failed'; readonly message: DisplayText }
+  | { readonly type: 'tick-failed'; readonly message: DisplayText }
   | { readonly type: 'opened'; readonly content: ReviewContent }
   | { readonly type: 'open-failed'; readonly message: string }
   | { readonly type: 'browser-left'; readonly how: 'quit' | 'back' }
@@ -78,7 +82,28 @@ function textMode(state: FlowState): boolean {
   if (state.help) return false;
   if (state.screen === 'open-path') return true;
   if (state.screen === 'picker') return state.picker.editing;
+  if (state.screen === 'run' && state.run.checklist !== null && state.run.checklist.note !== null) return true;
   return state.screen === 'run' && state.run.confirm !== null && !state.readOnly;
+}
+
+// A checklist step waits here: move, x ticks the item under the cursor, n ticks it with a typed note, Enter moves on.
+function onChecklist(state: FlowState, c: UiCommand): FlowState {
+  const list = state.run.checklist;
+  if (list === null || list.leaving) return state;
+  const run = (action: Parameters<typeof reduceRun>[1]): RunState => reduceRun(state.run, action);
+  const item = list.items[list.cursor];
+  if (list.note !== null) {
+    if (c.kind === 'type') return { ...state, run: run({ type: 'note', text: list.note + c.text }) };
+    if (c.kind === 'erase') return { ...state, run: run({ type: 'note', text: [...list.note].slice(0, -1).join('') }) };
+    if (c.kind === 'cancel') return { ...state, run: run({ type: 'note', text: null }) };
+    if (c.kind === 'submit' && item !== undefined) return emit({ ...state, run: run({ type: 'note', text: null }) }, { kind: 'tick', index: item.index, note: list.note.trim() === '' ? null : list.note });
+    return state;
+  }
+  if (c.kind === 'move') return { ...state, run: run({ type: 'checklist-move', by: c.by }) };
+  if (c.kind === 'letter' && c.key === 'x' && item !== undefined && item.tick === null) return emit(state, { kind: 'tick', index: item.index, note: null });
+  if (c.kind === 'letter' && c.key === 'n' && item !== undefined && item.tick === null) return { ...state, run: run({ type: 'note', text: '' }) };
+  if (c.kind === 'select') return emit({ ...state, run: run({ type: 'checklist-leave' }) }, { kind: 'checklist-done' });
+  return state;
 }
 
 function onStart(state: FlowState, c: UiCommand): FlowState {
@@ -100,6 +125,7 @@ function onStart(state: FlowState, c: UiCommand): FlowState {
 
 function onRun(state: FlowState, c: UiCommand, pageSize: number): FlowState {
   if (c.kind === 'page') return { ...state, run: reduceRun(state.run, { type: 'scroll', by: c.by * Math.max(1, pageSize) }) };
+  if (state.run.checklist !== null && state.run.finished === null) return onChecklist(state, c);
   const confirm = state.run.confirm;
   if (confirm !== null && !state.readOnly) {
     if (c.kind === 'type') return { ...state, run: reduceRun(state.run, { type: 'type', text: c.text }) };
@@ -174,6 +200,7 @@ export function reduceFlow(state: FlowState, action: FlowAction): FlowState {
       return { ...state, run };
     }
     case 'run-failed': return { ...state, run: reduceRun(state.run, { type: 'start-failed', message: action.message }) };
+    case 'tick-failed': return { ...state, run: reduceRun(state.run, { type: 'tick-failed', message: action.message }) };
     case 'opened': return { ...state, screen: 'browser', browser: action.content, notice: null };
     case 'open-failed': return { ...state, screen: state.browserBack, notice: escapeUntrusted(action.message, { maxBytes: 1024 }) };
     case 'browser-left': return action.how === 'quit' ? emit(state, { kind: 'quit' }) : { ...state, screen: state.browserBack, browser: null };

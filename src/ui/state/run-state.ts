@@ -2,7 +2,7 @@
 // preview, progress, result or error, the pending typed confirmation, and how the run ended. Pure.
 import { trusted, type DisplayText } from '../../core/display/index.js';
 import { appendTyped, confirmationState, eraseTyped, type ConfirmationState } from '../../core/ui/typed-confirmation.js';
-import type { PlanStepView, PlaybookEvent, RunStatus, StepError, StepOutcome } from '../../runner/playbook-events.js';
+import type { ChecklistItemView, PlanStepView, PlaybookEvent, RunStatus, StepError, StepOutcome } from '../../runner/playbook-events.js';
 
 /** Where one step stands. */
 export type StepStatus = 'pending' | 'running' | 'confirming' | 'done' | 'failed' | 'declined' | 'interrupted';
@@ -30,6 +30,17 @@ export interface PendingConfirm {
   readonly refused: number;
 }
 
+/** A checklist step waiting for the responder: its items, the one under the cursor, and a note being typed (null when none). */
+export interface ChecklistState {
+  readonly stepId: string;
+  readonly items: readonly ChecklistItemView[];
+  readonly cursor: number;
+  readonly note: string | null;
+  /** Set once the responder moved on (Enter), until the step ends. */
+  readonly leaving: boolean;
+  readonly error: DisplayText | null;
+}
+
 /** The whole run as the UI knows it. */
 export interface RunState {
   readonly plan: Extract<PlaybookEvent, { type: 'plan' }> | null;
@@ -43,6 +54,8 @@ export interface RunState {
   readonly finishedOrder: readonly string[];
   /** How far the current step's preview is scrolled (PgUp/PgDn), in lines. */
   readonly previewScroll: number;
+  /** The checklist being ticked, while a checklist step waits. */
+  readonly checklist: ChecklistState | null;
 }
 
 /** What changes the run state: a runner event (stamped with the local clock), or the responder. */
@@ -54,10 +67,14 @@ export type RunAction =
   | { readonly type: 'answered' }
   | { readonly type: 'interrupting' }
   | { readonly type: 'scroll'; readonly by: number }
-  | { readonly type: 'start-failed'; readonly message: DisplayText };
+  | { readonly type: 'start-failed'; readonly message: DisplayText }
+  | { readonly type: 'checklist-move'; readonly by: number }
+  | { readonly type: 'note'; readonly text: string | null }
+  | { readonly type: 'checklist-leave' }
+  | { readonly type: 'tick-failed'; readonly message: DisplayText };
 
 /** A run that has not started. */
-export const EMPTY_RUN: RunState = { plan: null, steps: [], current: null, confirm: null, finished: null, interrupting: false, startError: null, finishedOrder: [], previewScroll: 0 };
+export const EMPTY_RUN: RunState = { plan: null, steps: [], current: null, confirm: null, finished: null, interrupting: false, startError: null, finishedOrder: [], previewScroll: 0, checklist: null };
 
 function newStep(view: PlanStepView): StepState {
   return { view, status: view.state === 'done' ? 'done' : 'pending', startedAt: null, preview: [], progress: null, outcome: view.state === 'done' ? 'skipped' : null, summary: [], error: null, elapsedMs: null, next: null };
@@ -68,7 +85,25 @@ function updateStep(state: RunState, stepId: string, change: (step: StepState) =
 }
 
 function finish(state: RunState, stepId: string): RunState {
-  return state.finishedOrder.includes(stepId) ? state : { ...state, finishedOrder: [...state.finishedOrder, stepId] };
+  const cleared = state.checklist?.stepId === stepId ? { ...state, checklist: null } : state;
+  return cleared.finishedOrder.includes(stepId) ? cleared : { ...cleared, finishedOrder: [...cleared.finishedOrder, stepId] };
+}
+
+function onChecked(state: RunState, stepId: string, item: ChecklistItemView): RunState {
+  const list = state.checklist;
+  if (list === null || list.stepId !== stepId) return state;
+  return { ...state, checklist: { ...list, error: null, items: list.items.map((i) => (i.index === item.index ? item : i)) } };
+}
+
+function onChecklistAction(state: RunState, action: Extract<RunAction, { type: 'checklist-move' | 'note' | 'checklist-leave' | 'tick-failed' }>): RunState {
+  const list = state.checklist;
+  if (list === null) return state;
+  switch (action.type) {
+    case 'checklist-move': return { ...state, checklist: { ...list, cursor: Math.min(Math.max(0, list.cursor + action.by), Math.max(0, list.items.length - 1)) } };
+    case 'note': return { ...state, checklist: { ...list, note: action.text === null ? null : [...action.text].slice(0, 1000).join('') } };
+    case 'checklist-leave': return { ...state, checklist: { ...list, leaving: true, note: null } };
+    case 'tick-failed': return { ...state, checklist: { ...list, error: action.message } };
+  }
 }
 
 function onEvent(state: RunState, event: PlaybookEvent, at: number): RunState {
@@ -88,7 +123,9 @@ function onEvent(state: RunState, event: PlaybookEvent, at: number): RunState {
     case 'interrupted':
       if (event.stepId === null) return { ...state, confirm: null };
       return finish(updateStep({ ...state, confirm: null }, event.stepId, (s) => ({ ...s, status: 'interrupted', progress: null })), event.stepId);
-    case 'finished': return { ...state, current: null, confirm: null, finished: { status: event.status, next: event.next } };
+    case 'checklist': return { ...state, checklist: { stepId: event.stepId, items: event.items, cursor: 0, note: null, leaving: false, error: null } };
+    case 'checked': return onChecked(state, event.stepId, event.item);
+    case 'finished': return { ...state, current: null, confirm: null, checklist: null, finished: { status: event.status, next: event.next } };
   }
 }
 
@@ -108,5 +145,10 @@ export function reduceRun(state: RunState, action: RunAction): RunState {
     case 'interrupting': return { ...state, interrupting: true };
     case 'scroll': return { ...state, previewScroll: Math.max(0, state.previewScroll + action.by) };
     case 'start-failed': return { ...state, startError: action.message, finished: { status: 'failed', next: trusted('Nothing was run.') } };
+    case 'checklist-move':
+    case 'note':
+    case 'checklist-leave':
+    case 'tick-failed':
+      return onChecklistAction(state, action);
   }
 }
