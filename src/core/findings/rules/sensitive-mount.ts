@@ -1,0 +1,36 @@
+/** Mounts that hand the workload a way out or a credential: hostPath, the container runtime socket, ServiceAccount tokens, Secrets. */
+import { groupBy, makeFinding, refs, text } from '../make-finding.js';
+import type { Finding, FindingRule, Severity } from '../types.js';
+
+const SEVERITY: Readonly<Record<string, Severity>> = { 'runtime-socket': 'critical', 'host-path': 'high', 'serviceaccount-token': 'medium', secret: 'medium' };
+const WHY: Readonly<Record<string, string>> = {
+  'runtime-socket': 'the container runtime socket: whoever can write to it starts containers on the node, with any mounts',
+  'host-path': 'a directory of the node: writable, it lets the workload plant files on the node (static pods, cron, keys)',
+  'serviceaccount-token': 'a ServiceAccount token the workload (or an intruder in it) can use against the API server',
+  secret: 'a Secret volume: its keys are readable by every process in the container',
+};
+
+/** One finding per (target, kind, mount point) flagged at capture. */
+export const sensitiveMountRule: FindingRule = {
+  id: 'sensitive-mount',
+  describes: 'hostPath, container runtime socket, ServiceAccount token and Secret mounts seen in the workload',
+  derive(facts) {
+    const flagged = facts.mounts.filter((m) => text(m.flagged) !== '');
+    const findings: Finding[] = [];
+    for (const [key, rows] of groupBy(flagged, (m) => `${text(m.target)}|${text(m.flagged)}|${text(m.mount_point)}`)) {
+      const first = rows[0]!;
+      const kind = text(first.flagged);
+      const writable = /(^|,)rw(,|$)/.test(text(first.options));
+      const base = SEVERITY[kind] ?? 'medium';
+      findings.push(makeFinding('sensitive-mount', {
+        key,
+        severity: kind === 'host-path' && !writable ? 'medium' : base,
+        mappingKey: kind,
+        title: `${kind} mounted at ${text(first.mount_point)} in ${text(first.target)}`,
+        detail: `${text(first.mount_point)} (${text(first.fs_type) || '?'} from ${text(first.source) || '?'}, ${writable ? 'read-write' : 'read-only'}) is ${WHY[kind] ?? 'flagged at capture'}.`,
+        evidence: refs('mounts', rows),
+      }));
+    }
+    return findings;
+  },
+};
