@@ -33,6 +33,7 @@ export const COMMAND_ENTRIES: readonly CommandEntry[] = [
   { path: ['playbook', 'validate'], load: async () => (await import('./playbook-commands.js')).playbookValidate },
   { path: ['exercise', 'list'], load: async () => (await import('./exercise-commands.js')).exerciseList },
   { path: ['exercise', 'validate'], load: async () => (await import('./exercise-commands.js')).exerciseValidate },
+  { path: ['timeline', ''], load: async () => (await import('./timeline-command.js')).timelineCommand },
   { path: ['run', ''], load: async () => (await import('./run-playbook-command.js')).runPlaybookCommand },
   { path: ['check', ''], load: async () => (await import('./check-command.js')).checkCommand },
   { path: ['completion', ''], load: async () => (await import('./completion-command.js')).completionCommand },

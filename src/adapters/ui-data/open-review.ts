@@ -15,7 +15,7 @@ import { prescanTar } from '../bundle/tar-prescan.js';
 import { verifyBundle, type VerifyReport } from '../bundle/verify-bundle.js';
 import { assertChainIntact } from '../store/case-chain.js';
 import { CASE_DB_FILE, resolveCaseDir } from '../store/case-store.js';
-import { openReadableDb } from '../store/open-store.js';
+import { openReadableDb, type ReadableDb } from '../store/open-store.js';
 import { readEvidence } from './read-evidence.js';
 import { openRegularFile } from '../system/input-path.js';
 import { makeOwnedTempDir } from '../system/owned-temp-dir.js';
@@ -43,11 +43,16 @@ export function looksLikeCase(path: string): boolean {
 
 /** Opens a case folder read-only and reads its evidence; a custody chain that does not recompute is refused. */
 export function openCaseForReview(argument: string, defaultParent: string): ReviewOpening {
+  return { ok: true, data: readCaseReadOnly(argument, defaultParent, (db, dir) => readEvidence(db, { kind: 'case', path: dir, integrity: '' })), report: null };
+}
+
+/** Opens a case folder read-only, refuses it unless its custody chain recomputes, and reads it with `read`. */
+export function readCaseReadOnly<T>(argument: string, defaultParent: string, read: (db: ReadableDb, dir: string) => T): T {
   const dir = resolveCaseDir(argument, defaultParent);
   const db = openReadableDb(join(dir, CASE_DB_FILE));
   try {
     assertChainIntact(db, 'review this case');
-    return { ok: true, data: readEvidence(db, { kind: 'case', path: dir, integrity: '' }), report: null };
+    return read(db, dir);
   } finally {
     db.close();
   }
@@ -66,6 +71,15 @@ async function privateCopy(path: string, dir: string): Promise<string> {
 
 /** Verifies a bundle and, when intact, reads its evidence from the verified copy. */
 export async function openBundleForReview(path: string, options: { pubkeyPath?: string; expectedSha256?: string; kind?: 'bundle' | 'demo' } = {}): Promise<ReviewOpening> {
+  const read = await readVerifiedBundle(path, options, (db, report) => readEvidence(db, { kind: options.kind ?? 'bundle', path, integrity: bundleIntegrity(report) }));
+  return read.ok ? { ok: true, data: read.value, report: read.report } : read;
+}
+
+/** What reading a bundle gave: `read`'s value from the verified copy, or the verification that refused it. */
+export type VerifiedRead<T> = { readonly ok: true; readonly value: T; readonly report: VerifyReport } | { readonly ok: false; readonly path: string; readonly report: VerifyReport };
+
+/** Copies a bundle privately, verifies the copy and, only when intact, reads that copy's evidence.db with `read`. */
+export async function readVerifiedBundle<T>(path: string, options: { pubkeyPath?: string; expectedSha256?: string }, read: (db: ReadableDb, report: VerifyReport) => T): Promise<VerifiedRead<T>> {
   const temp = makeOwnedTempDir('kustody-review-');
   const dir = temp.path;
   try {
@@ -92,8 +106,7 @@ export async function openBundleForReview(path: string, options: { pubkeyPath?: 
     }
     const readable = openReadableDb(db.copyPath ?? join(dir, 'evidence.db'));
     try {
-      const data = readEvidence(readable, { kind: options.kind ?? 'bundle', path, integrity: bundleIntegrity(report) });
-      return { ok: true, data, report };
+      return { ok: true, value: read(readable, report), report };
     } finally {
       readable.close();
     }

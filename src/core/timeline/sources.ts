@@ -1,0 +1,12 @@
+/**
+ * The timeline's sources, one line each: add yours here (the adapter reads what its `reads` name,
+ * and a table an older case lacks reads as empty).
+ */
+import { custodySource, notesSource } from './custody-source.js';
+import type { TimelineSource } from './timeline-event.js';
+
+/** Every source a timeline is built from, in no particular order (events are sorted afterwards). */
+export const TIMELINE_SOURCES: readonly TimelineSource[] = [
+  custodySource,
+  notesSource,
+];
