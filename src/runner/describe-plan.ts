@@ -8,7 +8,7 @@ export function describePlan(plan: ChangePlan): DisplayText[] {
   for (const [i, c] of plan.changes.entries()) {
     lines.push(display`  ${i + 1}. ${escapeUntrusted(c.title)}`);
     lines.push(display`     why: ${escapeUntrusted(c.why)}`);
-    const body = c.change.action === 'create' ? c.change.object : c.change.action === 'patch' ? c.change.ops : { delete: describeRef(c.change.target), preconditions: { uid: c.change.uid } };
+    const body = c.change.action === 'create' ? c.change.object : c.change.action === 'patch' ? c.change.ops : { delete: describeRef(c.change.target), preconditions: { uid: c.change.uid, resourceVersion: c.change.resourceVersion } };
     for (const line of JSON.stringify(body, null, 2).split('\n')) lines.push(display`       ${escapeUntrusted(line)}`);
   }
   for (const note of plan.report) lines.push(display`  ! ${escapeUntrusted(note)}`);

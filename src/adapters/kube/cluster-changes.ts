@@ -28,6 +28,12 @@ const RESOURCES: Record<ResourceRef['kind'], [string, string]> = {
   Secret: ['', 'secrets'],
   RoleBinding: ['rbac.authorization.k8s.io', 'rolebindings'],
   ClusterRoleBinding: ['rbac.authorization.k8s.io', 'clusterrolebindings'],
+  CronJob: ['batch', 'cronjobs'],
+  Job: ['batch', 'jobs'],
+  DaemonSet: ['apps', 'daemonsets'],
+  Deployment: ['apps', 'deployments'],
+  ValidatingWebhookConfiguration: ['admissionregistration.k8s.io', 'validatingwebhookconfigurations'],
+  MutatingWebhookConfiguration: ['admissionregistration.k8s.io', 'mutatingwebhookconfigurations'],
 };
 
 /** Asks the API server whether the current identity may make the change. */
@@ -52,6 +58,12 @@ export async function readObject(kube: KubeClients, ref: ResourceRef): Promise<R
       case 'ServiceAccount': return plain(await kube.core.readNamespacedServiceAccount({ namespace: ns, name }));
       case 'RoleBinding': return plain(await kube.rbac.readNamespacedRoleBinding({ namespace: ns, name }));
       case 'ClusterRoleBinding': return plain(await kube.rbac.readClusterRoleBinding({ name }));
+      case 'CronJob': return plain(await kube.batch.readNamespacedCronJob({ namespace: ns, name }));
+      case 'Job': return plain(await kube.batch.readNamespacedJob({ namespace: ns, name }));
+      case 'DaemonSet': return plain(await kube.apps.readNamespacedDaemonSet({ namespace: ns, name }));
+      case 'Deployment': return plain(await kube.apps.readNamespacedDeployment({ namespace: ns, name }));
+      case 'ValidatingWebhookConfiguration': return plain(await kube.admission.readValidatingWebhookConfiguration({ name }));
+      case 'MutatingWebhookConfiguration': return plain(await kube.admission.readMutatingWebhookConfiguration({ name }));
       case 'Secret':
         await kube.core.deleteNamespacedSecret({ namespace: ns, name, dryRun: 'All', body: { dryRun: ['All'] } });
         return { metadata: { name, namespace: ns } };
@@ -80,6 +92,13 @@ export async function applyChange(kube: KubeClients, change: Change, dryRun: boo
         case 'ServiceAccount': return plain(await kube.core.createNamespacedServiceAccount({ namespace: ns, body, dryRun: dry }));
         case 'RoleBinding': return plain(await kube.rbac.createNamespacedRoleBinding({ namespace: ns, body, dryRun: dry }));
         case 'ClusterRoleBinding': return plain(await kube.rbac.createClusterRoleBinding({ body, dryRun: dry }));
+        // audit restore: what a sweep removed, recreated from the copy saved in the case.
+        case 'CronJob': return plain(await kube.batch.createNamespacedCronJob({ namespace: ns, body, dryRun: dry }));
+        case 'Job': return plain(await kube.batch.createNamespacedJob({ namespace: ns, body, dryRun: dry }));
+        case 'DaemonSet': return plain(await kube.apps.createNamespacedDaemonSet({ namespace: ns, body, dryRun: dry }));
+        case 'Deployment': return plain(await kube.apps.createNamespacedDeployment({ namespace: ns, body, dryRun: dry }));
+        case 'ValidatingWebhookConfiguration': return plain(await kube.admission.createValidatingWebhookConfiguration({ body, dryRun: dry }));
+        case 'MutatingWebhookConfiguration': return plain(await kube.admission.createMutatingWebhookConfiguration({ body, dryRun: dry }));
         default: throw new Error(`kustody does not create ${change.target.kind} objects`);
       }
     }
@@ -105,6 +124,13 @@ export async function applyChange(kube: KubeClients, change: Change, dryRun: boo
       case 'Secret': await kube.core.deleteNamespacedSecret({ namespace: ns, name, body, dryRun: dry }); break;
       case 'RoleBinding': await kube.rbac.deleteNamespacedRoleBinding({ namespace: ns, name, body, dryRun: dry }); break;
       case 'ClusterRoleBinding': await kube.rbac.deleteClusterRoleBinding({ name, body, dryRun: dry }); break;
+      // audit sweep: persistence removal; the Jobs and Pods a CronJob, Job, DaemonSet or Deployment made go with it (background).
+      case 'CronJob': await kube.batch.deleteNamespacedCronJob({ namespace: ns, name, body: { ...body, propagationPolicy: 'Background' }, dryRun: dry }); break;
+      case 'Job': await kube.batch.deleteNamespacedJob({ namespace: ns, name, body: { ...body, propagationPolicy: 'Background' }, dryRun: dry }); break;
+      case 'DaemonSet': await kube.apps.deleteNamespacedDaemonSet({ namespace: ns, name, body: { ...body, propagationPolicy: 'Background' }, dryRun: dry }); break;
+      case 'Deployment': await kube.apps.deleteNamespacedDeployment({ namespace: ns, name, body: { ...body, propagationPolicy: 'Background' }, dryRun: dry }); break;
+      case 'ValidatingWebhookConfiguration': await kube.admission.deleteValidatingWebhookConfiguration({ name, body, dryRun: dry }); break;
+      case 'MutatingWebhookConfiguration': await kube.admission.deleteMutatingWebhookConfiguration({ name, body, dryRun: dry }); break;
       default: throw new Error(`kustody does not delete ${change.target.kind} objects`);
     }
     return null;

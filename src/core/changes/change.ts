@@ -6,7 +6,8 @@ import { createHash } from 'node:crypto';
 import { canonicalJson, type JsonValue } from '../custody/canonical-json.js';
 
 /** The kinds of object kustody changes. */
-export type ResourceKind = 'Namespace' | 'Pod' | 'Node' | 'NetworkPolicy' | 'ValidatingAdmissionPolicy' | 'ValidatingAdmissionPolicyBinding' | 'ServiceAccount' | 'Secret' | 'RoleBinding' | 'ClusterRoleBinding';
+export type ResourceKind = 'Namespace' | 'Pod' | 'Node' | 'NetworkPolicy' | 'ValidatingAdmissionPolicy' | 'ValidatingAdmissionPolicyBinding' | 'ServiceAccount' | 'Secret' | 'RoleBinding' | 'ClusterRoleBinding'
+  | 'CronJob' | 'Job' | 'DaemonSet' | 'Deployment' | 'ValidatingWebhookConfiguration' | 'MutatingWebhookConfiguration';
 
 /** Which object a change targets. */
 export interface ResourceRef {
@@ -46,7 +47,7 @@ export interface PlannedChange {
 
 /** A whole plan: what it targets, its changes in order, and what the responder should know. */
 export interface ChangePlan {
-  kind: 'isolate' | 'release' | 'revoke' | 'collector' | 'cleanup';
+  kind: 'isolate' | 'release' | 'revoke' | 'collector' | 'cleanup' | 'sweep' | 'restore';
   caseId: string;
   target: string;
   changes: PlannedChange[];

@@ -1,0 +1,85 @@
+/**
+ * What a persistence sweep reads from the case: the identities it holds (captured tokens' subjects and
+ * credential ids), the completed writes the ingested audit log attributes to them (none when the case
+ * has no `audit_events` table), and the objects kustody itself created for the case.
+ */
+import { tokenClaims } from '../../core/identities/captured-tokens.js';
+import type { AuditWrite } from '../../core/sweep/types.js';
+import { RESOURCE_KINDS } from '../../core/sweep/detect-persistence.js';
+import { iterateActions } from './case-reader.js';
+import type { ReadableDb, WritableDb } from './open-store.js';
+
+/** An identity to follow in the audit log: a user name, or an exact credential id (`JTI=…`). */
+export interface CaseIdentities {
+  usernames: string[];
+  credentialIds: string[];
+}
+
+/** The identities of the tokens this case captured. */
+export function capturedIdentities(db: ReadableDb | WritableDb): CaseIdentities {
+  const usernames = new Set<string>();
+  const credentialIds = new Set<string>();
+  for (const row of db.prepare('SELECT claims_json FROM credentials').iterate() as Iterable<{ claims_json: string | null }>) {
+    const claims = tokenClaims(row.claims_json);
+    if (claims === null) continue;
+    if (claims.namespace !== null && claims.serviceAccount?.name) usernames.add(`system:serviceaccount:${claims.namespace}:${claims.serviceAccount.name}`);
+    if (claims.jti !== null) credentialIds.add(`JTI=${claims.jti}`);
+  }
+  return { usernames: [...usernames], credentialIds: [...credentialIds] };
+}
+
+/** Whether the case holds an ingested audit log. */
+export function hasAuditEvents(db: ReadableDb | WritableDb): boolean {
+  const table = db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'audit_events'").get();
+  return table !== undefined && db.prepare('SELECT 1 FROM audit_events LIMIT 1').get() !== undefined;
+}
+
+/**
+ * The completed create/update/patch requests of the identities, following every ServiceAccount they
+ * created (an attacker's second identity) until no new one appears.
+ */
+export function auditWritesOf(db: ReadableDb | WritableDb, identities: CaseIdentities, since: string): { writes: AuditWrite[]; usernames: string[] } {
+  if (!hasAuditEvents(db)) return { writes: [], usernames: identities.usernames };
+  const resources = Object.keys(RESOURCE_KINDS);
+  const users = new Set(identities.usernames);
+  const byRow = new Map<number, AuditWrite>();
+  for (let round = 0; round < 8; round += 1) {
+    const names = [...users];
+    const ids = identities.credentialIds;
+    const rows = db.prepare(`SELECT rowid, verb, resource, namespace, name, username, stage_timestamp, object_uid, response_code FROM audit_events
+      WHERE stage = 'ResponseComplete' AND verb IN ('create', 'update', 'patch') AND stage_timestamp >= ?
+      AND resource IN (${resources.map(() => '?').join(', ')})
+      AND (username IN (${names.map(() => '?').join(', ') || "''"}) OR credential_id IN (${ids.map(() => '?').join(', ') || "''"}))`)
+      .all(since, ...resources, ...names, ...ids) as Array<Record<string, unknown>>;
+    for (const r of rows) {
+      const code = r.response_code === null || r.response_code === undefined ? null : Number(r.response_code);
+      byRow.set(Number(r.rowid), {
+        rowid: Number(r.rowid), verb: String(r.verb), resource: String(r.resource), namespace: text(r.namespace), name: text(r.name), username: String(r.username ?? ''),
+        at: String(r.stage_timestamp), objectUid: text(r.object_uid), responseCode: code,
+      });
+    }
+    const before = users.size;
+    for (const w of byRow.values()) {
+      if (w.resource === 'serviceaccounts' && w.verb === 'create' && w.namespace !== null && w.name !== null && w.responseCode !== null && w.responseCode < 300) users.add(`system:serviceaccount:${w.namespace}:${w.name}`);
+      if (w.username !== '') users.add(w.username);
+    }
+    if (users.size === before) break;
+  }
+  return { writes: [...byRow.values()].sort((a, b) => a.rowid - b.rowid), usernames: [...users] };
+}
+
+/** Uids of the objects this case's own plans created (isolation policies, guards, collector pods, a rotated ServiceAccount). */
+export function caseOwnUids(db: ReadableDb | WritableDb): string[] {
+  const uids: string[] = [];
+  for (const row of iterateActions(db)) {
+    const detail = row.detail as { plan?: string; change?: { action?: string }; after?: { metadata?: { uid?: unknown } } } | null;
+    if (row.outcome !== 'applied' || detail?.change?.action !== 'create' || detail.plan === 'restore') continue;
+    const uid = detail.after?.metadata?.uid;
+    if (typeof uid === 'string') uids.push(uid);
+  }
+  return uids;
+}
+
+function text(value: unknown): string | null {
+  return typeof value === 'string' && value !== '' ? value : null;
+}
