@@ -22,6 +22,7 @@ export const COMMAND_ENTRIES: readonly CommandEntry[] = [
   { path: ['capture', 'pod'], load: async () => (await import('./capture-commands.js')).capturePodCommand },
   { path: ['isolate', ''], load: async () => (await import('./contain-commands.js')).isolateCommand },
   { path: ['release', ''], load: async () => (await import('./contain-commands.js')).releaseCommand },
+  { path: ['collector', 'image'], load: async () => (await import('./collector-image-command.js')).collectorImageCommand },
   { path: ['cleanup', ''], load: async () => (await import('./cleanup-command.js')).cleanupCommand },
   { path: ['identities', ''], load: async () => (await import('./identities-command.js')).identitiesCommand },
   { path: ['revoke', ''], load: async () => (await import('./revoke-command.js')).revokeCommand },

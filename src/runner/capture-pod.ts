@@ -169,7 +169,8 @@ async function collect(kube: KubeClients, pod: V1Pod, container: string, credent
       if (run.result.status === 'timed-out') parsed.raw.notes.push(`collector stopped after ${request.timeoutMs} ms`);
       if (!parsed.complete && parsed.raw.processes.length === 0) {
         const why = run.result.failure ?? (parsed.raw.notes[0] ?? 'no usable output');
-        throw new KustodyError('SKIPPED', `the collector did not run there: ${why}`);
+        const missing = /exec: "([\w./-]{1,64})": executable file not found/.exec(why)?.[1];
+        throw new KustodyError('SKIPPED', missing === undefined ? `the collector did not run there: ${why}` : `the container has no ${missing} to run the collector (a distroless image?): the runtime said executable file not found`);
       }
       log.push(`${vantage}: used`);
       // What was tried and what kustody left in the cluster go into the custody log with the capture.

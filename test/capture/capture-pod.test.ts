@@ -5,7 +5,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { findSecretInBytes } from '../../src/core/credentials/canary.js';
 import { makeTempDir, newCase, runKustody } from '../helpers/cli.js';
-import { applyScenario, kubectl, requireLab, type LabEnv } from '../helpers/lab.js';
+import { applyScenario, kubectl, labCollectorImage, requireLab, type LabEnv } from '../helpers/lab.js';
 
 function query(db: string, sql: string): string[][] {
   return execFileSync('sqlite3', ['-separator', '\t', db, sql], { encoding: 'utf8' }).split('\n').filter((l) => l !== '').map((l) => l.split('\t'));
@@ -33,8 +33,9 @@ test('capture pod finds the suspect\'s outbound connection, token claims and del
   const db = join(created.path, 'evidence.db');
   const env = { KUBECONFIG: lab.responderKubeconfig };
   const outputs: string[] = [];
+  const shipped = await labCollectorImage();
   for (const via of ['exec', 'debug', 'node']) {
-    const extra = via === 'exec' ? [] : ['--collector-image', 'lab.local/busybox:1.35', '--collector-pull-policy', 'Never', '--yes'];
+    const extra = via === 'exec' ? [] : ['--collector-image', shipped, '--collector-pull-policy', 'Never', '--yes'];
     const run = await runKustody(['capture', 'pod', `${ns}/suspect`, '--case', created.path, '--via', via, '--json', ...extra], { env });
     outputs.push(run.stdout, run.stderr);
     assert.equal(run.exitCode, 0, `${via}: ${run.stdout} ${run.stderr}`);

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { makeTempDir, newCase, runKustody } from '../helpers/cli.js';
-import { kubectl, requireLab } from '../helpers/lab.js';
+import { kubectl, labCollectorImage, requireLab } from '../helpers/lab.js';
 
 function query(db: string, sql: string): string[][] {
   return execFileSync('sqlite3', ['-separator', '\t', db, sql], { encoding: 'utf8' }).split('\n').filter((l) => l !== '').map((l) => l.split('\t'));
@@ -51,9 +51,8 @@ test('capture via exec, debug and node of a pod whose credential paths are a lin
   t.after(cleanup);
   const caseDir = (await newCase(dir)).path;
   const db = join(caseDir, 'evidence.db');
-  // The collector image pinned by digest: the reference the kubelet reports for the lab's busybox.
-  const pinned = (await kubectl(lab, 'admin', ['get', 'pod', '-n', ns, 'hostile', '-o', 'jsonpath={.status.containerStatuses[0].imageID}'])).stdout;
-  assert.match(pinned, /^lab\.local\/busybox@sha256:[0-9a-f]{64}$/, 'the lab tags its busybox image by digest (test/lab/lib/node.sh)');
+  // kustody's shipped collector image, pinned by digest.
+  const pinned = await labCollectorImage();
   const passwd: string[] = [];
   for (const via of ['exec', 'debug', 'node']) {
     const extra = via === 'exec' ? [] : ['--collector-image', pinned, '--collector-pull-policy', 'Never', '--yes'];

@@ -93,3 +93,15 @@ export async function applyScenario(name: string, namespace: string): Promise<vo
   const run = await execa('bash', [LAB_SCRIPT, 'scenario', name, namespace], { reject: false, timeout: 180_000 });
   if (run.exitCode !== 0) throw new Error(`lab scenario ${name} failed in ${namespace}:\n${run.stderr}`);
 }
+
+let collectorImage: Promise<string> | undefined;
+
+/** kustody's collector image as the lab holds it (`lab.sh images` imports it from this checkout if missing), pinned by digest. */
+export function labCollectorImage(): Promise<string> {
+  collectorImage ??= execa('bash', [LAB_SCRIPT, 'images'], { reject: false, timeout: 120_000 }).then((run) => {
+    const ref = run.stdout.trim();
+    if (run.exitCode !== 0 || !/^lab\.local\/kustody-collector@sha256:[0-9a-f]{64}$/.test(ref)) throw new Error(`lab.sh images failed (exit ${run.exitCode}${run.timedOut ? ', timed out' : ''}): ${run.stdout}\n${run.stderr}`);
+    return ref;
+  });
+  return collectorImage;
+}

@@ -39,6 +39,7 @@ lab_up() {
   start_scheduler
   start_containerd
   import_images
+  import_collector_image >/dev/null
   start_kubelet
   wait_for "node $LAB_NODE_NAME to be Ready" 90 kubelet node_ready
   start_kube_router
@@ -102,6 +103,8 @@ usage: lab.sh <command>
   status                show what runs
   env                   print KUBECONFIG/PATH exports (eval "\$(bash test/lab/lab.sh env)")
   scenario <name> [ns]  apply a scenario from test/lab/scenarios/<name> (default namespace: <name>)
+  images                import the lab images containerd lacks and kustody's collector image built from this
+                        checkout (additive; prints the collector's pinned reference)
 EOF
   exit 2
 }
@@ -115,6 +118,8 @@ main() {
     status) lab_status ;;
     env) lab_env ;;
     scenario) apply_scenario "$@" ;;
+    images) daemon_running containerd || die "the lab's containerd is not running: run npm run lab -- up"
+            import_images >&2; import_collector_image ;;
     *) usage ;;
   esac
 }

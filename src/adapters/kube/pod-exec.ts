@@ -81,7 +81,7 @@ function exitOf(status: V1Status | undefined): { exitCode: number | null; failur
   if (status.status === 'Success') return { exitCode: 0, failure: null };
   const cause = status.details?.causes?.find((c) => c.reason === 'ExitCode');
   if (cause?.message !== undefined && /^\d{1,3}$/.test(cause.message)) return { exitCode: Number(cause.message), failure: null };
-  return { exitCode: null, failure: (status.message ?? status.reason ?? 'the command did not start').slice(0, 300) };
+  return { exitCode: null, failure: (status.message ?? status.reason ?? 'the command did not start').slice(0, 1000) };
 }
 
 /** A writable that keeps at most `cap` bytes and reports when more arrive. */

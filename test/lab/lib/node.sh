@@ -102,7 +102,9 @@ tag_busybox_digest() {
   local digest
   digest="$(lab_ctr images ls | awk '$1 == "lab.local/busybox:1.35" { print $3 }')"
   [[ "$digest" == sha256:* ]] || die "no manifest digest for lab.local/busybox:1.35"
-  lab_ctr images ls -q | grep -qx "lab.local/busybox@$digest" || lab_ctr images tag lab.local/busybox:1.35 "lab.local/busybox@$digest" >/dev/null
+  # Read whole first: `grep -q` leaving early would fail the pipe (pipefail) and retag an existing name.
+  local have; have="$(lab_ctr images ls -q)"
+  grep -qx "lab.local/busybox@$digest" <<<"$have" || lab_ctr images tag lab.local/busybox:1.35 "lab.local/busybox@$digest" >/dev/null
 }
 
 # The node tools kustody's `isolate --cut-connections` runs from the node vantage: busybox (sh,
@@ -121,29 +123,68 @@ make_netcut_rootfs() {
   done
 }
 
-LAB_IMAGES="lab.local/busybox:1.35 lab.local/pause:1 lab.local/netcut:1"
+# A "distroless" image: one static executable and nothing else (no sh, no base64, no /tmp). It is
+# BusyBox named `sleep`, so it can only sleep: BusyBox picks the applet from its own name.
+make_distroless_rootfs() {
+  local root="$1"
+  mkdir -p "$root"
+  cp /bin/busybox "$root/sleep"
+}
 
-import_images() {
-  local have img missing=0; have="$(lab_ctr images ls -q)"
-  for img in $LAB_IMAGES; do grep -qx "$img" <<<"$have" || missing=1; done
-  if (( ! missing )); then
-    tag_busybox_digest
-    log "images already imported"; return
+LAB_IMAGES="lab.local/busybox:1.35 lab.local/pause:1 lab.local/netcut:1 lab.local/distroless-sleep:1"
+# kustody's own collector image, as `kustody collector image build` makes it from this checkout.
+COLLECTOR_REPO=lab.local/kustody-collector
+
+# Builds kustody's collector image from this checkout and imports it unless containerd already holds
+# that exact digest; tags it `lab.local/kustody-collector@<digest>` (what the tests pin) and
+# `lab.local/kustody-collector:<version>`. Prints the pinned reference.
+import_collector_image() {
+  local work digest have
+  [[ -f "$REPO_ROOT/dist/cli.js" ]] || die "kustody is not built ($REPO_ROOT/dist/cli.js is missing): run npm run build (npm ci also builds it), then lab up again"
+  work="$(mktemp -d)"
+  digest="$(cd "$REPO_ROOT" && node bin/kustody.js collector image build -o "$work/collector.tar" --print-digest)" \
+    || { rm -rf "$work"; die "kustody collector image build failed (see above)"; }
+  [[ "$digest" =~ ^sha256:[0-9a-f]{64}$ ]] || { rm -rf "$work"; die "kustody collector image build printed no digest: $digest"; }
+  # The list is read whole first: `grep -q` leaving early would fail the pipe (pipefail) and look like a miss.
+  have="$(lab_ctr images ls -q)" || { rm -rf "$work"; die "ctr images ls failed (containerd log: $LOGS/containerd.log)"; }
+  if ! grep -qx "$COLLECTOR_REPO@$digest" <<<"$have"; then
+    lab_ctr images import --base-name "$COLLECTOR_REPO" --digests --platform linux/amd64 --snapshotter overlayfs "$work/collector.tar" >/dev/null \
+      || { rm -rf "$work"; die "ctr images import of the collector image failed (containerd log: $LOGS/containerd.log)"; }
+    log "imported $COLLECTOR_REPO@$digest"
   fi
-  local work; work="$(mktemp -d)"
-  make_busybox_rootfs "$work/rootfs"
-  make_image_archive "$work/rootfs" lab.local/busybox:1.35 '["sh"]' "$work/busybox.tar"
-  # The pause container only has to hold the pod's namespaces open.
-  make_image_archive "$work/rootfs" lab.local/pause:1 '["/bin/sleep","infinity"]' "$work/pause.tar"
-  make_netcut_rootfs "$work/netcut-rootfs"
-  make_image_archive "$work/netcut-rootfs" lab.local/netcut:1 '["sh"]' "$work/netcut.tar"
-  for img in busybox pause netcut; do
-    lab_ctr images import --platform linux/amd64 --snapshotter overlayfs "$work/$img.tar" >/dev/null \
-      || die "ctr images import of $img failed (containerd log: $LOGS/containerd.log)"
-  done
-  tag_busybox_digest
   rm -rf "$work"
-  log "imported $LAB_IMAGES"
+  printf '%s@%s\n' "$COLLECTOR_REPO" "$digest"
+}
+
+# Imports every lab image containerd does not hold yet (each one on its own, so a lab that predates
+# an image gets just that one).
+import_images() {
+  local have img work; have="$(lab_ctr images ls -q)"
+  work="$(mktemp -d)"
+  for img in $LAB_IMAGES; do
+    grep -qx "$img" <<<"$have" && continue
+    case "$img" in
+      lab.local/busybox:1.35)
+        make_busybox_rootfs "$work/rootfs-busybox"
+        make_image_archive "$work/rootfs-busybox" "$img" '["sh"]' "$work/image.tar" ;;
+      lab.local/pause:1)
+        # The pause container only has to hold the pod's namespaces open.
+        make_busybox_rootfs "$work/rootfs-pause"
+        make_image_archive "$work/rootfs-pause" "$img" '["/bin/sleep","infinity"]' "$work/image.tar" ;;
+      lab.local/netcut:1)
+        make_netcut_rootfs "$work/rootfs-netcut"
+        make_image_archive "$work/rootfs-netcut" "$img" '["sh"]' "$work/image.tar" ;;
+      lab.local/distroless-sleep:1)
+        make_distroless_rootfs "$work/rootfs-distroless"
+        make_image_archive "$work/rootfs-distroless" "$img" '["/sleep","infinity"]' "$work/image.tar" ;;
+    esac
+    lab_ctr images import --platform linux/amd64 --snapshotter overlayfs "$work/image.tar" >/dev/null \
+      || { rm -rf "$work"; die "ctr images import of $img failed (containerd log: $LOGS/containerd.log)"; }
+    rm -f "$work/image.tar"
+    log "imported $img"
+  done
+  rm -rf "$work"
+  tag_busybox_digest
 }
 
 write_kubelet_config() {
