@@ -88,7 +88,7 @@ export async function verifyBundle(path: string, options: VerifyOptions = {}): P
       report.caseId = manifest.case.id;
       const db = read.get(BUNDLE_MEMBERS.db);
       if (db?.copyPath !== undefined) {
-        const dbReport = checkEvidenceDb(db.copyPath, manifest);
+        const dbReport = await checkEvidenceDb(db.copyPath, manifest);
         for (const finding of dbReport.findings) tampered(finding.code, finding.message);
         report.custodyHead = dbReport.head;
         report.counts = dbReport.counts;
