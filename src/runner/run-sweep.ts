@@ -53,14 +53,14 @@ function recordSweep(session: ChangeSession, captureId: string, scope: SweepScop
   const target = sweepTarget(session.caseId);
   const fingerprint = (value: string) => fingerprintSecret(session.caseKey, value);
   const summary = items.map((i) => ({ key: i.key, kind: i.kind, namespace: i.namespace, name: i.name, uid: i.uid, severity: i.severity, source: i.source, removable: i.removable, kept_because: i.keptBecause, reasons: i.reasons, techniques: i.techniques, audit_rowids: i.auditRowids, created_at: i.createdAt }));
-  beginCapture(session.db, { captureId, target, vantage: 'api', detail: { step: 'persistence-sweep', since: scope.since, namespaces: scope.namespaces, identities: [...identities], items: summary as unknown as JsonValue } }, stamp());
+  beginCapture(session.db, { captureId, target, vantage: 'api', detail: { sweep: 'persistence', since: scope.since, namespaces: scope.namespaces, identities: [...identities], items: summary as unknown as JsonValue } }, stamp());
   const rows = items.filter((i) => i.object !== null).map((i) => ({
     kind: i.kind, namespace: i.namespace, name: i.name, uid: i.uid, resource_version: i.resourceVersion,
     json: canonicalJson(sanitizeObject(i.kind, i.object, fingerprint) as JsonValue),
   }));
   const warnings = notes.map((message) => ({ pid: null, code: 'API_READ', message }));
   commitCaptureStep(session.db, { captureId, target, step: 'persistence-objects', rows: { k8s_objects: rows }, warnings }, stamp());
-  finishCapture(session.db, { captureId, target, status: notes.some((n) => n.startsWith('could not')) ? 'partial' : 'complete', unfinished: [], notes: [...notes] }, stamp());
+  finishCapture(session.db, { captureId, target, status: notes.some((n) => n.startsWith('could not list')) ? 'partial' : 'complete', unfinished: [], notes: [...notes] }, stamp());
 }
 
 /** Plans the restore of everything this case's sweeps deleted, from the custody log and the cluster as it is now. */

@@ -33,6 +33,7 @@ export const FRAMEWORK_ENTRIES: readonly FrameworkEntry[] = [
   { framework: 'threat-matrix-k8s', id: 'MS-TA9010', name: 'SSH server running inside container', url: `${MS}SSH%20server%20running%20inside%20container/`, verifiedFrom: MS_CHECK },
   { framework: 'threat-matrix-k8s', id: 'MS-TA9012', name: 'Backdoor container', url: `${MS}Backdoor%20container/`, verifiedFrom: MS_CHECK },
   { framework: 'threat-matrix-k8s', id: 'MS-TA9013', name: 'Writable hostPath mount', url: `${MS}Writable%20hostPath%20mount/`, verifiedFrom: MS_CHECK },
+  { framework: 'threat-matrix-k8s', id: 'MS-TA9014', name: 'Kubernetes CronJob', url: `${MS}Kubernetes%20CronJob/`, verifiedFrom: MS_CHECK },
   { framework: 'threat-matrix-k8s', id: 'MS-TA9016', name: 'Container service account', url: `${MS}container%20service%20account/`, verifiedFrom: MS_CHECK },
   { framework: 'threat-matrix-k8s', id: 'MS-TA9018', name: 'Privileged container', url: `${MS}Privileged%20container/`, verifiedFrom: MS_CHECK },
   { framework: 'threat-matrix-k8s', id: 'MS-TA9019', name: 'Cluster-admin binding', url: `${MS}Cluster-admin%20binding/`, verifiedFrom: MS_CHECK },
@@ -44,6 +45,8 @@ export const FRAMEWORK_ENTRIES: readonly FrameworkEntry[] = [
   { framework: 'attack-containers', id: 'T1610', name: 'Deploy Container', url: `${ATTACK}T1610/`, verifiedFrom: ATTACK_CHECK },
   { framework: 'attack-containers', id: 'T1611', name: 'Escape to Host', url: `${ATTACK}T1611/`, verifiedFrom: ATTACK_CHECK },
   { framework: 'attack-containers', id: 'T1613', name: 'Container and Resource Discovery', url: `${ATTACK}T1613/`, verifiedFrom: ATTACK_CHECK },
+  { framework: 'attack-containers', id: 'T1053.007', name: 'Scheduled Task/Job: Container Orchestration Job', url: `${ATTACK}T1053/007/`, verifiedFrom: ATTACK_CHECK },
+  { framework: 'attack-containers', id: 'T1098.006', name: 'Account Manipulation: Additional Container Cluster Roles', url: `${ATTACK}T1098/006/`, verifiedFrom: ATTACK_UNCHECKED },
   { framework: 'attack-containers', id: 'T1528', name: 'Steal Application Access Token', url: `${ATTACK}T1528/`, verifiedFrom: ATTACK_CHECK },
   { framework: 'attack-containers', id: 'T1552.001', name: 'Unsecured Credentials: Credentials In Files', url: `${ATTACK}T1552/001/`, verifiedFrom: ATTACK_CHECK },
   { framework: 'attack-containers', id: 'T1552.007', name: 'Unsecured Credentials: Container API', url: `${ATTACK}T1552/007/`, verifiedFrom: ATTACK_CHECK },
@@ -96,6 +99,16 @@ export const RULE_MAPPINGS: Readonly<Record<string, readonly string[]>> = {
   'capture-gap': ['nist-csf-2.0:RS.AN-07'],
   'change-not-verified': ['nist-csf-2.0:RS.MI-01', 'nist-csf-2.0:RS.AN-06'],
   'open-checklist-item': ['nist-csf-2.0:RS.MA-01'],
+  persistence: ['nist-csf-2.0:RS.MI-02'],
+  'persistence/cronjob': ['threat-matrix-k8s:MS-TA9014', 'attack-containers:T1053.007'],
+  'persistence/job': ['attack-containers:T1053.007'],
+  'persistence/daemonset': ['threat-matrix-k8s:MS-TA9012', 'attack-containers:T1610'],
+  'persistence/deployment': ['threat-matrix-k8s:MS-TA9012', 'attack-containers:T1610'],
+  'persistence/pod': ['attack-containers:T1610', 'attack-containers:T1611'],
+  'persistence/serviceaccount': ['nist-csf-2.0:PR.AA-01'],
+  'persistence/secret': ['owasp-nhi-2025:NHI7', 'attack-containers:T1552.007'],
+  'persistence/rolebinding': ['owasp-nhi-2025:NHI5', 'attack-containers:T1098.006'],
+  'persistence/clusterrolebinding': ['threat-matrix-k8s:MS-TA9019', 'attack-containers:T1098.006'],
 };
 
 const BY_KEY = new Map(FRAMEWORK_ENTRIES.map((entry) => [`${entry.framework}:${entry.id}`, entry]));

@@ -10,6 +10,7 @@ import { isolationSurvivorRule } from './rules/isolation-survivor.js';
 import { listenerRule } from './rules/listener.js';
 import { liveCredentialRule } from './rules/live-credential.js';
 import { openChecklistItemRule } from './rules/open-checklist-item.js';
+import { persistenceRule } from './rules/persistence.js';
 import { dangerousCapabilitiesRule, noSeccompRule } from './rules/process-hardening.js';
 import { sensitiveMountRule } from './rules/sensitive-mount.js';
 import type { FindingRule } from './types.js';
@@ -27,4 +28,5 @@ export const FINDING_RULES: readonly FindingRule[] = [
   listenerRule,
   captureGapRule,
   openChecklistItemRule,
+  persistenceRule,
 ];
