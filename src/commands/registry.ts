@@ -36,6 +36,7 @@ export const COMMAND_ENTRIES: readonly CommandEntry[] = [
   { path: ['playbook', 'validate'], load: async () => (await import('./playbook-commands.js')).playbookValidate },
   { path: ['exercise', 'list'], load: async () => (await import('./exercise-commands.js')).exerciseList },
   { path: ['exercise', 'validate'], load: async () => (await import('./exercise-commands.js')).exerciseValidate },
+  { path: ['exercise', 'score'], load: async () => (await import('./exercise-score-commands.js')).exerciseScore },
   { path: ['timeline', ''], load: async () => (await import('./timeline-command.js')).timelineCommand },
   { path: ['run', ''], load: async () => (await import('./run-playbook-command.js')).runPlaybookCommand },
   { path: ['check', ''], load: async () => (await import('./check-command.js')).checkCommand },
