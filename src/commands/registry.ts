@@ -30,6 +30,7 @@ export const COMMAND_ENTRIES: readonly CommandEntry[] = [
   { path: ['audit', 'restore'], load: async () => (await import('./sweep-commands.js')).auditRestore },
   { path: ['bundle', 'export'], load: async () => (await import('./bundle-commands.js')).bundleExport },
   { path: ['bundle', 'verify'], load: async () => (await import('./bundle-commands.js')).bundleVerify },
+  { path: ['report', ''], load: async () => (await import('./report-command.js')).reportCommand },
   { path: ['review', ''], load: async () => (await import('./review-command.js')).reviewCommand },
   { path: ['ui', ''], load: async () => (await import('./review-command.js')).uiCommand },
   { path: ['playbook', 'list'], load: async () => (await import('./playbook-commands.js')).playbookList },

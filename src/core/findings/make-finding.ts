@@ -5,6 +5,14 @@ import type { EvidenceRef, Finding, Severity } from './types.js';
 /** Evidence rows kept on one finding; the rest are counted in `evidenceOmitted`. */
 export const MAX_EVIDENCE_ROWS = 50;
 
+/** Longest title and detail kept (characters): rules quote workload text, which may be megabytes. */
+export const MAX_TITLE_CHARS = 300;
+export const MAX_DETAIL_CHARS = 4000;
+
+function clip(value: string, max: number): string {
+  return value.length > max ? `${value.slice(0, max)}… [+${value.length - max} chars]` : value;
+}
+
 /** What a rule says about one finding; the id, mappings and evidence bound are filled in here. */
 export interface FindingDraft {
   readonly key: string;
@@ -25,8 +33,8 @@ export function makeFinding(rule: string, draft: FindingDraft): Finding {
     id: `${rule}:${draft.key}`,
     rule,
     severity: draft.severity,
-    title: draft.title,
-    detail: draft.detail,
+    title: clip(draft.title, MAX_TITLE_CHARS),
+    detail: clip(draft.detail, MAX_DETAIL_CHARS),
     evidence,
     ...(omitted > 0 ? { evidenceOmitted: omitted } : {}),
     mappings: mappingsFor(rule, draft.mappingKey),
