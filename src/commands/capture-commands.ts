@@ -11,9 +11,9 @@ import { openWritableDb } from '../adapters/store/open-store.js';
 import { readResponderIdentity, utcNow } from '../adapters/system/responder-env.js';
 import { runCapture, type CaptureSummary } from '../runner/run-capture.js';
 import type { Vantage } from '../runner/capture-pod.js';
-import type { CollectorImage } from '../adapters/kube/pod-collectors.js';
 import { defaultCaseParent, type Command } from './command.js';
 import { KUBE_OPTIONS } from './kube-options.js';
+import { collectorImageOption } from './collector-options.js';
 
 /** `kustody capture local --pid PID | --container-id ID --case CASE`. */
 export const captureLocal: Command = {
@@ -122,7 +122,7 @@ export const capturePodCommand: Command = {
     try {
       const result = await capturePod(kube, {
         namespace, pod, container: typeof args.values.container === 'string' ? args.values.container : undefined,
-        via: via as Vantage | 'auto', collectorImage: collectorImage(args.values),
+        via: via as Vantage | 'auto', collectorImage: collectorImageOption(args.values, env),
         allowFootprint: args.values.yes === true,
         timeoutMs: 1000 * positiveInt(args.values['timeout-seconds'], 120, '--timeout-seconds'),
         maxOutputBytes: 256 * 1024 * 1024,
@@ -158,10 +158,3 @@ function positiveInt(value: string | boolean | undefined, fallback: number, flag
   return Number(value);
 }
 
-function collectorImage(values: Record<string, string | boolean | undefined>): CollectorImage | undefined {
-  const ref = values['collector-image'];
-  if (typeof ref !== 'string') return undefined;
-  const policy = values['collector-pull-policy'] ?? 'IfNotPresent';
-  if (policy !== 'Always' && policy !== 'IfNotPresent' && policy !== 'Never') throw new UsageError('--collector-pull-policy must be Always, IfNotPresent or Never.');
-  return { ref, pullPolicy: policy };
-}

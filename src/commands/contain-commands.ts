@@ -7,7 +7,8 @@ import { planCut, runCut, type CutOutcome } from '../runner/run-cut-connections.
 import { describeCutPlan, describeCutResult } from '../runner/describe-cut.js';
 import { changePorts, describePlan, describeResult, exitCodeFor, openChangeSession } from './change-support.js';
 import type { Command } from './command.js';
-import { collectorImageFlags, KUBE_OPTIONS } from './kube-options.js';
+import { netcutImageOption } from './collector-options.js';
+import { KUBE_OPTIONS } from './kube-options.js';
 import { connectFromFlags, podTargetFor } from './kube-connect.js';
 
 const CHANGE_OPTIONS = { ...KUBE_OPTIONS, case: { type: 'string' }, 'dry-run': { type: 'boolean' }, yes: { type: 'boolean' } } as const;
@@ -50,7 +51,7 @@ export const isolateCommand: Command = {
       // The cut runs only once the deny-all policy is in force, so what is cut cannot reconnect.
       let cut: CutOutcome | null = null;
       if (args.values['cut-connections'] === true && (isolated || result.status === 'dry-run')) {
-        cut = await runCut(kube, session, await planCut(kube, session, { namespace, pod }, collectorImageFlags(args.values)), { dryRun, confirm: async () => args.values.yes === true });
+        cut = await runCut(kube, session, await planCut(kube, session, { namespace, pod }, netcutImageOption(args.values, env)), { dryRun, confirm: async () => args.values.yes === true });
       }
       let survivors: SurvivorCheck = { established: [], error: null };
       if (isolated) survivors = await checkIsolation(kube, session, { namespace, pod });

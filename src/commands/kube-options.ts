@@ -18,15 +18,6 @@ export const KUBE_FLAGS_USAGE = '[--kubeconfig FILE] [--context NAME] [--cluster
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
 const DNS_SUBDOMAIN = /^(?=.{1,253}$)[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
 
-/** The trusted image for node and debug pods, from --collector-image and --collector-pull-policy (default IfNotPresent). */
-export function collectorImageFlags(values: Record<string, string | boolean | undefined>): { ref: string; pullPolicy: 'Always' | 'IfNotPresent' | 'Never' } | undefined {
-  const ref = values['collector-image'];
-  if (typeof ref !== 'string') return undefined;
-  const policy = values['collector-pull-policy'] ?? 'IfNotPresent';
-  if (policy !== 'Always' && policy !== 'IfNotPresent' && policy !== 'Never') throw new UsageError('--collector-pull-policy must be Always, IfNotPresent or Never.');
-  return { ref, pullPolicy: policy };
-}
-
 /**
  * Parses NAMESPACE/POD, or a bare POD in `namespace` (the -n flag, else the context's namespace),
  * refusing anything that is not a valid Kubernetes name or that contradicts -n.

@@ -3,11 +3,11 @@ import { looksLikeJwt } from '../core/credentials/jwt-claims.js';
 import { KustodyError, UsageError } from '../core/errors.js';
 import { MAX_TOKEN_FILE_BYTES, TOKEN_FILE_ROLE, readRegularFile } from '../adapters/system/input-path.js';
 import { resolveCaseDir } from '../adapters/store/case-store.js';
-import type { CollectorImage } from '../adapters/kube/pod-collectors.js';
 import { loadValidPlaybook, startPlaybookRun } from '../runner/start-playbook-run.js';
 import { headlessPrinter } from './run-progress.js';
 import { defaultCaseParent, type Command } from './command.js';
 import { KUBE_OPTIONS } from './kube-options.js';
+import { collectorImageOption, netcutImageOption } from './collector-options.js';
 import { connectFromFlags, podTargetFor } from './kube-connect.js';
 
 /** Exit code of a run stopped by Ctrl-C (128 + SIGINT), as shells report it. */
@@ -30,7 +30,7 @@ export const runPlaybookCommand: Command = {
     '  --sign-key KEY.pem  sign the exported bundle;  --bundle FILE.tar  where export writes it (default: in the case folder)',
     'Ctrl-C lets the change in flight finish, records the step as interrupted and exits 130; a second Ctrl-C stops at once.',
     'Exit codes: 0 completed or dry run, 1 a step failed or needs confirmation, 2 bad usage, 130 interrupted.',
-    'Cluster flags: --kubeconfig FILE, --context NAME, --allow-exec-plugin. Command steps get KUBECONFIG, PATH and HOME only.',
+    'Cluster flags: --kubeconfig FILE, --context NAME, --allow-exec-plugin. Command steps get KUBECONFIG, KUSTODY_CONTEXT, PATH and HOME only; a `kubectl` step also gets --context=<kustody\'s context>.',
   ].join('\n'),
   options: {
     ...KUBE_OPTIONS, target: { type: 'string' }, case: { type: 'string' }, 'dry-run': { type: 'boolean' }, yes: { type: 'boolean' }, resume: { type: 'boolean' },
@@ -59,7 +59,7 @@ export const runPlaybookCommand: Command = {
     try {
       const summary = await startPlaybookRun({
         playbook: args.positionals[0] ?? '', target, caseDir, kube, dryRun: v['dry-run'] === true, resume: v.resume === true, tokens,
-        collectorImage: collectorImage(v), allowFootprint: v.yes === true, signKey: typeof v['sign-key'] === 'string' ? v['sign-key'] : undefined,
+        collectorImage: collectorImageOption(v, env), netcutImage: netcutImageOption(v, env), allowFootprint: v.yes === true, signKey: typeof v['sign-key'] === 'string' ? v['sign-key'] : undefined,
         bundlePath: typeof v.bundle === 'string' ? v.bundle : undefined, commandEnv: kubeconfig === undefined ? {} : { KUBECONFIG: kubeconfig },
       }, { confirm: async () => v.yes === true, emit: printer, signal: controller.signal });
       if (summary.status === 'interrupted') {
@@ -86,10 +86,3 @@ function readToken(file: string): { text: string; source: string } {
   return { text, source: file };
 }
 
-function collectorImage(values: Record<string, string | boolean | undefined>): CollectorImage | undefined {
-  const ref = values['collector-image'];
-  if (typeof ref !== 'string') return undefined;
-  const policy = values['collector-pull-policy'] ?? 'IfNotPresent';
-  if (policy !== 'Always' && policy !== 'IfNotPresent' && policy !== 'Never') throw new UsageError('--collector-pull-policy must be Always, IfNotPresent or Never.');
-  return { ref, pullPolicy: policy };
-}

@@ -34,6 +34,10 @@ export interface StartRunRequest {
   /** Leaked tokens (file contents), kept in memory only. */
   tokens: ReadonlyArray<{ text: string; source: string }>;
   collectorImage?: CollectorImage;
+  /** The node image for cutting connections (BusyBox, ss, conntrack); the collector image when not given. */
+  netcutImage?: CollectorImage;
+  /** Cut surviving connections at every isolate step, whatever the playbook says (the UI's choice). */
+  cutConnections?: boolean;
   allowFootprint: boolean;
   signKey?: string;
   bundlePath?: string;
@@ -72,7 +76,7 @@ export async function startPlaybookRun(request: StartRunRequest, ports: StartRun
     }
     return await runPlaybook({
       playbook, playbookSha256: sha256, target, dryRun: request.dryRun, resume: request.resume,
-      options: { collectorImage: request.collectorImage, allowFootprint: request.allowFootprint, leakedTokens: leaked, signKey: request.signKey, bundlePath: request.bundlePath, commandEnv: request.commandEnv },
+      options: { collectorImage: request.collectorImage, netcutImage: request.netcutImage, cutConnections: request.cutConnections, allowFootprint: request.allowFootprint, leakedTokens: leaked, signKey: request.signKey, bundlePath: request.bundlePath, commandEnv: request.commandEnv, kubeContext: request.kube.context },
     }, { kube: request.kube, session, confirm: ports.confirm, emit: ports.emit, checklist: ports.checklist, signal: ports.signal });
   } finally {
     release?.();

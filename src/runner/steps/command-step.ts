@@ -4,6 +4,7 @@
  * confirmed like any change and is not run at all in a dry run.
  */
 import { createHash } from 'node:crypto';
+import { basename } from 'node:path';
 import { display, escapeUntrusted, type DisplayText } from '../../core/display/index.js';
 import { KustodyError } from '../../core/errors.js';
 import { expandArgv } from '../../core/playbook/step-params.js';
@@ -17,8 +18,8 @@ import { InterruptedError, type StepContext, type StepResult } from './step-cont
 export async function runCommandStep(ctx: StepContext, params: CommandParams, danger: StepDanger, confirm: boolean): Promise<StepResult> {
   const { namespace, pod } = ctx.target;
   const argv = expandArgv(params.argv, { 'target.namespace': namespace, 'target.pod': pod, 'case.id': ctx.session.caseId, 'case.dir': ctx.session.caseDir });
-  const [name = '', ...args] = argv;
-  ctx.preview([display`runs (no shell): ${escapeUntrusted(JSON.stringify(argv))}`]);
+  const [name = '', ...args] = withKubeContext(argv, ctx.options.kubeContext);
+  ctx.preview([display`runs (no shell): ${escapeUntrusted(JSON.stringify([name, ...args]))}`]);
   const mutates = danger !== 'observe';
   if (mutates && ctx.dryRun) return { outcome: 'dry-run', summary: [display`not run: a ${escapeUntrusted(danger)} command is never run in a dry run`], detail: null };
   if ((mutates || confirm) && !(await ctx.confirm())) return { outcome: 'declined', summary: [], detail: null };
@@ -31,7 +32,7 @@ export async function runCommandStep(ctx: StepContext, params: CommandParams, da
     return { outcome: 'warning', summary: [display`${escapeUntrusted(name)} was not found on PATH; nothing ran`], detail: { program: name, found: false } };
   }
   ctx.recordIntent(null);
-  const result = await runCommand({ program, args, displayName: name, env: process.env, extraEnv: ctx.options.commandEnv, timeoutMs: params.timeoutSeconds * 1000, signal: ctx.signal });
+  const result = await runCommand({ program, args, displayName: name, env: process.env, extraEnv: ctx.options.kubeContext === undefined ? ctx.options.commandEnv : { ...ctx.options.commandEnv, KUSTODY_CONTEXT: ctx.options.kubeContext }, timeoutMs: params.timeoutSeconds * 1000, signal: ctx.signal });
   const stdout = Buffer.from(result.stdout);
   const artifact = { sha256: createHash('sha256').update(stdout).digest('hex'), size: stdout.length, mediaType: 'text/plain', source: `command:${name}`, vantage: 'local', collectedAt: utcNow(), truncated: result.stdoutTruncated, content: stdout };
   const ok = result.exitCode === 0 && !result.timedOut;
@@ -44,4 +45,11 @@ export async function runCommandStep(ctx: StepContext, params: CommandParams, da
   const summary: DisplayText[] = [display`${escapeUntrusted(name)} exited ${escapeUntrusted(result.exit)} after ${result.durationMs} ms; ${stdout.length} bytes of output stored (sha256 ${escapeUntrusted(artifact.sha256.slice(0, 16))}…)`];
   if (!ok && mutates) throw new KustodyError('COMMAND_FAILED', `${name} exited ${result.exit}.`, { nextStep: 'Read its stderr in the custody log (kustody case show), fix the cause, then run again with --resume.' });
   return { outcome: ok ? 'done' : 'warning', summary, detail: { exit: result.exit, sha256: artifact.sha256 } };
+}
+
+/** A `kubectl` step talks to the cluster kustody talks to: `--context=NAME` goes first unless the playbook chose a context itself. */
+function withKubeContext(argv: readonly string[], context: string | undefined): string[] {
+  const [name = '', ...args] = argv;
+  if (context === undefined || context === '' || basename(name) !== 'kubectl' || args.some((a) => a === '--context' || a.startsWith('--context='))) return [...argv];
+  return [name, `--context=${context}`, ...args];
 }

@@ -14,6 +14,10 @@ import type { PodTarget } from '../run-isolate.js';
 export interface StepOptions {
   /** A trusted collector image, enabling the debug and node capture vantages. */
   collectorImage?: CollectorImage;
+  /** The node image for cutting connections (BusyBox, ss, conntrack); the collector image when not given. */
+  netcutImage?: CollectorImage;
+  /** Cut surviving connections at every isolate step, whatever the playbook says. */
+  cutConnections?: boolean;
   /** Whether capture may leave a footprint (an ephemeral container, a node pod); never in a dry run. */
   allowFootprint: boolean;
   /** Leaked tokens handed over with --token-file, in memory only. */
@@ -24,6 +28,8 @@ export interface StepOptions {
   bundlePath?: string;
   /** Variables set for command steps on top of PATH and HOME (e.g. KUBECONFIG). */
   commandEnv: Record<string, string>;
+  /** The kubeconfig context kustody itself uses: `kubectl` command steps get it as --context, every command as KUSTODY_CONTEXT. */
+  kubeContext?: string;
 }
 
 /** The runner's services for one step. */
