@@ -15,7 +15,7 @@ export const exerciseScore: Command = {
     'Each scenario objective and scoring rule is measured; hints cost their points; mistakes the scenario does not score itself',
     '(a pod deleted before a capture -20, released before its identity was proven dead -15, an exercise object removed outside',
     'kustody so the case has no record of it -10) are charged too. A planted object counts as found when the team captured it,',
-    'changed it through kustody, or named it in a case note or a checklist tick note. Every line names its evidence rows',
+    'swept it (audit sweep), changed it through kustody, or named it in a case note or a checklist tick note. Every line names its evidence rows',
     '(actions = custody log seq, exercise_events = exercise log seq). While the exercise runs the score is provisional.',
   ].join('\n'),
   options: {},

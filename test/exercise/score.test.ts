@@ -94,6 +94,14 @@ test('a planted object is found by a note naming it as a word, not by a longer n
   assert.deepEqual(item(card, 'hint:second-pod').evidence, [{ table: 'exercise_events', rowid: second }]);
 });
 
+test('a planted object listed by a persistence sweep counts as found, with the sweep row as evidence', (t) => {
+  const c = fresh(t);
+  const sweep = c.swept(minute(4), 'Pod', 'web-debug');
+  const card = scoreExercise(readScoreInput(c.path));
+  assert.deepEqual([item(card, 'find-pod').met, item(card, 'find-pod').evidence], [true, [{ table: 'actions', rowid: sweep }]]);
+  assert.deepEqual([item(card, 'missed-pod').met, item(card, 'missed-pod').points], [false, 0]);
+});
+
 test('the same case and exercise log always give the same score: twice in process, and byte for byte from the CLI', async (t) => {
   const c = fresh(t);
   c.captured(minute(1), 'web');

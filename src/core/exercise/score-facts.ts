@@ -60,6 +60,8 @@ export interface ScoreFacts {
   exports: Fact[];
   /** Responder text: case notes and checklist tick notes. */
   notes: Array<Fact & { text: string }>;
+  /** Objects a persistence sweep (`kustody audit sweep`) listed as found. */
+  swept: ObjectFact[];
   /** Objects the exercise created that `exercise stop` found already gone (removed during the exercise). */
   goneAtStop: ObjectFact[];
 }
@@ -88,7 +90,7 @@ function podOf(target: unknown): string | null {
 
 /** Folds both logs into facts (rows in seq order). */
 export function foldScoreFacts(custody: readonly ScoreCustodyRow[], events: readonly ScoreExerciseEvent[]): ScoreFacts {
-  const facts: ScoreFacts = { captures: [], planRows: [], changed: [], podDeletions: [], tokenVerdicts: [], exports: [], notes: [], goneAtStop: [] };
+  const facts: ScoreFacts = { captures: [], planRows: [], changed: [], podDeletions: [], tokenVerdicts: [], exports: [], notes: [], swept: [], goneAtStop: [] };
   for (const row of custody) {
     const d = record(row.detail);
     const base = { seq: row.seq, at: row.at, table: 'actions' as const };
@@ -107,6 +109,12 @@ export function foldScoreFacts(custody: readonly ScoreCustodyRow[], events: read
       const checks = d.checks.map(record);
       const subjects = (outcome: string) => checks.filter((c) => c.outcome === outcome).map((c) => str(c.subject) ?? '').filter((s) => s !== '');
       facts.tokenVerdicts.push({ ...base, planTarget: row.target, revoked: subjects('revoked'), stillValid: [...subjects('still-valid'), ...subjects('unknown')] });
+    } else if (row.kind === 'observe' && d.sweep === 'persistence' && Array.isArray(d.items)) {
+      for (const item of d.items.map(record)) {
+        const kind = str(item.kind);
+        const name = str(item.name);
+        if (kind !== null && name !== null) facts.swept.push({ ...base, kind, namespace: str(item.namespace), name });
+      }
     } else if (row.kind === 'export') {
       facts.exports.push(base);
     } else if (row.kind === 'note' && typeof d.text === 'string') {

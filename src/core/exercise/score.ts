@@ -234,8 +234,9 @@ function identityRevoked(facts: ScoreFacts, subject: string): Verdict {
 }
 
 /**
- * How a team "finds" a planted object: it captured it (a Pod), changed it through kustody (deleted,
- * isolated, edited a binding), or named it in a case note or a checklist tick note. Seeing it pass
+ * How a team "finds" a planted object: it captured it (a Pod), a persistence sweep listed it, it
+ * changed it through kustody (deleted, isolated, edited a binding), or named it in a case note or a
+ * checklist tick note. Seeing it pass
  * by in a capture of something else does not count: the team must act on it or say so.
  */
 function objectFound(facts: ScoreFacts, ns: string, kind: string, name: string): Verdict {
@@ -243,9 +244,11 @@ function objectFound(facts: ScoreFacts, ns: string, kind: string, name: string):
     const capture = facts.captures.find((c) => c.pod === `${ns}/${name}`);
     if (capture !== undefined) return verdict(true, `captured at ${capture.at}`, [evidenceOf(capture)]);
   }
+  const swept = facts.swept.find((c) => c.kind === kind && c.name === name && (c.namespace === null || c.namespace === ns));
+  if (swept !== undefined) return verdict(true, `listed by a persistence sweep at ${swept.at}`, [evidenceOf(swept)]);
   const changed = facts.changed.find((c) => c.kind === kind && c.name === name && (c.namespace === null || c.namespace === ns));
   if (changed !== undefined) return verdict(true, `changed through kustody at ${changed.at}`, [evidenceOf(changed)]);
   const note = facts.notes.find((n) => mentions(n.text, name));
   if (note !== undefined) return verdict(true, `named in a responder note at ${note.at}`, [evidenceOf(note)]);
-  return verdict(false, `${kind} ${name} was never captured, changed through kustody or named in a note`);
+  return verdict(false, `${kind} ${name} was never captured, swept, changed through kustody or named in a note`);
 }
