@@ -96,7 +96,7 @@ test('sweep finds the CronJob and RoleBinding a stolen token planted, dry run ch
   assert.equal(JSON.parse(twice.stdout).status, 'nothing-to-do', 'restore is not idempotent');
 });
 
-test('after the sweep removes it, the attacker recreating the CronJob with its namespace rights is caught by the next sweep', { timeout: 300_000 }, async (t) => {
+test('after the sweep removes it, the attacker recreating the CronJob with its namespace rights is caught by the next sweep; a legitimate Deployment whose image the attacker swapped is reported, never deleted', { timeout: 300_000 }, async (t) => {
   const lab = await requireLab(t);
   if (!lab) return;
   const ns = await namespace(t, lab, 'sweep-re');
@@ -104,14 +104,26 @@ test('after the sweep removes it, the attacker recreating the CronJob with its n
   t.after(cleanup);
   // The stolen identity predates the window (the sweep would otherwise remove it too, and the attacker with it).
   const stolen = await namespaceRoleIdentity(lab, dir, ns, 'intruder', 'edit');
+  // A legitimate Deployment from before the window (no replicas: nothing runs), and its first ReplicaSet.
+  assert.equal((await kubectl(lab, 'admin', ['create', 'deployment', 'web', '-n', ns, '--image=lab.local/busybox:1.35', '--replicas=0'])).exitCode, 0);
+  for (let i = 0; i < 120 && (await kubectl(lab, 'admin', ['get', 'replicasets', '-n', ns, '-o', 'name'])).stdout.trim() === ''; i += 1) await new Promise((r) => setTimeout(r, 250));
   await new Promise((r) => setTimeout(r, 1000 - (Date.now() % 1000) + 1000));
   const since = new Date(Math.floor(Date.now() / 1000) * 1000).toISOString();
   await plant(lab, stolen, ns, 'cronjob');
+  // The attacker also swaps the legitimate Deployment's image: reported, and it must not make the sweep delete it.
+  const swapped = await kubectl(lab, 'admin', ['--kubeconfig', stolen, '-n', ns, 'set', 'image', 'deployment/web', 'busybox=lab.local/miner:6.6']);
+  assert.equal(swapped.exitCode, 0, swapped.stderr);
+  for (let i = 0; i < 120 && (await kubectl(lab, 'admin', ['get', 'replicasets', '-n', ns, '-o', 'name'])).stdout.trim().split('\n').length < 2; i += 1) await new Promise((r) => setTimeout(r, 250));
+  const webUid = await exists(lab, 'deployment', ns, 'web');
   const created = await newCase(dir);
   const sweep = () => runKustody(['audit', 'sweep', created.path, '-n', ns, '--since', since, '--yes', '--json'], { env: { KUBECONFIG: lab.responderKubeconfig } });
   const first = await sweep();
   assert.equal(first.exitCode, 0, first.stdout + first.stderr);
-  assert.ok(!(JSON.parse(first.stdout) as SweepJson).items.some((i) => i.name === 'intruder'), 'the identity made before the window was claimed');
+  const firstItems = (JSON.parse(first.stdout) as SweepJson).items;
+  assert.ok(!firstItems.some((i) => i.name === 'intruder'), 'the identity made before the window was claimed');
+  const web = firstItems.find((i) => i.kind === 'Deployment' && i.name === 'web') as (SweepJson['items'][number] & { reasons: string[] }) | undefined;
+  assert.ok(web !== undefined && !web.removable && web.reasons.some((r) => r.includes('lab.local/miner:6.6') && r.includes('before: lab.local/busybox:1.35')), JSON.stringify(web));
+  assert.equal(await exists(lab, 'deployment', ns, 'web'), webUid, 'the sweep deleted a legitimate Deployment the attacker only changed');
   assert.equal(await exists(lab, 'cronjob', ns, 'beacon'), '');
   await plant(lab, stolen, ns, 'cronjob');
   const recreated = await exists(lab, 'cronjob', ns, 'beacon');
