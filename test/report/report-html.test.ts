@@ -89,3 +89,22 @@ test('a tampered bundle gets no report: exit 1 and the findings of verify', asyn
     cleanup();
   }
 });
+
+test('control: the Chromium harness does see a script that runs, a request that leaves and a CSP refusal, so the checks above can fail', async (t) => {
+  if (lacks(t, needsChromium())) return;
+  const { dir, cleanup } = makeTempDir();
+  try {
+    const open = join(dir, 'open.html');
+    writeFileSync(open, '<!DOCTYPE html><html><body><script>window.__pwned=1</script><img src="http://127.0.0.1:9/x.png"></body></html>');
+    const loose = await visitPage(pathToFileURL(open).href, 'window.__pwned ?? null');
+    assert.equal(loose.value, 1);
+    assert.ok(loose.requests.some((u) => u.startsWith('http://127.0.0.1:9/')), loose.requests.join(' '));
+    const strict = join(dir, 'strict.html');
+    writeFileSync(strict, `<!DOCTYPE html><html><head><meta http-equiv="Content-Security-Policy" content="default-src 'none'"></head><body><script>window.__pwned=1</script><img src="http://127.0.0.1:9/x.png"></body></html>`);
+    const refused = await visitPage(pathToFileURL(strict).href, 'window.__pwned ?? null');
+    assert.equal(refused.value, null);
+    assert.ok(refused.issues.length > 0 || refused.log.some((l) => /Content Security Policy/.test(l)), `CSP refusals are seen: ${JSON.stringify(refused)}`.slice(0, 400));
+  } finally {
+    cleanup();
+  }
+});

@@ -39,6 +39,6 @@ export function readReportModel(db: ReadableDb, integrity: ReportIntegrity, now:
     artifacts,
     artifactTotal: total,
     custodyHashes: hashes,
-    timeline: reportTimeline(facts),
+    timeline: reportTimeline(db),
   });
 }

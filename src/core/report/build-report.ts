@@ -22,7 +22,7 @@ export interface ReportInputs {
   readonly artifactTotal: number;
   /** The hash of each custody row shown (the first REPORT_LIMITS.custody). */
   readonly custodyHashes: ReadonlyMap<number, string>;
-  readonly timeline: { readonly events: readonly ReportTimelineEvent[]; readonly source: string };
+  readonly timeline: { readonly events: readonly ReportTimelineEvent[]; readonly source: string; readonly gaps: readonly string[] };
 }
 
 function outcomeLines(inputs: ReportInputs): { contained: string[]; revoked: string[] } {
@@ -77,6 +77,8 @@ export function buildReport(inputs: ReportInputs): ReportModel {
     responders: [...new Set([`${inputs.caseMeta.os_user}@${inputs.caseMeta.host}`, ...inputs.facts.actions.map((a) => a.actor)])],
     limitations: [
       ...gaps,
+      ...inputs.timeline.gaps.slice(0, 10).map((g) => `Timeline: ${g}`),
+      ...(inputs.timeline.gaps.length > 10 ? [`Timeline: ${inputs.timeline.gaps.length - 10} more items could not be dated.`] : []),
       'Secrets are stored only as HMAC fingerprints keyed with the case key; the detection rules are heuristics, so a secret in a form none of them recognises is stored as read.',
       'Times are the responder machine\'s UTC clock (see the clock note); process start times are derived from boot time and start ticks.',
       ...(inputs.integrity.source === 'case' ? ['Read from a live case folder: rows removed from the end of the custody log would leave a shorter, intact chain. Compare the head with the one recorded at export.'] : []),
