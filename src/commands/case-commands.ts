@@ -3,7 +3,8 @@ import { display, escapeUntrusted, toSafeJson, trusted, type DisplayText } from 
 import { UsageError } from '../core/errors.js';
 import { readChainState, type ChainState } from '../adapters/store/case-chain.js';
 import { readCaseSummary, type CaseSummary } from '../adapters/store/case-reader.js';
-import { createCase, recordAction, resolveCaseDir, CASE_DB_FILE } from '../adapters/store/case-store.js';
+import { recordNote } from '../adapters/store/case-notes.js';
+import { createCase, resolveCaseDir, CASE_DB_FILE } from '../adapters/store/case-store.js';
 import { openReadableDb, openWritableDb } from '../adapters/store/open-store.js';
 import { readResponderIdentity, utcNow } from '../adapters/system/responder-env.js';
 import { TOOL_NAME, TOOL_VERSION } from '../version.js';
@@ -47,8 +48,7 @@ export const caseNote: Command = {
     const caseDir = resolveCaseDir(caseArg, defaultCaseParent(env));
     const db = openWritableDb(join(caseDir, CASE_DB_FILE));
     try {
-      const who = readResponderIdentity();
-      const row = recordAction(db, { at: utcNow(), actor: `${who.osUser}@${who.host}`, kind: 'note', target: caseDir.split('/').pop() ?? '', detail: { text }, outcome: 'ok' });
+      const row = recordNote(db, caseDir, text);
       if (json) io.out(toSafeJson({ seq: row.seq, hash: row.hash, at: row.at }));
       else io.out(display`Noted as custody row ${row.seq} (${escapeUntrusted(row.hash.slice(0, 16))}…)`);
     } finally {

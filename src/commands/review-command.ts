@@ -16,6 +16,7 @@ import { CASE_DB_FILE, createCase, resolveCaseDir } from '../adapters/store/case
 import { openReadableDb } from '../adapters/store/open-store.js';
 import { readResponderIdentity, utcNow } from '../adapters/system/responder-env.js';
 import { readConnections } from '../adapters/ui-data/read-evidence.js';
+import { addCaseNote } from '../adapters/ui-data/add-note.js';
 import { refusalLines } from '../core/ui/review-view.js';
 import { demoBundlePath, looksLikeCase, openBundleForReview, openCaseForReview, type ReviewOpening } from '../adapters/ui-data/open-review.js';
 import { ReviewApp, type ReviewContent } from '../ui/ReviewApp.js';
@@ -77,7 +78,7 @@ export const reviewCommand: Command = {
     if (!isInteractive(terminal)) {
       if (!opening.ok) for (const line of refusalLines(opening.path, opening.report)) context.io.err(line);
       else throw new UsageError('review needs an interactive terminal (stdin and stdout).', 'Run it in a terminal, or pass --json (or use `kustody case show`) for text output.');
-    } else await runApp(createElement(ReviewApp, { content: reviewContent(opening) }), terminal);
+    } else await runApp(createElement(ReviewApp, { content: reviewContent(opening), addNote: noteWriter }), terminal);
     if (!opening.ok) {
       context.io.err(display`kustody: ${escapeUntrusted(opening.path)} was refused: it is ${escapeUntrusted(opening.report.status)}.`);
       context.io.err(trusted('  next: see the findings above, or run `kustody bundle verify` on it.'));
@@ -86,6 +87,9 @@ export const reviewCommand: Command = {
     return 0;
   },
 };
+
+/** Writes the browser's notes (`n`) into a case folder's custody log, as `kustody case note` does. */
+const noteWriter = async (caseDir: string, text: string) => addCaseNote(caseDir, text);
 
 /** Exit code of a refused review, as `bundle verify` gives it: 2 for what is not a readable bundle, 1 for a tampered one. */
 function refusalExitCode(status: string): number {
@@ -156,6 +160,7 @@ function responderPorts(options: ResponderUiOptions, env: NodeJS.ProcessEnv): { 
       }
       return reviewContent(await openForReview('demo' in target ? { demo: true } : { demo: false, path: target.path }, env));
     },
+    addNote: noteWriter,
     async startRun(input, runPorts) {
       if (kube === null) throw new UsageError('No cluster is connected.');
       if (caseDir === null || (!input.resume && options.caseArg === undefined)) {

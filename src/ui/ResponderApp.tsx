@@ -3,14 +3,12 @@
 import { Box, useApp, useInput } from 'ink';
 import { useEffect, useMemo, useReducer, type ReactElement } from 'react';
 import { display, escapeUntrusted, redactError, trusted } from '../core/display/index.js';
-import { evidenceTables } from '../core/ui/evidence-tables.js';
-import { reviewHeading } from '../core/ui/review-view.js';
 import { HelpOverlay } from './components/HelpOverlay.js';
 import { useRunEvents } from './hooks/use-run-events.js';
 import { useTerminalSize, type TerminalSize } from './hooks/use-terminal-size.js';
 import { keyPresses } from './keymap.js';
 import type { ResponderPorts } from './ports.js';
-import { EvidenceBrowser } from './screens/EvidenceBrowser.js';
+import { CaseBrowser } from './screens/CaseBrowser.js';
 import { PodPicker, pickerPageSize } from './screens/PodPicker.js';
 import { ReviewRefused } from './screens/ReviewRefused.js';
 import { LabHelp, Opening, OpenPath, RunIntro } from './screens/SmallScreens.js';
@@ -99,11 +97,10 @@ export function ResponderApp({ ports, readOnly, size: fixed, onExit }: Responder
     }
   }, [state.effects, state.readOnly, ports, run, pods, exit, onExit]);
 
-  const tables = useMemo(() => (state.browser?.kind === 'evidence' ? evidenceTables(state.browser.data) : []), [state.browser]);
   if (state.screen === 'browser' && state.browser !== null) {
     const leave = (how: 'quit' | 'back') => () => dispatch({ type: 'browser-left', how });
     if (state.browser.kind === 'refused') return <ReviewRefused lines={state.browser.lines} onQuit={leave('back')} size={fixed} />;
-    return <EvidenceBrowser tables={tables} heading={reviewHeading(state.browser.data)} onQuit={leave('quit')} onBack={leave('back')} size={fixed} />;
+    return <CaseBrowser data={state.browser.data} onQuit={leave('quit')} onBack={leave('back')} addNote={ports.addNote} size={fixed} />;
   }
   return (
     <Box flexDirection="column" width={size.columns}>

@@ -31,6 +31,7 @@ export function commandFor(input: string, key: Key, mode: KeyMode): UiCommand | 
   if (key.tab || key.rightArrow) return { kind: 'next-tab' };
   if (key.return) return { kind: 'select' };
   if (key.escape) return { kind: 'back' };
+  if (key.backspace || key.delete) return { kind: 'link-back' };
   if (input === '?') return { kind: 'help' };
   if (input === '/') return { kind: 'filter' };
   if (input === 'q') return { kind: 'quit' };
@@ -54,12 +55,16 @@ export const KEY_HELP: Readonly<Record<'common' | 'browser' | 'picker' | 'start'
   ],
   browser: [
     { keys: 'Tab / → , Shift-Tab / ←', does: 'next / previous tab' },
-    { keys: '1 … 6', does: 'jump to a tab' },
+    { keys: '1 … 8', does: 'jump to a tab (1 is Findings when the case has any)' },
     { keys: '↑ ↓ / j k', does: 'move one row' },
     { keys: 'PgUp PgDn / Ctrl-B Ctrl-F / Space', does: 'move one page' },
     { keys: 'Home End / g G', does: 'first / last row' },
     { keys: '/', does: 'filter: type words (all must match), Enter keeps, Esc clears' },
-    { keys: 'Esc', does: 'clear the filter' },
+    { keys: 'Enter', does: 'follow the row\'s links (a finding to its evidence, a process to its sockets, mounts, credentials, children)' },
+    { keys: 'b / Backspace', does: 'go back to where the last link was followed from' },
+    { keys: 'd / u', does: 'scroll the detail pane down / up' },
+    { keys: 'n', does: 'add a timestamped note to the custody log (live case folders only)' },
+    { keys: 'Esc', does: 'close the link list, clear the filter' },
   ],
   picker: [
     { keys: '↑ ↓ / j k, PgUp PgDn', does: 'move; pages hold what fits on screen' },

@@ -1,6 +1,7 @@
 // What the responder UI asks of the world, as narrow ports the command wires to adapters and the
 // runner (src/ui never imports an adapter). Every string they return is escaped before display.
 import type { ClusterStatus, PlaybookChoice } from '../core/ui/cluster-view.js';
+import type { CustodyRecord } from '../core/ui/evidence-records.js';
 import type { PodEntry } from '../core/ui/pod-list.js';
 import type { ChecklistPort, ConfirmPort, PlaybookEventSink } from '../runner/playbook-events.js';
 import type { ReviewContent } from './ReviewApp.js';
@@ -27,4 +28,6 @@ export interface ResponderPorts {
   open(target: OpenTarget): Promise<ReviewContent>;
   /** Runs (or, with resume, continues) a playbook against `namespace/pod`, recording into the session's case; resolves when the run has finished. */
   startRun(input: { readonly playbookId: string; readonly pod: string; readonly dryRun: boolean; readonly resume: boolean }, ports: RunPorts): Promise<void>;
+  /** Records a note in a case folder's custody log (absent: the browser refuses notes). */
+  addNote?(caseDir: string, text: string): Promise<CustodyRecord>;
 }

@@ -1,7 +1,8 @@
 // The only place ink's render is called: mounts an app with the theme for the environment, ends it
 // cleanly on SIGTERM/SIGHUP, and resolves when it has exited. Callers never see ink.
-import { render } from 'ink';
+import { Box, render } from 'ink';
 import type { ReactElement } from 'react';
+import { ResizeRepaint } from './components/ResizeRepaint.js';
 import { ThemeContext, themeFor } from './theme.js';
 
 /** Where an app draws and reads keys, and the environment that decides its colours. */
@@ -18,7 +19,15 @@ export function isInteractive(terminal: Pick<Terminal, 'stdout' | 'stdin'>): boo
 
 /** Renders an app until it exits; Ctrl-C is the app's to handle (it may have a step to stop first). */
 export async function runApp(app: ReactElement, terminal: Terminal): Promise<void> {
-  const instance = render(<ThemeContext.Provider value={themeFor(terminal.env)}>{app}</ThemeContext.Provider>, {
+  // Nothing is drawn wider than the terminal (a frame laid out for the size before a resize is cut,
+  // not wrapped), so every frame occupies exactly the lines ink counts when it erases it.
+  const framed = (
+    <ThemeContext.Provider value={themeFor(terminal.env)}>
+      <ResizeRepaint />
+      <Box flexDirection="column" overflowX="hidden">{app}</Box>
+    </ThemeContext.Provider>
+  );
+  const instance = render(framed, {
     stdout: terminal.stdout,
     stdin: terminal.stdin,
     exitOnCtrlC: false,

@@ -10,9 +10,10 @@ import { KEYS, renderUi, unmountAll } from './render-helpers.js';
 afterEach(() => unmountAll());
 
 const SIZE = { columns: 100, rows: 30 };
+const NOW = Date.parse('2026-11-28T00:00:00Z');
 
 function browse(data = hostileEvidence(), onQuit = () => {}) {
-  return renderUi(<EvidenceBrowser tables={evidenceTables(data)} heading={trusted('kustody review · test case')} onQuit={onQuit} size={SIZE} />);
+  return renderUi(<EvidenceBrowser tables={evidenceTables(data, { now: NOW })} heading={trusted('kustody review · test case')} onQuit={onQuit} size={SIZE} />);
 }
 
 test('the first frame shows the process tree, the tabs and the selected process in full', async () => {
@@ -72,7 +73,7 @@ test('the browser renders only a window of 10,000 rows and filters them', async 
   await ui.press(KEYS.end);
   assert.match(await ui.waitFor((f) => f.includes('of 10000') && !f.includes('rows 1–')), /rows 9985–10000 of 10000/);
   await ui.press('/', 'm', 'i', 'n', 'e', 'r');
-  const filtered = await ui.waitFor((f) => f.includes('filtered from'));
+  const filtered = await ui.waitFor((f) => f.includes('filtered from') && f.includes('/miner█'), 'the whole filter typed');
   assert.match(filtered, /rows 1–16 of 104 \(filtered from 10000\)/);
   assert.match(filtered, /filter: \/miner█/);
   await ui.press(KEYS.enter, '2');

@@ -86,4 +86,4 @@ export function fakePorts(options: { cluster?: ClusterStatus; podCount?: number;
 }
 
 /** The browser tables of the hostile evidence, for tests that need them. */
-export const HOSTILE_TABLES = evidenceTables(hostileEvidence());
+export const HOSTILE_TABLES = evidenceTables(hostileEvidence(), { now: Date.parse('2026-11-28T00:00:00Z') });

@@ -5,7 +5,7 @@
  * case size: rows are read one at a time and only REVIEW_LIMITS of each table are kept.
  */
 import { verifyChain } from '../../core/custody/chain.js';
-import type { ConnectionRecord, CredentialRecord, CustodyRecord, EvidenceData, EvidenceOrigin, MountRecord, ObjectRecord, ProcessRecord } from '../../core/ui/evidence-records.js';
+import type { ConnectionRecord, CredentialRecord, CustodyRecord, EvidenceData, EvidenceOrigin, MountRecord, ObjectRecord, ProcessRecord, WarningRecord } from '../../core/ui/evidence-records.js';
 import { iterateActions, readCaseMetadata } from '../store/case-reader.js';
 import type { ReadableDb } from '../store/open-store.js';
 
@@ -55,38 +55,59 @@ function all(db: ReadableDb, sql: string): Iterable<Row> {
 }
 
 function processes(db: ReadableDb, shown: Shown = new Map()): ProcessRecord[] {
-  return bounded(all(db, 'SELECT target, capture_id, pid, ppid, uid, comm, cmdline, exe, exe_deleted, state, cwd, cap_eff FROM processes ORDER BY rowid'), (r) => ({
-    target: text(r.target) ?? '', captureId: text(r.capture_id) ?? '', pid: num(r.pid) ?? -1, ppid: num(r.ppid), uid: num(r.uid),
+  const extra = hasColumn(db, 'processes', 'env_json') ? 'env_json, mnt_ns' : 'NULL AS env_json, NULL AS mnt_ns';
+  return bounded(all(db, `SELECT rowid, target, capture_id, pid, ppid, uid, comm, cmdline, exe, exe_deleted, exe_sha256, start_time, seccomp, state, cwd, cap_eff, ${extra} FROM processes ORDER BY rowid`), (r) => ({
+    rowid: num(r.rowid) ?? -1, target: text(r.target) ?? '', captureId: text(r.capture_id) ?? '', pid: num(r.pid) ?? -1, ppid: num(r.ppid), uid: num(r.uid),
     comm: text(r.comm), cmdline: text(r.cmdline), exe: text(r.exe), exeDeleted: num(r.exe_deleted) === 1, state: text(r.state), cwd: text(r.cwd), capEff: text(r.cap_eff),
+    exeSha256: text(r.exe_sha256), startTime: r.start_time === null || r.start_time === undefined ? null : String(r.start_time), seccomp: num(r.seccomp),
+    envJson: r.env_json === null || r.env_json === undefined ? null : String(r.env_json).slice(0, REVIEW_LIMITS.charsPerTable / 64), mntNs: text(r.mnt_ns),
   }), 'processes', shown, () => countOf(db, 'processes'));
 }
 
 /** Reads the captured sockets in capture order, within REVIEW_LIMITS. */
 export function readConnections(db: ReadableDb, shown: Shown = new Map()): ConnectionRecord[] {
-  return bounded(all(db, 'SELECT target, proto, local_addr, local_port, remote_addr, remote_port, state, pid FROM connections ORDER BY rowid'), (r) => ({
-    target: text(r.target) ?? '', proto: text(r.proto) ?? '', localAddr: text(r.local_addr), localPort: num(r.local_port),
+  return bounded(all(db, 'SELECT rowid, capture_id, target, proto, local_addr, local_port, remote_addr, remote_port, state, pid FROM connections ORDER BY rowid'), (r) => ({
+    rowid: num(r.rowid) ?? -1, captureId: text(r.capture_id) ?? '', target: text(r.target) ?? '', proto: text(r.proto) ?? '', localAddr: text(r.local_addr), localPort: num(r.local_port),
     remoteAddr: text(r.remote_addr), remotePort: num(r.remote_port), state: text(r.state), pid: num(r.pid),
   }), 'connections', shown, () => countOf(db, 'connections'));
 }
 
 function mounts(db: ReadableDb, shown: Shown = new Map()): MountRecord[] {
-  return bounded(all(db, 'SELECT target, pid, mount_point, fs_type, source, options, flagged FROM mounts ORDER BY rowid'), (r) => ({
-    target: text(r.target) ?? '', pid: num(r.pid), mountPoint: text(r.mount_point) ?? '', fsType: text(r.fs_type), source: text(r.source), options: text(r.options), flagged: text(r.flagged),
+  const ns = hasColumn(db, 'mounts', 'mnt_ns') ? 'mnt_ns' : 'NULL AS mnt_ns';
+  return bounded(all(db, `SELECT rowid, capture_id, target, pid, mount_point, fs_type, source, options, flagged, ${ns} FROM mounts ORDER BY rowid`), (r) => ({
+    rowid: num(r.rowid) ?? -1, captureId: text(r.capture_id) ?? '', target: text(r.target) ?? '', pid: num(r.pid), mountPoint: text(r.mount_point) ?? '', fsType: text(r.fs_type), source: text(r.source), options: text(r.options), flagged: text(r.flagged), mntNs: text(r.mnt_ns),
   }), 'mounts', shown, () => countOf(db, 'mounts'));
 }
 
 function credentials(db: ReadableDb, shown: Shown = new Map()): CredentialRecord[] {
   // The table never holds a secret value; these are its non-secret columns.
-  return bounded(all(db, 'SELECT target, kind, location, subject, fingerprint, expires_at, claims_json, pid FROM credentials ORDER BY rowid'), (r) => ({
-    target: text(r.target) ?? '', kind: text(r.kind) ?? '', location: text(r.location) ?? '', subject: text(r.subject), fingerprint: text(r.fingerprint) ?? '',
+  return bounded(all(db, 'SELECT rowid, capture_id, target, kind, location, subject, fingerprint, expires_at, claims_json, pid FROM credentials ORDER BY rowid'), (r) => ({
+    rowid: num(r.rowid) ?? -1, captureId: text(r.capture_id) ?? '', target: text(r.target) ?? '', kind: text(r.kind) ?? '', location: text(r.location) ?? '', subject: text(r.subject), fingerprint: text(r.fingerprint) ?? '',
     expiresAt: text(r.expires_at), claimsJson: text(r.claims_json), pid: num(r.pid),
   }), 'credentials', shown, () => countOf(db, 'credentials'));
 }
 
 function objects(db: ReadableDb, shown: Shown = new Map()): ObjectRecord[] {
-  return bounded(all(db, 'SELECT target, kind, namespace, name, uid, resource_version, json FROM k8s_objects ORDER BY rowid'), (r) => ({
-    target: text(r.target) ?? '', kind: text(r.kind) ?? '', namespace: text(r.namespace), name: text(r.name) ?? '', uid: text(r.uid), resourceVersion: text(r.resource_version), json: text(r.json) ?? '{}',
+  return bounded(all(db, 'SELECT rowid, target, kind, namespace, name, uid, resource_version, json FROM k8s_objects ORDER BY rowid'), (r) => ({
+    rowid: num(r.rowid) ?? -1, target: text(r.target) ?? '', kind: text(r.kind) ?? '', namespace: text(r.namespace), name: text(r.name) ?? '', uid: text(r.uid), resourceVersion: text(r.resource_version), json: text(r.json) ?? '{}',
   }), 'k8s_objects', shown, () => countOf(db, 'k8s_objects'));
+}
+
+function warnings(db: ReadableDb, shown: Shown = new Map()): WarningRecord[] {
+  if (!hasTable(db, 'capture_warnings')) return [];
+  return bounded(all(db, 'SELECT rowid, capture_id, target, step, pid, code, message FROM capture_warnings ORDER BY rowid'), (r) => ({
+    rowid: num(r.rowid) ?? -1, captureId: text(r.capture_id) ?? '', target: text(r.target) ?? '', step: text(r.step) ?? '', pid: num(r.pid), code: text(r.code) ?? '', message: text(r.message) ?? '',
+  }), 'capture_warnings', shown, () => countOf(db, 'capture_warnings'));
+}
+
+// Cases written before migration 2 lack its table and columns; they read as empty.
+function hasTable(db: ReadableDb, table: string): boolean {
+  return db.prepare("SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = ?").pluck().get(table) === 1;
+}
+
+function hasColumn(db: ReadableDb, table: string, column: string): boolean {
+  // Table names are kustody's own constants.
+  return (db.prepare(`SELECT name FROM pragma_table_info('${table}')`).pluck().all() as unknown[]).includes(column);
 }
 
 function countOf(db: ReadableDb, table: string): number {
@@ -121,6 +142,7 @@ export function readEvidence(db: ReadableDb, origin: EvidenceOrigin): EvidenceDa
   const chainNote = firstBreak === undefined ? `custody chain ok (${chain.count} rows)` : `custody chain BROKEN from row ${firstBreak.seq} (${chain.breaks.length >= MAX_BREAKS ? `${MAX_BREAKS}+` : chain.breaks.length} break(s))`;
   const data = {
     processes: processes(db, shown), connections: readConnections(db, shown), mounts: mounts(db, shown), credentials: credentials(db, shown), objects: objects(db, shown), custody,
+    warnings: warnings(db, shown),
   };
   const cut = [...shown].map(([table, n]) => `${n.shown} of ${n.total} ${table === 'actions' ? 'custody' : table} rows shown`);
   const notes = [chainNote, ...(cut.length === 0 ? [] : [`${cut.join(', ')} (query the rest with sqlite3)`])].join('; ');

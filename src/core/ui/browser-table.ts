@@ -17,8 +17,26 @@ export interface DetailLine {
   readonly value: DisplayText;
 }
 
+/** A row of evidence by its table and SQLite rowid (what findings and links name). */
+export interface EvidenceRef {
+  readonly table: string;
+  readonly rowid: number;
+}
+
+/** A row another row leads to, and how the link reads. */
+export interface RowLink {
+  readonly label: DisplayText;
+  readonly ref: EvidenceRef;
+}
+
+/** What a row is and where it leads, besides its cells. */
+export interface RowMeta {
+  readonly ref?: EvidenceRef;
+  readonly links?: () => readonly RowLink[];
+}
+
 /** One row: escaped cells, what a filter matches against, and the detail pane built on demand. */
-export interface BrowserRow {
+export interface BrowserRow extends RowMeta {
   readonly cells: readonly DisplayText[];
   /** The escaped cells (and any extra searchable text) in lower case, joined. */
   readonly search: string;
@@ -28,6 +46,8 @@ export interface BrowserRow {
 /** One tab of the browser. */
 export interface BrowserTable {
   readonly id: string;
+  /** The SQLite table its rows come from, when they are rows of one (what EvidenceRef.table names). */
+  readonly source?: string;
   readonly title: DisplayText;
   /** A short title for narrow terminals. */
   readonly short: DisplayText;
@@ -62,10 +82,11 @@ export function detailValue(value: CellValue): DisplayText {
  * Builds a row whose cells and search text are escaped on first use (a screen shows a few dozen rows;
  * the search text of all of them is built in the background or at the first filter key).
  */
-export function makeRow(cellsOf: () => readonly DisplayText[], detail: () => readonly DetailLine[], extraSearch?: () => readonly DisplayText[]): BrowserRow {
+export function makeRow(cellsOf: () => readonly DisplayText[], detail: () => readonly DetailLine[], extraSearch?: () => readonly DisplayText[], meta: RowMeta = {}): BrowserRow {
   let cells: readonly DisplayText[] | null = null;
   let search: string | null = null;
   return {
+    ...meta,
     get cells(): readonly DisplayText[] {
       cells ??= cellsOf();
       return cells;

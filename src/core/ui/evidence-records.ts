@@ -3,6 +3,8 @@
 
 /** One captured process. */
 export interface ProcessRecord {
+  /** The row's SQLite rowid (what findings and links point at). */
+  readonly rowid?: number;
   readonly target: string;
   readonly captureId: string;
   readonly pid: number;
@@ -15,10 +17,21 @@ export interface ProcessRecord {
   readonly state: string | null;
   readonly cwd: string | null;
   readonly capEff: string | null;
+  readonly exeSha256?: string | null;
+  /** Clock ticks after boot at which the process started, as decimal text (64-bit). */
+  readonly startTime?: string | null;
+  /** 0 disabled, 1 strict, 2 filter. */
+  readonly seccomp?: number | null;
+  /** The environment as capture stored it: credential values already replaced by fingerprints. */
+  readonly envJson?: string | null;
+  /** The mount namespace, `mnt:[inode]`, which links the process to its mounts. */
+  readonly mntNs?: string | null;
 }
 
 /** One captured socket. */
 export interface ConnectionRecord {
+  readonly rowid?: number;
+  readonly captureId?: string;
   readonly target: string;
   readonly proto: string;
   readonly localAddr: string | null;
@@ -31,6 +44,8 @@ export interface ConnectionRecord {
 
 /** One captured mount. */
 export interface MountRecord {
+  readonly rowid?: number;
+  readonly captureId?: string;
   readonly target: string;
   readonly pid: number | null;
   readonly mountPoint: string;
@@ -38,10 +53,13 @@ export interface MountRecord {
   readonly source: string | null;
   readonly options: string | null;
   readonly flagged: string | null;
+  readonly mntNs?: string | null;
 }
 
 /** One credential found: its claims and keyed fingerprint, never its value. */
 export interface CredentialRecord {
+  readonly rowid?: number;
+  readonly captureId?: string;
   readonly target: string;
   readonly kind: string;
   readonly location: string;
@@ -54,6 +72,7 @@ export interface CredentialRecord {
 
 /** One Kubernetes object captured beside the pod (Secrets without their data). */
 export interface ObjectRecord {
+  readonly rowid?: number;
   readonly target: string;
   readonly kind: string;
   readonly namespace: string | null;
@@ -73,6 +92,17 @@ export interface CustodyRecord {
   readonly outcome: string;
   readonly detail: string;
   readonly hash: string;
+}
+
+/** One thing a capture could not read or parse (capture_warnings). */
+export interface WarningRecord {
+  readonly rowid: number;
+  readonly captureId: string;
+  readonly target: string;
+  readonly step: string;
+  readonly pid: number | null;
+  readonly code: string;
+  readonly message: string;
 }
 
 /** Where the evidence came from and what checking it found. */
@@ -95,4 +125,6 @@ export interface EvidenceData {
   readonly credentials: readonly CredentialRecord[];
   readonly objects: readonly ObjectRecord[];
   readonly custody: readonly CustodyRecord[];
+  /** What captures could not read (absent in cases read before the table existed). */
+  readonly warnings?: readonly WarningRecord[];
 }

@@ -3,6 +3,10 @@
 import { isJsonObject, parseBoundedJson } from '../credentials/bounded-json.js';
 import { display, escapeUntrusted, trusted } from '../display/index.js';
 import { detailValue, type DetailLine } from './browser-table.js';
+import { epochSecondsText } from './time-text.js';
+
+/** JWT claims holding seconds since the epoch, shown as ISO times. */
+const TIME_CLAIMS = /(^|\.)(exp|iat|nbf|warnafter)$/;
 
 const LIMITS = { maxChars: 4 * 1024 * 1024, maxDepth: 64 } as const;
 const MAX_LINES = 40;
@@ -13,27 +17,29 @@ function scalar(value: unknown): string {
   return JSON.stringify(value) ?? '';
 }
 
-function flatten(value: unknown, path: string, out: [string, string][]): void {
+function flatten(value: unknown, path: string, out: [string, string][], now: number | undefined): void {
   if (out.length >= MAX_LINES) return;
   if (isJsonObject(value)) {
-    for (const key of Object.keys(value)) flatten(value[key], path === '' ? key : `${path}.${key}`, out);
+    for (const key of Object.keys(value)) flatten(value[key], path === '' ? key : `${path}.${key}`, out, now);
     return;
   }
-  out.push([path, Array.isArray(value) ? value.map(scalar).join(', ') : scalar(value)]);
+  const time = now !== undefined && TIME_CLAIMS.test(path) ? epochSecondsText(value, now) : null;
+  out.push([path, time ?? (Array.isArray(value) ? value.map(scalar).join(', ') : scalar(value))]);
 }
 
 /**
  * Lists a credential's decoded claims (`jwt.jti`, `jwt.aud`, …) as detail lines; the claims are
- * what capture kept, never the credential itself.
+ * what capture kept, never the credential itself. With `now`, exp/iat/nbf show as ISO times and how
+ * far they are from now.
  *
  * @example claimLines('{"jwt":{"jti":"abc"}}') // [{label: 'claim jwt.jti', value: 'abc'}]
  */
-export function claimLines(claimsJson: string | null): DetailLine[] {
+export function claimLines(claimsJson: string | null, now?: number): DetailLine[] {
   if (claimsJson === null) return [];
   const parsed = parseBoundedJson(claimsJson, LIMITS);
   if (!parsed.ok) return [{ label: trusted('claims'), value: escapeUntrusted(`(not shown: ${parsed.reason})`) }];
   const flat: [string, string][] = [];
-  flatten(parsed.value, '', flat);
+  flatten(parsed.value, '', flat, now);
   return flat.map(([key, value]) => ({ label: display`claim ${escapeUntrusted(key, { maxColumns: 60 })}`, value: detailValue(value) }));
 }
 

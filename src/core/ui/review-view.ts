@@ -39,3 +39,15 @@ export function refusalLines(path: string, report: VerificationLike): DisplayTex
   lines.push(trusted('Check it by hand with: kustody bundle verify FILE.tar'));
   return lines;
 }
+
+/**
+ * Why `n` cannot add a note to what is being browsed, or null when it can: only a live case folder
+ * takes notes; a bundle (or the demo, which is one) is evidence received and is never written.
+ *
+ * @example noteRefusal({kind: 'bundle', path: 'x.tar', integrity: ''}) // 'Notes go into a live case; this is a bundle …'
+ */
+export function noteRefusal(origin: EvidenceData['origin'], canWrite: boolean): DisplayText | null {
+  if (origin.kind === 'bundle') return trusted('No note added: this is a bundle, which is never written. Add notes in the live case folder (kustody case note CASE TEXT).');
+  if (origin.kind === 'demo') return trusted('No note added: the demo case is a shipped bundle, which is never written.');
+  return canWrite ? null : trusted('No note added: this screen was opened without a way to write to the case.');
+}

@@ -16,6 +16,8 @@ export type UiCommand =
   | { readonly kind: 'filter' }
   | { readonly kind: 'select' }
   | { readonly kind: 'back' }
+  /** Return to where the last followed link was taken from (Backspace; `b` arrives as a letter). */
+  | { readonly kind: 'link-back' }
   | { readonly kind: 'letter'; readonly key: string }
   | { readonly kind: 'type'; readonly text: string }
   | { readonly kind: 'erase' }
