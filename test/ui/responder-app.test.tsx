@@ -48,7 +48,7 @@ test('without a cluster it says why and offers the lab, a case or bundle, and th
   await ui.press('l');
   assert.match(await ui.waitFor((f) => f.includes('Practice on the kustody lab')), /npm run lab -- up/);
   await ui.press(KEYS.escape, 'd');
-  const browser = await ui.waitFor((f) => f.includes('PROCESS'));
+  const browser = await ui.waitFor((f) => f.includes('1 Find'), 'the browser, on its Findings tab');
   assert.match(browser, /kustody review \(read-only\) · chain-ok · case-1 · case: demo \\x1b\]0;pwned\\x07/);
   await ui.press('q');
   await ui.waitFor(() => exits() === 1, 'the app to exit');
@@ -113,6 +113,8 @@ test('typing namespace/name exactly applies the step, and the finished run opens
   assert.deepEqual(log.answers, [true]);
   assert.equal(log.applied, 1);
   await ui.press('e');
+  await ui.waitFor((f) => f.includes('1 Find'), 'the run\'s evidence, on its Findings tab');
+  await ui.press('2');
   await ui.waitFor((f) => f.includes('PROCESS'));
   ui.unmount();
 });

@@ -29,6 +29,9 @@ test('the demo case shipped in demo/ verifies and holds a lab capture with hosti
   assert.ok(data.objects.some((o) => o.kind === 'Pod' && o.json.includes('demo.kustody.io/planted')), 'the hostile annotation');
   assert.ok(data.custody.some((a) => a.kind === 'contain'), 'the isolation is in the custody log');
   const ui = renderUi(<ReviewApp content={reviewContent(opening)} size={SIZE} />);
+  const findings = await ui.waitFor((f) => f.includes('SEVERITY'), 'the Findings tab, first');
+  assert.match(findings, /CRITICAL 1 connection\(s\) survived isolation/);
+  await ui.press('2');
   const frame = await ui.waitFor((f) => f.includes('PROCESS'));
   assert.match(frame, /kustody review \(read-only\) · CONSISTENT \(origin not proven: unsigned\); custody chain ok \(\d+ rows\) · case-/);
   assert.match(frame, /\\x1b\]52;c;SGk=\\x07/);

@@ -38,16 +38,19 @@ test('review --demo in a real terminal: tabs, filter, help, resize, and no raw e
   if (lacks(t, missing)) return;
   const session = startTmux([process.execPath, KUSTODY_BIN, 'review', '--demo']);
   try {
+    const findings = await session.waitFor((s) => s.includes('SEVERITY'), 'the Findings tab, first');
+    assert.match(findings, /CRITICAL 1 connection\(s\) survived isolation/);
+    session.send(['2']);
     const first = await session.waitFor((s) => s.includes('PROCESS'), 'the process tree');
     assert.match(first, /kustody review \(read-only\) · CONSISTENT \(origin not proven: unsigned\); custody chain ok \(\d+ rows\) · case-/);
     assert.match(first, /\\x1b\]52;c;SGk=\\x07/, 'the OSC 52 process name is shown escaped');
     assert.match(first, /\\u\{202e\}hs\.exe/, 'the bidi override is shown escaped');
     assert.match(first, /└─ sleep|├─ nc|└─ nc/);
-    for (const [key, header] of [['2', 'REMOTE'], ['3', 'MOUNT POINT'], ['4', 'FINGERPRINT'], ['5', 'NAMESPACE'], ['6', 'OUTCOME']] as const) {
+    for (const [key, header] of [['3', 'REMOTE'], ['4', 'MOUNT POINT'], ['5', 'FINGERPRINT'], ['6', 'NAMESPACE'], ['7', 'OUTCOME'], ['8', 'MESSAGE']] as const) {
       session.send([key]);
       await session.waitFor((s) => s.includes(header), `tab ${key}`);
     }
-    session.send(['1']);
+    session.send(['2']);
     await session.waitFor((s) => s.includes('PROCESS'), 'back on the process tree');
     // The process whose command line carries OSC 8, cursor moves and a CR overwrite: select it and read its detail.
     session.send(['/']);
@@ -61,7 +64,7 @@ test('review --demo in a real terminal: tabs, filter, help, resize, and no raw e
     assert.match(detail, /\\x1b\[5;7H\\x1b\[2J/);
     session.send(['Escape']);
     await session.waitFor((s) => !s.includes('filtered from'), 'the filter cleared');
-    session.send(['5']);
+    session.send(['6']);
     await session.waitFor((s) => s.includes('NAMESPACE'), 'the objects tab');
     session.send(['/']);
     session.send(['Pod'], true);
@@ -73,7 +76,7 @@ test('review --demo in a real terminal: tabs, filter, help, resize, and no raw e
     session.send(['?']);
     await session.waitFor((s) => s.includes('KIND'), 'help closed');
     session.resize(80, 24);
-    const narrow = await session.waitFor((s) => s.includes('1 Procs'), 'short tab titles after the resize');
+    const narrow = await session.waitFor((s) => s.includes('2 Procs'), 'short tab titles after the resize');
     assert.ok(narrow.split('\n').every((l) => l.length <= 80));
     session.send(['q']);
     await session.waitFor((s) => s.includes('EXIT=0'), 'a clean exit');
@@ -96,7 +99,7 @@ test('review of a bundle verifies it first; a tampered copy is refused in the te
   writeFileSync(tampered, tar);
   const bad = startTmux([process.execPath, KUSTODY_BIN, 'review', tampered]);
   try {
-    await ok.waitFor((s) => s.includes('PROCESS') && s.includes('CONSISTENT (origin not proven'), 'the verified bundle');
+    await ok.waitFor((s) => s.includes('SEVERITY') && s.includes('CONSISTENT (origin not proven'), 'the verified bundle');
     ok.send(['C-c']);
     await ok.waitFor((s) => s.includes('EXIT=0'), 'a clean exit on Ctrl-C');
     await assertNoHostileBytes(ok);
@@ -119,7 +122,7 @@ test('NO_COLOR: the same screens without a single colour escape; without it, col
   const coloured = startTmux([process.execPath, KUSTODY_BIN, 'review', '--demo'], { env: { TERM: 'xterm-256color' } });
   try {
     for (const s of [plain, coloured]) {
-      await s.waitFor((screen) => screen.includes('PROCESS'), 'the first screen');
+      await s.waitFor((screen) => screen.includes('SEVERITY'), 'the first screen');
       s.send(['?']);
       await s.waitFor((screen) => screen.includes('Evidence browser'), 'the help');
       s.send(['q']);

@@ -100,8 +100,8 @@ test('compromised-pod through the terminal UI: confirm, stop halfway, resume, an
     assert.deepEqual(caseContents(join(headlessCase.path, 'evidence.db')), caseContents(join(dir, caseDir, 'evidence.db')));
 
     ui.send(['e']);
-    await ui.waitFor((s) => s.includes('PROCESS'), 'the run\'s evidence');
-    ui.send(['4']);
+    await ui.waitFor((s) => s.includes('SEVERITY'), 'the run\'s evidence, on its Findings tab');
+    ui.send(['5']);
     assert.match(await ui.waitFor((s) => s.includes('FINGERPRINT'), 'the credentials tab'), /serviceaccount-token/);
     ui.send(['q']);
     await ui.waitFor((s) => s.includes('EXIT=0'), 'a clean exit');

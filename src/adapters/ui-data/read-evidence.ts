@@ -6,7 +6,10 @@
  */
 import { verifyChain } from '../../core/custody/chain.js';
 import type { ConnectionRecord, CredentialRecord, CustodyRecord, EvidenceData, EvidenceOrigin, MountRecord, ObjectRecord, ProcessRecord, WarningRecord } from '../../core/ui/evidence-records.js';
+import { deriveFindings, type Finding } from '../../core/findings/index.js';
+import { readCaseFacts } from '../findings/read-case-facts.js';
 import { iterateActions, readCaseMetadata } from '../store/case-reader.js';
+import { utcNow } from '../system/responder-env.js';
 import type { ReadableDb } from '../store/open-store.js';
 
 type Row = Record<string, unknown>;
@@ -115,6 +118,15 @@ function countOf(db: ReadableDb, table: string): number {
   return Number(db.prepare(`SELECT count(*) FROM ${table}`).pluck().get());
 }
 
+/** The case's findings, derived from all its rows (not only those the browser holds) as of now. */
+function findingsOf(db: ReadableDb): { findings: Finding[] } | { findingsError: string } {
+  try {
+    return { findings: deriveFindings(readCaseFacts(db, utcNow())) };
+  } catch (error) {
+    return { findingsError: `the findings could not be derived (${error instanceof Error ? error.message : String(error)})` };
+  }
+}
+
 const MAX_BREAKS = 100;
 
 /** Reads a case for the browser, within REVIEW_LIMITS; `origin` says where it came from and `integrity` is filled in from the chain when the caller has nothing better. */
@@ -142,7 +154,7 @@ export function readEvidence(db: ReadableDb, origin: EvidenceOrigin): EvidenceDa
   const chainNote = firstBreak === undefined ? `custody chain ok (${chain.count} rows)` : `custody chain BROKEN from row ${firstBreak.seq} (${chain.breaks.length >= MAX_BREAKS ? `${MAX_BREAKS}+` : chain.breaks.length} break(s))`;
   const data = {
     processes: processes(db, shown), connections: readConnections(db, shown), mounts: mounts(db, shown), credentials: credentials(db, shown), objects: objects(db, shown), custody,
-    warnings: warnings(db, shown),
+    warnings: warnings(db, shown), ...findingsOf(db),
   };
   const cut = [...shown].map(([table, n]) => `${n.shown} of ${n.total} ${table === 'actions' ? 'custody' : table} rows shown`);
   const notes = [chainNote, ...(cut.length === 0 ? [] : [`${cut.join(', ')} (query the rest with sqlite3)`])].join('; ');

@@ -1,5 +1,6 @@
 // The evidence a reviewer browses, as plain records read from a case (every string in them is
 // hostile: it came from the workload or the cluster); pure types, no I/O.
+import type { Finding } from '../findings/index.js';
 
 /** One captured process. */
 export interface ProcessRecord {
@@ -127,4 +128,8 @@ export interface EvidenceData {
   readonly custody: readonly CustodyRecord[];
   /** What captures could not read (absent in cases read before the table existed). */
   readonly warnings?: readonly WarningRecord[];
+  /** What the finding rules derived from the whole case, most urgent first. */
+  readonly findings?: readonly Finding[];
+  /** Why findings are missing, when they could not be derived. */
+  readonly findingsError?: string;
 }

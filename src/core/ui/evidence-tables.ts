@@ -1,10 +1,11 @@
-// Turns a case's evidence into the browser's tabs: process tree, connections (with their process),
+// Turns a case's evidence into the browser's tabs: findings first, then the process tree, connections (with their process),
 // mounts, credentials (claims and fingerprints only), Kubernetes objects, the custody log and the
 // capture warnings; every time ISO with how long ago; pure, no I/O.
 import { display, escapeUntrusted, trusted } from '../display/index.js';
 import { cell, lazyTable, makeRow, type BrowserRow, type BrowserTable, type DetailLine } from './browser-table.js';
 import { custodyTable, warningTable } from './case-log-tables.js';
 import { endpoint, evidenceLinks } from './evidence-links.js';
+import { findingsTable } from './findings-table.js';
 import type { EvidenceData } from './evidence-records.js';
 import { claimLines, metadataLines } from './json-summary.js';
 import { line, linkSummary, processTable, type TableContext } from './process-table.js';
@@ -93,9 +94,9 @@ export interface TableOptions {
 /**
  * Builds the evidence tabs from a case, escaping every value once; relative times are from `now`.
  *
- * @example evidenceTables(data, {now: Date.now()}).map((t) => t.title) // ['Processes', 'Connections', 'Mounts', 'Credentials', 'Kubernetes objects', 'Custody log', 'Warnings']
+ * @example evidenceTables(data, {now: Date.now()}).map((t) => t.title) // ['Findings', 'Processes', 'Connections', 'Mounts', 'Credentials', 'Kubernetes objects', 'Custody log', 'Warnings']
  */
 export function evidenceTables(data: EvidenceData, options: TableOptions): BrowserTable[] {
   const ctx: TableContext = { now: options.now, links: evidenceLinks(data) };
-  return [processTable(data, ctx), connectionTable(data, ctx), mountTable(data, ctx), credentialTable(data, ctx), objectTable(data), custodyTable(data, ctx), warningTable(data, ctx)];
+  return [findingsTable(data, ctx), processTable(data, ctx), connectionTable(data, ctx), mountTable(data, ctx), credentialTable(data, ctx), objectTable(data), custodyTable(data, ctx), warningTable(data, ctx)];
 }

@@ -46,7 +46,7 @@ export function environmentLines(envJson: string | null | undefined): DetailLine
   for (const entry of parsed.value.slice(0, ENV_LINES)) {
     if (!Array.isArray(entry) || isJsonObject(entry)) continue;
     const [name, value] = entry as unknown[];
-    out.push({ label: display`env ${escapeUntrusted(String(name), { maxColumns: 40 })}`, value: detailValue(value === null ? '(unreadable)' : String(value)) });
+    out.push(line(trusted('env'), `${String(name)}=${value === null ? '(unreadable)' : String(value)}`));
   }
   if (parsed.value.length > ENV_LINES) out.push(line(trusted('environment'), `${parsed.value.length - ENV_LINES} more variables (query processes.env_json with sqlite3)`));
   return out.length === 0 ? [line(trusted('environment'), 'empty')] : out;
@@ -57,7 +57,7 @@ export function linkSummary(links: readonly RowLink[]): DetailLine {
   if (links.length === 0) return line(trusted('links'), 'none');
   const counts = new Map<string, number>();
   for (const l of links) {
-    const word = /^[a-z]+/.exec(l.label)?.[0] ?? l.ref.table;
+    const word = /^[a-z_]+/.exec(l.label)?.[0] ?? l.ref.table;
     counts.set(word, (counts.get(word) ?? 0) + 1);
   }
   return { label: trusted('links'), value: display`${escapeUntrusted([...counts].map(([w, n]) => `${n} ${n === 1 ? w : w === 'child' ? 'children' : `${w}s`}`).join(', '))}  (Enter lists them, b goes back)` };
