@@ -143,7 +143,8 @@ export function listEvents(log: ExerciseLog, exerciseId: number, afterSeq = 0): 
 
 /**
  * Every object an exercise created or meant to create, newest first, one per object: the uid from
- * the `created` row when the call came back, null when only the intent was recorded.
+ * the `created` row when the call came back, null when only the intent was recorded (a create the
+ * cluster refused, `not-created`, drops its intent).
  */
 export function createdObjects(log: ExerciseLog, exerciseId: number): ExerciseObjectRef[] {
   const rows = log.db.prepare("SELECT detail_json, outcome FROM exercise_events WHERE exercise_id = ? AND kind = 'created-object' ORDER BY seq").all(exerciseId) as Array<{ detail_json: string; outcome: string }>;
@@ -152,6 +153,10 @@ export function createdObjects(log: ExerciseLog, exerciseId: number): ExerciseOb
     const ref = JSON.parse(row.detail_json) as ExerciseObjectRef;
     const key = `${ref.apiVersion}|${ref.kind}|${ref.namespace ?? ''}|${ref.name}`;
     const known = byKey.get(key);
+    if (row.outcome === 'not-created') {
+      if (known !== undefined && known.uid === null) byKey.delete(key);
+      continue;
+    }
     if (row.outcome === 'created' || known === undefined) {
       byKey.delete(key);
       byKey.set(key, { ...ref, uid: row.outcome === 'created' ? ref.uid : (known?.uid ?? null) });

@@ -75,16 +75,33 @@ export function fillPlaceholders(value: unknown, values: { namespace: string; po
 }
 
 /**
- * The object as the exercise creates it: placeholders filled, namespaced kinds put in the exercise's
- * namespace, and the exercise label added so `exercise stop` can tell its objects apart.
+ * The object as the exercise creates it: placeholders filled and namespaced kinds put in the
+ * exercise's namespace. No label marks it (planted objects must not give themselves away): the
+ * exercise log records each one, and cluster-scoped names carry the namespace.
  */
 export function objectForExercise(object: Record<string, unknown>, namespace: string, podIps: ReadonlyMap<string, string>): Record<string, unknown> {
   const filled = fillPlaceholders(object, { namespace, podIps }) as Record<string, unknown>;
   const kind = knownKind(String(filled.apiVersion), String(filled.kind));
   const metadata = { ...((filled.metadata ?? {}) as Record<string, unknown>) };
-  const labels = { ...((metadata.labels ?? {}) as Record<string, string>), [EXERCISE_LABEL]: namespace };
-  metadata.labels = labels;
   if (kind?.namespaced === true) metadata.namespace = namespace;
   else delete metadata.namespace;
   return { ...filled, metadata };
+}
+
+/** The exercise's own namespace, labelled so it is recognisable as an exercise's. */
+export function exerciseNamespaceObject(namespace: string, scenarioId: string): Record<string, unknown> {
+  return { apiVersion: 'v1', kind: 'Namespace', metadata: { name: namespace, labels: { [EXERCISE_LABEL]: namespace }, annotations: { 'kustody.io/exercise-scenario': scenarioId } } };
+}
+
+/** The objects the facilitator creates at the start, in order: namespace, the attacker's ServiceAccount, Role and RoleBinding, then the workloads. */
+export function setupObjects(scenario: { id: string; attacker: { serviceAccount: string; rules: Array<{ apiGroups: string[]; resources: string[]; verbs: string[] }> }; workloads: Array<{ name: string; waitReady: boolean; object: Record<string, unknown> }> }, namespace: string): Array<{ name: string; waitReady: boolean; object: Record<string, unknown> }> {
+  const sa = scenario.attacker.serviceAccount;
+  const rbac = 'rbac.authorization.k8s.io/v1';
+  return [
+    { name: 'namespace', waitReady: false, object: exerciseNamespaceObject(namespace, scenario.id) },
+    { name: 'attacker-service-account', waitReady: false, object: { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: sa, namespace } } },
+    { name: 'attacker-role', waitReady: false, object: { apiVersion: rbac, kind: 'Role', metadata: { name: sa, namespace }, rules: scenario.attacker.rules.map((r) => ({ apiGroups: r.apiGroups, resources: r.resources, verbs: r.verbs })) } },
+    { name: 'attacker-role-binding', waitReady: false, object: { apiVersion: rbac, kind: 'RoleBinding', metadata: { name: sa, namespace }, roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: sa }, subjects: [{ kind: 'ServiceAccount', name: sa, namespace }] } },
+    ...scenario.workloads.map((w) => ({ name: w.name, waitReady: w.waitReady, object: w.object })),
+  ];
 }
