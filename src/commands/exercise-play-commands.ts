@@ -33,7 +33,7 @@ export function requestInject(log: ExerciseLog, exercise: ExerciseRow, scenario:
     recordEvent(log, exercise.id, { at: utcNow(), kind: 'inject', name: injectId, detail: { by: 'facilitator' }, outcome: 'requested' });
     return 'requested';
   }
-  recordEvent(log, exercise.id, { at: utcNow(), kind: 'inject', name: injectId, detail: { message: inject.message, trigger: { by: 'facilitator' }, has_action: inject.action !== null, action_skipped: inject.action !== null ? 'the attacker process is not running' : null }, outcome: 'fired' });
+  recordEvent(log, exercise.id, { at: utcNow(), kind: 'inject', name: injectId, detail: { message: inject.message.replaceAll('${{ namespace }}', exercise.namespace), trigger: { by: 'facilitator' }, has_action: inject.action !== null, action_skipped: inject.action !== null ? 'the attacker process is not running' : null }, outcome: 'fired' });
   return 'fired-without-attacker';
 }
 

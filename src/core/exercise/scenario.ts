@@ -4,6 +4,7 @@
  * scoring rules that name real objectives. Every problem names the file, line and column. Pure.
  */
 import { isSeq, LineCounter, parseDocument, type Node } from 'yaml';
+import { placeholdersIn } from './object-kinds.js';
 import { readCall, readMeasure, readObject, readRules, readTime, isPlainName } from './scenario-parts.js';
 import { TECHNIQUE_FRAMEWORKS, type AttackerAction, type Scenario, type ScenarioAttacker, type ScenarioHint, type ScenarioInject, type ScenarioObjective, type ScenarioProblem, type ScenarioTechnique, type ScenarioWorkload, type ScoringRule } from './scenario-types.js';
 import { readBoolean, readChoice, readInteger, readMap, readString, rejectAliases, report, type ReadContext } from '../playbook/yaml-reader.js';
@@ -159,6 +160,9 @@ function readInject(ctx: ReadContext, node: Node | null, n: number, readyPods: r
   const id = readId(ctx, e, where);
   const at = e.has('at') ? readTime(ctx, e.get('at')?.value ?? null, `inject "${id ?? n}"`) : null;
   const message = readString(ctx, e, 'message', where);
+  for (const placeholder of placeholdersIn(message ?? '')) {
+    if (placeholder !== 'namespace') report(ctx, e.get('message')?.value, `Messages may use \${{ namespace }} only, not \${{ ${placeholder} }}.`);
+  }
   let action = null;
   if (e.has('action')) {
     const actionNode = e.get('action')?.value ?? null;

@@ -86,7 +86,7 @@ async function tick(ctx: AttackerContext, exercise: ExerciseRow, scenario: Scena
     const inject = scenario.injects.find((i) => i.id === item.id);
     if (inject === undefined) continue;
     const trigger = 'event' in inject.at && events.has(inject.at.event) && !requested.includes(inject.id) ? { event: inject.at.event, custody_seq: events.get(inject.at.event)?.seq } : requested.includes(inject.id) ? { by: 'facilitator' } : { minute: 'minute' in inject.at ? inject.at.minute : null };
-    recordEvent(ctx.log, exercise.id, { at: utcNow(), kind: 'inject', name: inject.id, detail: { message: inject.message, trigger, has_action: inject.action !== null }, outcome: 'fired' });
+    recordEvent(ctx.log, exercise.id, { at: utcNow(), kind: 'inject', name: inject.id, detail: { message: inject.message.replaceAll('${{ namespace }}', exercise.namespace), trigger, has_action: inject.action !== null }, outcome: 'fired' });
     if (inject.action !== null) await runAttackerCall(ctx, `inject:${inject.id}`, inject.action, { kind: 'inject', description: inject.message, technique: null });
   }
 }
