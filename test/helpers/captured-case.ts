@@ -11,6 +11,8 @@ import { join } from 'node:path';
 import { beginCapture, commitCaptureStep, finishCapture } from '../../src/adapters/store/capture-store.js';
 import { recordAction } from '../../src/adapters/store/case-store.js';
 import { openWritableDb } from '../../src/adapters/store/open-store.js';
+import { commitAuditBatch } from '../../src/adapters/store/audit-store.js';
+import { emptyAuditRow } from '../../src/core/audit/audit-row.js';
 import { REPO_ROOT, newCase, runKustody } from './cli.js';
 
 const HOLDER = `
@@ -61,9 +63,21 @@ function addApiCapture(casePath: string): void {
     commitCaptureStep(db, { captureId: capture.captureId, target: capture.target, step: 'kubernetes-objects', rows: { k8s_objects: objects }, warnings }, stamp(2));
     finishCapture(db, { captureId: capture.captureId, target: capture.target, status: 'partial', unfinished: [], notes: ['test'] }, stamp(3));
     recordAction(db, { ...stamp(4), kind: 'note', target: 'case', detail: { text: 'after the captures' }, outcome: 'ok' });
+    addAuditEvents(db, stamp(5));
   } finally {
     db.close();
   }
+}
+
+/** Stores audit events as `audit ingest` does: two stages of one request and a denied one. */
+function addAuditEvents(db: ReturnType<typeof openWritableDb>, stamp: { at: string; actor: string }): void {
+  const base = { ...emptyAuditRow(), username: 'system:serviceaccount:shop:web', verb: 'list', resource: 'secrets', namespace: 'shop', credential_id: 'JTI=1b2c', source_file: '/logs/audit.log', format: 'kubernetes' as const };
+  const rows = [
+    { ...base, audit_id: 'a-1', stage: 'ResponseStarted', stage_timestamp: '2026-12-01T00:00:05.000Z', event_key: 'a-1/ResponseStarted', line: 1 },
+    { ...base, audit_id: 'a-1', stage: 'ResponseComplete', stage_timestamp: '2026-12-01T00:00:05.100Z', response_code: 200, event_key: 'a-1/ResponseComplete', line: 2 },
+    { ...base, audit_id: 'a-2', stage: 'ResponseComplete', stage_timestamp: '2026-12-01T00:00:06.000Z', verb: 'create', resource: 'rolebindings', response_code: 403, decision: 'forbid', event_key: 'a-2/ResponseComplete', line: 3 },
+  ];
+  commitAuditBatch(db, { target: 'audit-log:/logs/audit.log', detail: { step: 'audit-ingest', source_file: '/logs/audit.log', line_from: 1, line_to: 3 }, rows }, stamp);
 }
 
 /** The two Python snippets of docs/evidence-schema.md (the chain, then the row digests), exactly as printed. */

@@ -203,7 +203,7 @@ export function countRows(db: ReadableDb): Record<string, number> {
 }
 
 /** The tables a case summary and a bundle manifest count, in a fixed order. */
-export const EVIDENCE_TABLES = ['actions', 'artifacts', 'captures', 'processes', 'connections', 'mounts', 'credentials', 'k8s_objects', 'capture_warnings'] as const;
+export const EVIDENCE_TABLES = ['actions', 'artifacts', 'captures', 'processes', 'connections', 'mounts', 'credentials', 'k8s_objects', 'capture_warnings', 'audit_events'] as const;
 
 function writeNewFile(path: string, content: Uint8Array): void {
   const fd = openSync(path, constants.O_CREAT | constants.O_EXCL | constants.O_WRONLY, 0o600);

@@ -28,6 +28,7 @@ export const TABLE_COVERAGE = {
   credentials: { by: 'rows_sha256', owner: 'capture_id', covered: 'rows_sha256.credentials of the capture step' },
   k8s_objects: { by: 'rows_sha256', owner: 'capture_id', covered: 'rows_sha256.k8s_objects of the capture step' },
   capture_warnings: { by: 'rows_sha256', owner: 'capture_step', covered: 'rows_sha256.capture_warnings of the capture step' },
+  audit_events: { by: 'rows_sha256', owner: 'action_seq', covered: 'rows_sha256.audit_events of the audit-ingest row that stored them' },
 } as const satisfies Record<string, TableCoverage>;
 
 /** A table whose rows are committed by a row digest. */

@@ -29,6 +29,7 @@ const EDITS: Record<Table, { update: string; insert: string }> = {
   credentials: { update: `UPDATE credentials SET fingerprint = 'hmac-sha256:' || hex(randomblob(32)) WHERE ${middle('credentials')}`, insert: 'INSERT INTO credentials SELECT * FROM credentials LIMIT 1' },
   k8s_objects: { update: `UPDATE k8s_objects SET json = '{"kind":"Pod","forged":true}' WHERE ${middle('k8s_objects')}`, insert: 'INSERT INTO k8s_objects SELECT * FROM k8s_objects LIMIT 1' },
   capture_warnings: { update: `UPDATE capture_warnings SET message = 'nothing happened' WHERE ${middle('capture_warnings')}`, insert: 'INSERT INTO capture_warnings SELECT * FROM capture_warnings LIMIT 1' },
+  audit_events: { update: `UPDATE audit_events SET verb = 'get' WHERE ${middle('audit_events')}`, insert: 'INSERT INTO audit_events SELECT audit_id, stage, stage_timestamp, request_received_timestamp, level, verb, request_uri, username, groups_json, credential_id, sa_namespace, sa_name, pod_name, pod_uid, node_name, source_ips_json, user_agent, impersonated_user, api_group, resource, subresource, namespace, name, object_uid, response_code, response_message, decision, reason, issued_credential_id, annotations_json, kept_json, format, text_escaped, event_key || \'-x\', source_file, line, action_seq FROM audit_events LIMIT 1' },
 };
 
 const editsOf = (table: Table) => [

@@ -1,6 +1,7 @@
 /** The ordered, append-only list of schema migrations; `PRAGMA user_version` is the last applied id. */
 import { migration0001 } from './0001-initial.js';
 import { migration0002 } from './0002-capture-columns.js';
+import { migration0003 } from './0003-audit-events.js';
 
 /** One numbered schema change. */
 export interface Migration {
@@ -10,7 +11,7 @@ export interface Migration {
 }
 
 /** Every migration kustody knows, in the order they apply. */
-export const MIGRATIONS: readonly Migration[] = [migration0001, migration0002];
+export const MIGRATIONS: readonly Migration[] = [migration0001, migration0002, migration0003];
 
 /** The schema version a case written by this build has. */
 export const LATEST_SCHEMA_VERSION = MIGRATIONS.length;

@@ -1,0 +1,53 @@
+/**
+ * Migration 3: `audit_events`, one row per stage of each kube-apiserver audit event a case ingested
+ * (`kustody audit ingest`), with the custody row that stored it. `event_key` (audit ID and stage)
+ * keeps a second ingest of the same events from adding rows.
+ */
+export const migration0003 = {
+  id: 3,
+  name: 'audit-events',
+  sql: `
+CREATE TABLE audit_events (
+  audit_id TEXT,
+  stage TEXT,
+  stage_timestamp TEXT,
+  request_received_timestamp TEXT,
+  level TEXT,
+  verb TEXT,
+  request_uri TEXT,
+  username TEXT,
+  groups_json TEXT,
+  credential_id TEXT,
+  sa_namespace TEXT,
+  sa_name TEXT,
+  pod_name TEXT,
+  pod_uid TEXT,
+  node_name TEXT,
+  source_ips_json TEXT,
+  user_agent TEXT,
+  impersonated_user TEXT,
+  api_group TEXT,
+  resource TEXT,
+  subresource TEXT,
+  namespace TEXT,
+  name TEXT,
+  object_uid TEXT,
+  response_code INTEGER,
+  response_message TEXT,
+  decision TEXT,
+  reason TEXT,
+  issued_credential_id TEXT,
+  annotations_json TEXT,
+  kept_json TEXT,
+  format TEXT NOT NULL,
+  text_escaped INTEGER NOT NULL,
+  event_key TEXT NOT NULL UNIQUE,
+  source_file TEXT NOT NULL,
+  line INTEGER NOT NULL,
+  action_seq INTEGER NOT NULL REFERENCES actions(seq)
+) STRICT;
+CREATE INDEX audit_events_by_credential ON audit_events(credential_id) WHERE credential_id IS NOT NULL;
+CREATE INDEX audit_events_by_username ON audit_events(username, stage_timestamp);
+CREATE INDEX audit_events_by_issued_credential ON audit_events(issued_credential_id) WHERE issued_credential_id IS NOT NULL;
+`,
+} as const;
