@@ -1,8 +1,13 @@
 /** `kustody exercise score|report`: the score and the after-action report of a case's exercise, from its custody log and exercise log. */
 import { display, escapeUntrusted, toSafeJson, trusted, type DisplayText } from '../core/display/index.js';
+import { UsageError } from '../core/errors.js';
+import { buildAfterAction } from '../core/exercise/after-action.js';
+import { renderAfterActionHtml, renderAfterActionMarkdown } from '../core/exercise/after-action-render.js';
 import { scoreExercise, type ScoreCard, type ScoreItem } from '../core/exercise/score.js';
 import { resolveCaseDir } from '../adapters/store/case-store.js';
 import { readScoreInput } from '../adapters/exercise/score-input.js';
+import { utcNow } from '../adapters/system/responder-env.js';
+import { writeOutputFile } from '../adapters/system/write-output-file.js';
 import { defaultCaseParent, type Command } from './command.js';
 
 /** `kustody exercise score CASE [--json]`. */
@@ -25,6 +30,39 @@ export const exerciseScore: Command = {
     const card = scoreExercise(readScoreInput(caseDir));
     if (json) io.out(toSafeJson(card));
     else for (const line of describeScore(card)) io.out(line);
+    return 0;
+  },
+};
+
+/** `kustody exercise report CASE [--format html|md] [-o FILE]`. */
+export const exerciseReport: Command = {
+  path: ['exercise', 'report'],
+  usage: 'kustody exercise report CASE [--format html|md] [-o FILE]',
+  summary: 'write the after-action report (HSEEP layout) of the case\'s exercise, from its score and both logs',
+  help: [
+    'Objectives met or not with the rows that prove it, injects and attacker actions against the team\'s actions on one',
+    'timeline, strengths, areas for improvement, and an improvement plan table (issue, corrective action, capability',
+    'element; owner and dates left for the hot wash to fill in). HTML (the default; one self-contained file, no script)',
+    'or Markdown; every value from the case, the exercise log or the scenario is escaped. Without -o it prints to stdout.',
+  ].join('\n'),
+  options: { format: { type: 'string' }, output: { type: 'string', short: 'o' } },
+  positionals: { min: 1, max: 1 },
+  async run(args, { io, env }) {
+    const format = typeof args.values.format === 'string' ? args.values.format : 'html';
+    if (format !== 'html' && format !== 'md') throw new UsageError(`--format takes html or md (not ${escapeUntrusted(format)}).`);
+    const caseDir = resolveCaseDir(args.positionals[0] ?? '', defaultCaseParent(env));
+    const input = readScoreInput(caseDir);
+    const card = scoreExercise(input);
+    const model = buildAfterAction(input, card);
+    const text = format === 'html' ? renderAfterActionHtml(model, utcNow()) : renderAfterActionMarkdown(model, utcNow());
+    const output = args.values.output;
+    if (typeof output === 'string') {
+      writeOutputFile(output, [text]);
+      io.err(display`Wrote ${escapeUntrusted(output)} (${escapeUntrusted(format)}, score ${card.total} of ${card.max}, ${card.objectivesMet} of ${card.objectives} objectives met)`);
+    } else {
+      // Every value from the case in `text` is already escaped for its format.
+      io.out(text.replace(/\n$/, '') as DisplayText);
+    }
     return 0;
   },
 };

@@ -43,6 +43,7 @@ export const COMMAND_ENTRIES: readonly CommandEntry[] = [
   { path: ['exercise', 'stop'], load: async () => (await import('./exercise-live-commands.js')).exerciseStop },
   { path: ['exercise', '__attacker'], load: async () => (await import('./exercise-play-commands.js')).exerciseAttacker, hidden: true },
   { path: ['exercise', 'score'], load: async () => (await import('./exercise-score-commands.js')).exerciseScore },
+  { path: ['exercise', 'report'], load: async () => (await import('./exercise-score-commands.js')).exerciseReport },
   { path: ['timeline', ''], load: async () => (await import('./timeline-command.js')).timelineCommand },
   { path: ['run', ''], load: async () => (await import('./run-playbook-command.js')).runPlaybookCommand },
   { path: ['check', ''], load: async () => (await import('./check-command.js')).checkCommand },
