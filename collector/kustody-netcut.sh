@@ -8,12 +8,14 @@
 #       finds the processes whose cgroup names the container, and prints, for every process in the
 #       same network namespace, the collector's line framing (K, F, L, E records, as
 #       kustody-collector.sh prints them) with stat, status, cmdline, ns/net and fd links, then that
-#       namespace's net/tcp and net/tcp6 tables.
-#   cut <container-id> <netns> [<family> <local-addr> <local-port> <remote-addr> <remote-port>]...
+#       namespace's net/tcp, tcp6, udp and udp6 tables.
+#   cut <container-id> <netns> [<tcp|udp> <family> <local-addr> <local-port> <remote-addr> <remote-port> | ip <family> <addr>]...
 #       checks the container's network namespace is still <netns> (and is not the node's), then for
-#       each tuple: `ss -K` in that namespace for exactly that connection, and `conntrack -D` for its
-#       flow in both directions, in the node's namespace (where bridged pod traffic is tracked) and
-#       in the pod's. Prints one line per action: `R <tuple-index> <what> <exit-code> <count>`.
+#       each connection: `ss -K` in that namespace for exactly that socket (TCP in any live state, a
+#       connected UDP socket), and `conntrack -D` for its flow in both directions, in the node's
+#       namespace (where bridged pod traffic is tracked) and in the pod's; for each `ip` record:
+#       `conntrack -D` of every flow that address originated or answers, in both namespaces.
+#       Prints one line per action: `R <record-index> <what> <exit-code> <count>`.
 #
 # Exit codes: 0 done; 2 usage; 3 no process of the container found; 4 not on the host PID namespace,
 # or the namespace is the node's (hostNetwork) or changed since it was read.
@@ -51,7 +53,7 @@ if [ "$mode" = read ]; then
     lnk "$p/ns/net" "/proc/$p/ns/net"
     for f in /proc/$p/fd/*; do [ -L "$f" ] || continue; lnk "$p/fd/${f##*/}" "$f"; done
   done
-  for t in tcp tcp6; do fil "net/$t" "/proc/$first/net/$t"; done
+  for t in tcp tcp6 udp udp6; do fil "net/$t" "/proc/$first/net/$t"; done
   echo E
   exit 0
 fi
@@ -68,18 +70,34 @@ act() {
   [ "$what" = ss ] && n=$(printf '%s\n' "$out" | grep -c ':')
   echo "R $i $what $rc ${n:-0}"
 }
-while [ $# -ge 5 ]; do
-  fam=$1; la=$2; lp=$3; ra=$4; rp=$5; shift 5
-  if [ "$fam" = ipv6 ]; then l="[$la]"; r="[$ra]"; else l=$la; r=$ra; fi
-  # The socket's own address text (v4-mapped on a dual-stack listener) for ss; plain IPv4 for conntrack.
-  sl=$l; sr=$r
-  case "$la" in ::ffff:*.*) sl="[$la]"; sr="[$ra]"; la=${la#::ffff:}; ra=${ra#::ffff:}; fam=ipv4 ;; esac
-  act ss nsenter -t "$first" -n ss -K -tnH state established state syn-recv state fin-wait-1 state fin-wait-2 state close-wait state last-ack state closing "( src $sl:$lp and dst $sr:$rp )"
-  for where in node pod; do
-    if [ $where = node ]; then t=2; else t=$first; fi
-    act "conntrack-$where-out" nsenter -t "$t" -n conntrack -D -f "$fam" -p tcp -s "$la" -d "$ra" --sport "$lp" --dport "$rp"
-    act "conntrack-$where-in" nsenter -t "$t" -n conntrack -D -f "$fam" -p tcp -s "$ra" -d "$la" --sport "$rp" --dport "$lp"
-  done
+while [ $# -ge 3 ]; do
+  case "$1" in
+    tcp|udp)
+      [ $# -ge 6 ] || exit 2
+      p=$1; fam=$2; la=$3; lp=$4; ra=$5; rp=$6; shift 6
+      if [ "$fam" = ipv6 ]; then l="[$la]"; r="[$ra]"; else l=$la; r=$ra; fi
+      # The socket's own address text (v4-mapped on a dual-stack socket) for ss; plain IPv4 for conntrack.
+      sl=$l; sr=$r
+      case "$la" in ::ffff:*.*) sl="[$la]"; sr="[$ra]"; la=${la#::ffff:}; ra=${ra#::ffff:}; fam=ipv4 ;; esac
+      if [ "$p" = tcp ]; then
+        act ss nsenter -t "$first" -n ss -K -tnH state established state syn-recv state fin-wait-1 state fin-wait-2 state close-wait state last-ack state closing "( src $sl:$lp and dst $sr:$rp )"
+      else
+        act ss nsenter -t "$first" -n ss -K -unH state established "( src $sl:$lp and dst $sr:$rp )"
+      fi
+      for where in node pod; do
+        if [ $where = node ]; then t=2; else t=$first; fi
+        act "conntrack-$where-out" nsenter -t "$t" -n conntrack -D -f "$fam" -p "$p" -s "$la" -d "$ra" --sport "$lp" --dport "$rp"
+        act "conntrack-$where-in" nsenter -t "$t" -n conntrack -D -f "$fam" -p "$p" -s "$ra" -d "$la" --sport "$rp" --dport "$lp"
+      done ;;
+    ip)
+      fam=$2; a=$3; shift 3
+      for t in 2 "$first"; do
+        act conntrack-ip-src nsenter -t "$t" -n conntrack -D -f "$fam" -s "$a"
+        act conntrack-ip-reply nsenter -t "$t" -n conntrack -D -f "$fam" -r "$a"
+      done ;;
+    *) exit 2 ;;
+  esac
   i=$((i + 1))
 done
+[ $# -eq 0 ] || exit 2
 echo E

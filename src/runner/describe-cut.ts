@@ -42,6 +42,7 @@ export function describeCutResult(outcome: CutOutcome): DisplayText[] {
     lines.push(display`  processes still running (same pid and start time): ${escapeUntrusted(v.running.map((p) => `${p.pid} ${p.comm ?? ''}`).join(', ') || 'none')}`);
     if (v.exited.length > 0) lines.push(display`  exited on their own after the cut (kustody sends no signal): ${escapeUntrusted(v.exited.map((p) => `${p.pid} ${p.comm ?? ''}`).join(', '))}`);
     for (const c of v.remaining) lines.push(display`  STILL OPEN after the cut: ${connection(c)}`);
+    for (const c of v.redialed_udp ?? []) lines.push(display`  connected again after the cut (UDP, no handshake; its packets are new to the policy, which drops them): ${connection(c)}`);
     if (v.remaining.length === 0) lines.push(trusted('  Re-read on the node: no connection the rule selects remains.'));
   }
   for (const item of outcome.footprint) {

@@ -8,10 +8,11 @@
  */
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import { isIP } from 'node:net';
 import type { V1Pod } from '@kubernetes/client-node';
 import { buildCapture } from '../core/capture/build-capture.js';
 import { parseCollectorOutput } from '../core/capture/parse-collector-output.js';
-import { connectionsToCut, CUT_RULE, cutArguments, judgeCut, parseCutOutput, processMarks, type CutAction, type CutVerdict, type LiveConnection, type ProcessMark } from '../core/contain/plan-cut.js';
+import { connectionsToCut, CUT_RULE, cutArguments, judgeCut, parseCutOutput, podFlowArguments, processMarks, type CutAction, type CutVerdict, type LiveConnection, type ProcessMark } from '../core/contain/plan-cut.js';
 import { COLLECTOR_NAMESPACE, planCollectorPod } from '../core/capture/plan-collector-pod.js';
 import type { JsonValue } from '../core/custody/canonical-json.js';
 import { KustodyError, messageOf } from '../core/errors.js';
@@ -121,7 +122,7 @@ export async function runCut(kube: KubeClients, session: ChangeSession, planned:
   let verdict: (CutVerdict & { actions: CutAction[]; image_id: string }) | null = null;
   let failure: string | null = null;
   try {
-    verdict = await cutFromNode(kube, placed, containerId, plan.target);
+    verdict = await cutFromNode(kube, placed, containerId, podAddresses(pod), plan.target);
   } catch (error) {
     failure = messageOf(error);
   }
@@ -137,7 +138,7 @@ export async function runCut(kube: KubeClients, session: ChangeSession, planned:
 }
 
 /** In the placed node pod: read the pod's network namespace, cut what the rule selects, read again. */
-async function cutFromNode(kube: KubeClients, placed: { namespace: string; name: string }, containerId: string, target: string): Promise<CutVerdict & { actions: CutAction[]; image_id: string }> {
+async function cutFromNode(kube: KubeClients, placed: { namespace: string; name: string }, containerId: string, podIps: string[], target: string): Promise<CutVerdict & { actions: CutAction[]; image_id: string }> {
   const imageId = await waitForNodePod(kube, placed);
   const run = (args: readonly string[], timeoutMs: number) => execInNodePod(kube, placed, ['sh', '-c', NETCUT_SCRIPT, 'kustody-netcut', ...args], timeoutMs);
   const before = readNamespace(await run(['read', containerId], 30_000), target);
@@ -149,8 +150,22 @@ async function cutFromNode(kube: KubeClients, placed: { namespace: string; name:
     if (cut.exitCode !== 0 || !parsed.complete) throw new KustodyError('CUT_FAILED', `The cut script stopped (exit ${String(cut.exitCode)}): ${parsed.notes.join('; ') || cut.stderr.toString('utf8').slice(0, 200)}.`, { nextStep: 'Check the node image has ss and conntrack; the connections may still be open.' });
     actions = [...actions, ...parsed.actions.map((a) => ({ ...a, index: a.index + start }))];
   }
+  // Then every flow of the pod's addresses: an unconnected UDP socket (sendto) has no peer to name,
+  // but its exchanges ride on conntrack entries the policy would otherwise keep accepting.
+  if (podIps.length > 0) {
+    const sweep = await run(podFlowArguments(containerId, before.netns, podIps), 60_000);
+    const parsed = parseCutOutput(sweep.stdout.toString('utf8'));
+    if (sweep.exitCode !== 0 || !parsed.complete) throw new KustodyError('CUT_FAILED', `The cut script stopped while deleting the pod's flows (exit ${String(sweep.exitCode)}): ${parsed.notes.join('; ') || sweep.stderr.toString('utf8').slice(0, 200)}.`, { nextStep: 'Check the node image has conntrack; flows of the pod may still be tracked.' });
+    actions = [...actions, ...parsed.actions.map((a) => ({ ...a, index: -1 }))];
+  }
   const after = readNamespace(await run(['read', containerId], 30_000), target);
   return { ...judgeCut(before, after, actions), actions, image_id: imageId };
+}
+
+/** The pod's own addresses (status.podIPs), each a literal IP address. */
+function podAddresses(pod: V1Pod): string[] {
+  const ips = (pod.status?.podIPs ?? []).map((p) => p.ip).concat(pod.status?.podIP ?? []);
+  return [...new Set(ips.filter((ip) => isIP(ip) !== 0 && !ip.startsWith('127.') && ip !== '::1'))];
 }
 
 /** Parses one `read` of the pod's network namespace: its processes, the connections the rule selects, and the namespace. */

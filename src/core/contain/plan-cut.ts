@@ -14,11 +14,11 @@ import type { ConnectionRow, ProcessRow } from '../capture/capture-rows.js';
 export const CUT_STATES: readonly string[] = ['ESTABLISHED', 'SYN_RECV', 'FIN_WAIT1', 'FIN_WAIT2', 'CLOSE_WAIT', 'LAST_ACK', 'CLOSING'];
 
 /** The rule, as shown to the responder. */
-export const CUT_RULE = `every TCP socket of the pod's network namespace in state ${CUT_STATES.join(', ')} whose peer is not loopback (connections inside the pod are left alone); listening sockets, new attempts (SYN_SENT, which the policy drops) and processes are untouched`;
+export const CUT_RULE = `every TCP socket of the pod's network namespace in state ${CUT_STATES.join(', ')} and every connected UDP socket, whose peer is not loopback (connections inside the pod are left alone), and every conntrack flow of the pod's addresses on the node (an unconnected UDP socket's replies ride on those); listening sockets, new attempts (SYN_SENT, which the policy drops) and processes are untouched`;
 
 /** One connection to cut (or that survived), with the processes holding it. */
 export interface LiveConnection {
-  proto: 'tcp' | 'tcp6';
+  proto: 'tcp' | 'tcp6' | 'udp' | 'udp6';
   local_addr: string;
   local_port: number;
   remote_addr: string;
@@ -43,11 +43,13 @@ function isLoopback(address: string): boolean {
 export function connectionsToCut(rows: readonly ConnectionRow[]): LiveConnection[] {
   const bySocket = new Map<string, LiveConnection>();
   for (const row of rows) {
-    if (row.proto !== 'tcp' && row.proto !== 'tcp6') continue;
-    if (!CUT_STATES.includes(row.state) || row.local_addr === null || row.remote_addr === null || row.local_port === null || row.remote_port === null) continue;
+    if (row.proto === 'unix') continue;
+    // A UDP socket has a peer only once connect() gave it one (state ESTABLISHED in the kernel's table).
+    const live = row.proto === 'udp' || row.proto === 'udp6' ? row.state === 'ESTABLISHED' : CUT_STATES.includes(row.state);
+    if (!live || row.local_addr === null || row.remote_addr === null || row.local_port === null || row.remote_port === null) continue;
     if (isIP(row.local_addr) === 0 || isIP(row.remote_addr) === 0 || isLoopback(row.remote_addr)) continue;
     const key = `${row.proto} ${row.local_addr} ${row.local_port} ${row.remote_addr} ${row.remote_port}`;
-    const found = bySocket.get(key) ?? { proto: row.proto, local_addr: row.local_addr, local_port: row.local_port, remote_addr: row.remote_addr, remote_port: row.remote_port, state: row.state, inode: String(row.inode), pids: [] };
+    const found = bySocket.get(key) ?? { proto: row.proto as LiveConnection['proto'], local_addr: row.local_addr, local_port: row.local_port, remote_addr: row.remote_addr, remote_port: row.remote_port, state: row.state, inode: String(row.inode), pids: [] };
     if (row.pid !== null && !found.pids.includes(row.pid)) found.pids.push(row.pid);
     bySocket.set(key, found);
   }
@@ -71,12 +73,22 @@ export function cutArguments(containerId: string, netns: string, connections: re
     };
     const family = isIP(c.local_addr) === 6 ? 'ipv6' : 'ipv4';
     if (isIP(c.local_addr) === 0 || isIP(c.remote_addr) !== isIP(c.local_addr)) throw new Error('invalid address');
-    args.push(family, c.local_addr, port(c.local_port), c.remote_addr, port(c.remote_port));
+    args.push(c.proto.startsWith('udp') ? 'udp' : 'tcp', family, c.local_addr, port(c.local_port), c.remote_addr, port(c.remote_port));
   }
   return args;
 }
 
-/** One action of the cut script: `ss` (sockets destroyed) or `conntrack-<node|pod>-<out|in>` (flows deleted). */
+/** The cut script's arguments that delete every conntrack flow of the pod's own addresses on the node. */
+export function podFlowArguments(containerId: string, netns: string, podIps: readonly string[]): string[] {
+  const args = cutArguments(containerId, netns, []);
+  for (const ip of podIps) {
+    if (isIP(ip) === 0 || isLoopback(ip)) throw new Error('invalid pod address');
+    args.push('ip', isIP(ip) === 6 ? 'ipv6' : 'ipv4', ip);
+  }
+  return args;
+}
+
+/** One action of the cut script: `ss` (sockets destroyed), `conntrack-<node|pod>-<out|in>` (one connection's flows deleted) or `conntrack-ip-<src|reply>` (every flow of a pod address; index -1 once recorded). */
 export interface CutAction {
   index: number;
   what: string;
@@ -95,7 +107,7 @@ export function parseCutOutput(text: string): { actions: CutAction[]; complete: 
       complete = true;
       continue;
     }
-    const m = /^R ([0-9]{1,5}) (ss|conntrack-(?:node|pod)-(?:out|in)) ([0-9]{1,3}) ([0-9]{1,9})$/.exec(line);
+    const m = /^R ([0-9]{1,5}) (ss|conntrack-(?:node|pod)-(?:out|in)|conntrack-ip-(?:src|reply)) ([0-9]{1,3}) ([0-9]{1,9})$/.exec(line);
     if (m === null) {
       if (notes.length < 20) notes.push(line.slice(0, 200));
       continue;
@@ -110,6 +122,12 @@ export interface CutVerdict {
   outcome: 'cut' | 'incomplete' | 'nothing-to-cut';
   cut: LiveConnection[];
   remaining: LiveConnection[];
+  /**
+   * UDP sockets connected after the cut (a redial): UDP has no handshake, so connect() alone makes
+   * the socket look established; with the pod's flows deleted the policy sees its packets as new
+   * and drops them. Listed, not counted as a survivor.
+   */
+  redialed_udp: LiveConnection[];
   /** Same pid and start time before and after. */
   running: ProcessMark[];
   /** Gone after the cut: kustody sent no signal, so they exited on their own (a holder often exits when its socket dies). */
@@ -123,6 +141,9 @@ export function judgeCut(before: { connections: LiveConnection[]; processes: Pro
   const running = before.processes.filter((p) => now.has(p.pid) && now.get(p.pid) === p.start_time);
   const exited = before.processes.filter((p) => !(now.has(p.pid) && now.get(p.pid) === p.start_time));
   const conntrackDeleted = actions.filter((a) => a.what.startsWith('conntrack-')).reduce((sum, a) => sum + a.count, 0);
-  const outcome = after.connections.length > 0 ? 'incomplete' : before.connections.length === 0 ? 'nothing-to-cut' : 'cut';
-  return { outcome, cut: before.connections, remaining: after.connections, running, exited, conntrack_deleted: conntrackDeleted };
+  const seen = new Set(before.connections.map((c) => c.inode));
+  const redialed = after.connections.filter((c) => c.proto.startsWith('udp') && !seen.has(c.inode));
+  const remaining = after.connections.filter((c) => !redialed.includes(c));
+  const outcome = remaining.length > 0 ? 'incomplete' : before.connections.length === 0 && conntrackDeleted === 0 ? 'nothing-to-cut' : 'cut';
+  return { outcome, cut: before.connections, remaining, redialed_udp: redialed, running, exited, conntrack_deleted: conntrackDeleted };
 }
