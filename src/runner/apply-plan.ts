@@ -20,6 +20,8 @@ export interface ApplyPorts {
   confirm(plan: ChangePlan): Promise<boolean>;
   /** Keeps secrets and noise out of recorded objects. */
   sanitize(kind: string, object: Record<string, unknown>): JsonValue;
+  /** Hears that the read-back waits for `what` (at most `timeoutSeconds`); `poll` is called on each re-read. Optional: front ends show it as progress. */
+  waiting?(what: string, timeoutSeconds: number): { poll(): void };
 }
 
 /** How each change ended. */
@@ -101,10 +103,13 @@ export async function applyPlan(plan: ChangePlan, ports: ApplyPorts, options: { 
     }
     // Deletes are graceful (a pod terminates first): read back until the change shows or a deadline passes.
     let after = await ports.read(planned.expect.target);
-    const deadline = Date.now() + (planned.change.action === 'delete' ? 90_000 : 5_000);
+    const waitMs = planned.change.action === 'delete' ? 90_000 : 5_000;
+    const deadline = Date.now() + waitMs;
+    const wait = expectationHolds(planned.expect, after) ? undefined : ports.waiting?.(`${describeRef(planned.change.target)} to ${planned.change.action === 'delete' ? 'be gone' : 'show the change'}`, waitMs / 1000);
     while (!expectationHolds(planned.expect, after) && Date.now() < deadline) {
       await new Promise((resolve) => setTimeout(resolve, 500));
       after = await ports.read(planned.expect.target);
+      wait?.poll();
     }
     const verified = expectationHolds(planned.expect, after);
     ports.record({ kind: planned.danger, target: describeRef(planned.change.target), detail: { ...base, after: after === null ? null : ports.sanitize(planned.expect.target.kind, after) }, outcome: verified ? 'applied' : 'unverified' });

@@ -68,8 +68,8 @@ export type PlaybookEvent =
   | { type: 'preview'; stepId: string; lines: DisplayText[] }
   /** The runner is about to call `confirm(stepId, expect)`; `expect` is the text to type (`namespace/pod`). */
   | { type: 'confirm'; stepId: string; expect: string }
-  /** Optional intermediate news while a step runs (e.g. "waiting for TokenReview to reject 2 tokens"). */
-  | { type: 'progress'; stepId: string; message: DisplayText }
+  /** Optional intermediate news while a step runs (e.g. "waiting for TokenReview to reject 2 tokens"); `wait` when it is waiting for something. */
+  | { type: 'progress'; stepId: string; message: DisplayText; wait?: WaitView }
   /** A checklist step shows its items (and ticks recorded earlier); a front end with a checklist port lets the responder tick them. */
   | { type: 'checklist'; stepId: string; runId: string; items: ChecklistItemView[] }
   /** An item was ticked and recorded in the custody log (row `seq`). */
@@ -81,6 +81,13 @@ export type PlaybookEvent =
   /** Ctrl-C: the current change finished, the step is recorded as interrupted, the run stops (resumable). */
   | { type: 'interrupted'; stepId: string | null }
   | { type: 'finished'; runId: string; status: RunStatus; next: DisplayText | null };
+
+/** What a step is waiting for, how long it has waited and how long it will wait at most (null: no limit of its own). */
+export interface WaitView {
+  what: DisplayText;
+  elapsedSeconds: number;
+  timeoutSeconds: number | null;
+}
 
 /** One checklist item as a front end shows it; `by`, `at` and `note` are set once it is ticked. */
 export interface ChecklistItemView {

@@ -22,6 +22,8 @@ import type { PodTarget } from './run-isolate.js';
 import { InterruptedError, unlessInterrupted, type StepContext, type StepOptions } from './steps/step-context.js';
 import { recordsOwnIntent, runStep } from './steps/run-step.js';
 import { pausePoint } from './pause-points.js';
+import { startWait } from './wait-progress.js';
+import { stepHint, stoppedHint } from '../core/playbook/run-messages.js';
 
 /** What to run, against what, and how. */
 export interface RunPlaybookInput {
@@ -107,18 +109,18 @@ export async function runPlaybook(input: RunPlaybookInput, ports: RunPlaybookPor
         record(step.id, 'interrupted', { started: true });
         emit({ type: 'interrupted', stepId: step.id });
         status = 'interrupted';
-        next = display`Step ${escapeUntrusted(step.id)} was interrupted; continue with the same command plus --resume.`;
+        next = escapeUntrusted(stoppedHint('interrupted', { dryRun, stepId: step.id }));
         break;
       }
-      const stepError = describeError(error);
+      const stepError = describeError(error, dryRun);
       record(step.id, 'failed', { error: { code: stepError.code, message: stepError.message } });
       emit({ type: 'step-failed', stepId: step.id, error: stepError, elapsedMs: elapsed() });
       status = 'failed';
-      next = display`Fix the cause, then continue with the same command plus --resume (finished steps are skipped, changes already in effect are not sent again).`;
+      next = escapeUntrusted(stoppedHint('failed', { dryRun, stepId: step.id }));
       break;
     }
   }
-  if (status === 'interrupted' && next === null) next = trusted('Interrupted between steps; continue with the same command plus --resume.');
+  if (status === 'interrupted' && next === null) next = escapeUntrusted(stoppedHint('interrupted', { dryRun, stepId: null }));
   record(null, 'finished', { status });
   emit({ type: 'finished', runId, status, next });
   return { runId, status };
@@ -154,6 +156,7 @@ function stepContext(input: RunPlaybookInput, ports: RunPlaybookPorts, runId: st
     ticked: (item, seq) => ports.emit({ type: 'checked', stepId: step.id, item, seq }),
     preview: (lines) => ports.emit({ type: 'preview', stepId: step.id, lines }),
     progress: (message) => ports.emit({ type: 'progress', stepId: step.id, message }),
+    waiting: (what, timeoutSeconds) => startWait((event) => ports.emit({ type: 'progress', stepId: step.id, ...event }), what, timeoutSeconds),
     confirm: async () => {
       if (approved) return true;
       ports.emit({ type: 'confirm', stepId: step.id, expect });
@@ -163,7 +166,12 @@ function stepContext(input: RunPlaybookInput, ports: RunPlaybookPorts, runId: st
   };
 }
 
-function describeError(error: unknown): StepError {
-  if (error instanceof KustodyError) return { code: error.code, message: escapeUntrusted(error.message, { maxBytes: 4000 }), nextStep: error.nextStep === undefined ? null : escapeUntrusted(error.nextStep) };
-  return { code: 'UNEXPECTED', message: redactError(error), nextStep: trusted('Rerun with --debug for details and report it if it looks like a bug in kustody.') };
+/** The error as the front end shows it, with a next step true for this run (see stepHint). */
+function describeError(error: unknown, dryRun: boolean): StepError {
+  const hint = (text: string | undefined) => {
+    const rewritten = stepHint(text, { dryRun });
+    return rewritten === null ? null : escapeUntrusted(rewritten);
+  };
+  if (error instanceof KustodyError) return { code: error.code, message: escapeUntrusted(error.message, { maxBytes: 4000 }), nextStep: hint(error.nextStep) };
+  return { code: 'UNEXPECTED', message: redactError(error), nextStep: hint('Rerun with --debug for details and report it if it looks like a bug in kustody.') };
 }

@@ -71,14 +71,14 @@ export function revocationVerifyPorts(kube: KubeClients, signal?: AbortSignal, o
  * RBAC bindings were removed, asks SubjectAccessReview what the ServiceAccount may still do. With
  * `countAlready`, changes found already in effect (a rerun or a resume) count as done.
  */
-export async function verifyRevocation(kube: KubeClients, session: ChangeSession, prepared: PreparedRevocation, result: ApplyResult, before: Map<string, boolean | null>, options: { verifySeconds: number; countAlready: boolean; ports: VerifyPorts }): Promise<RevocationVerdict> {
+export async function verifyRevocation(kube: KubeClients, session: ChangeSession, prepared: PreparedRevocation, result: ApplyResult, before: Map<string, boolean | null>, options: { verifySeconds: number; countAlready: boolean; ports: VerifyPorts; onPoll?: (pending: number, total: number) => void }): Promise<RevocationVerdict> {
   const { plan, facts, tokens } = prepared;
   const done = new Set(result.changes.filter((o) => o.status === 'applied' || (options.countAlready && o.status === 'already')).map((o) => o.id));
   const removed = removedIdentities(plan, done);
   const targeted = tokens.filter((t) => tokenTargeted(t, removed));
   let checks: TokenCheck[] = [];
   if (targeted.length > 0) {
-    checks = await waitUntilRejected(targeted, before, options.ports, { deadlineMs: options.verifySeconds * 1000, intervalMs: 2000 });
+    checks = await waitUntilRejected(targeted, before, options.ports, { deadlineMs: options.verifySeconds * 1000, intervalMs: 2000, onPoll: options.onPoll });
     recordAction(session.db, { at: utcNow(), actor: session.actor, kind: 'revoke', target: plan.target, detail: { step: 'verify-tokens', checks: checks as unknown as JsonValue }, outcome: checks.every((c) => c.outcome === 'revoked') ? 'revoked' : 'still-valid' });
   }
   const rbacRemoved = plan.changes.some((c) => done.has(c.id) && c.id.startsWith('rbac-'));

@@ -38,8 +38,8 @@ export async function reviewBefore(tokens: readonly LiveTokenHandle[], ports: Ve
   return result;
 }
 
-/** Polls every token until TokenReview rejects it or `deadlineMs` passes. */
-export async function waitUntilRejected(tokens: readonly LiveTokenHandle[], before: Map<string, boolean | null>, ports: VerifyPorts, options: { deadlineMs: number; intervalMs: number }): Promise<TokenCheck[]> {
+/** Polls every token until TokenReview rejects it or `deadlineMs` passes; `onPoll` hears, after each round, how many are still accepted. */
+export async function waitUntilRejected(tokens: readonly LiveTokenHandle[], before: Map<string, boolean | null>, ports: VerifyPorts, options: { deadlineMs: number; intervalMs: number; onPoll?: (pending: number, total: number) => void }): Promise<TokenCheck[]> {
   const start = ports.now().getTime();
   const checks = tokens.map((token): TokenCheck => ({ fingerprint: token.fingerprint, subject: token.subject, beforeAuthenticated: before.get(token.fingerprint) ?? null, rejectedAt: null, secondsToReject: null, checks: 0, lastError: null, outcome: 'unknown' }));
   for (;;) {
@@ -62,6 +62,7 @@ export async function waitUntilRejected(tokens: readonly LiveTokenHandle[], befo
       }
     }
     if (checks.every((c) => c.outcome === 'revoked') || ports.now().getTime() - start >= options.deadlineMs) return checks;
+    options.onPoll?.(checks.filter((c) => c.outcome !== 'revoked').length, checks.length);
     await ports.sleep(options.intervalMs);
   }
 }

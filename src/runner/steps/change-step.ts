@@ -29,6 +29,10 @@ export async function applyChangeStep(ctx: StepContext, plan: ChangePlan): Promi
       if (entry.outcome === 'intent' && ctx.signal.aborted) throw new InterruptedError();
       base.record(entry);
     },
+    waiting: (what, timeoutSeconds) => {
+      const wait = ctx.waiting(escapeUntrusted(what), timeoutSeconds);
+      return { poll: () => wait.poll() };
+    },
     apply: async (change, dryRun) => {
       const applied = await base.apply(change, dryRun);
       if (!dryRun) await pausePoint(`after-apply:${idOf(change)}`, ctx.signal);

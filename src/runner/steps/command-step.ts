@@ -32,6 +32,7 @@ export async function runCommandStep(ctx: StepContext, params: CommandParams, da
     return { outcome: 'warning', summary: [display`${escapeUntrusted(name)} was not found on PATH; nothing ran`], detail: { program: name, found: false } };
   }
   ctx.recordIntent(null);
+  ctx.waiting(display`${escapeUntrusted(name)} to exit`, params.timeoutSeconds);
   const result = await runCommand({ program, args, displayName: name, env: process.env, extraEnv: ctx.options.kubeContext === undefined ? ctx.options.commandEnv : { ...ctx.options.commandEnv, KUSTODY_CONTEXT: ctx.options.kubeContext }, timeoutMs: params.timeoutSeconds * 1000, signal: ctx.signal });
   const stdout = Buffer.from(result.stdout);
   const artifact = { sha256: createHash('sha256').update(stdout).digest('hex'), size: stdout.length, mediaType: 'text/plain', source: `command:${name}`, vantage: 'local', collectedAt: utcNow(), truncated: result.stdoutTruncated, content: stdout };

@@ -25,6 +25,7 @@ export async function runCaptureStep(ctx: StepContext, params: CaptureParams): P
     db: ctx.session.db, actor: ctx.session.actor, now: utcNow, caseKey, fingerprint: (value) => fingerprintSecret(caseKey, value),
     footprint: { ports: changePorts(ctx.kube, ctx.session, true), caseId: ctx.session.caseId, responderUser: ctx.session.kubeUser },
   });
+  ctx.waiting(display`the capture of ${escapeUntrusted(`${ctx.target.namespace}/${ctx.target.pod}`)} via ${escapeUntrusted(params.via)} (the collector's read stops after ${params.timeoutSeconds} s)`, null);
   const result = await unlessInterrupted(work, ctx.signal);
   const summary: DisplayText[] = [display`capture ${escapeUntrusted(result.captureId)} via ${escapeUntrusted(result.vantage)}: ${escapeUntrusted(result.status)}`];
   summary.push(escapeUntrusted(Object.entries(result.counts).map(([table, count]) => `${table} ${count}`).join(', ')));

@@ -28,8 +28,9 @@ export async function runRevokeStep(ctx: StepContext, params: RevokeParams): Pro
   }
   const outcome = changeOutcome(applied.result);
   if (outcome === 'dry-run') return { outcome, summary, detail: { changes: applied.result.changes.length } };
-  if (prepared.tokens.length > 0) ctx.progress(display`Waiting up to ${params.verifySeconds} s for TokenReview to reject ${prepared.tokens.length} token(s).`);
-  const verdict = await verifyRevocation(ctx.kube, ctx.session, { ...prepared, plan }, applied.result, before, { verifySeconds: params.verifySeconds, countAlready: true, ports: verifyPorts });
+  const wait = prepared.tokens.length > 0 ? ctx.waiting(display`TokenReview to reject ${prepared.tokens.length} token(s)`, params.verifySeconds) : null;
+  const onPoll = (pending: number, total: number) => wait?.poll(display`TokenReview to reject ${pending} of ${total} token(s) still accepted`);
+  const verdict = await verifyRevocation(ctx.kube, ctx.session, { ...prepared, plan }, applied.result, before, { verifySeconds: params.verifySeconds, countAlready: true, ports: verifyPorts, onPoll });
   for (const c of verdict.checks) summary.push(c.outcome === 'revoked' ? display`token ${escapeUntrusted(c.fingerprint.slice(0, 24))}… rejected by TokenReview after ${escapeUntrusted(String(c.secondsToReject))} s` : display`!! token ${escapeUntrusted(c.fingerprint.slice(0, 24))}… STILL AUTHENTICATES (${escapeUntrusted(c.outcome)})`);
   if (verdict.access !== null) for (const [what, allowed] of Object.entries(verdict.access)) summary.push(display`after removing RBAC, ${escapeUntrusted(what)}: ${allowed ? trusted('!! still allowed') : trusted('denied')}`);
   const alive = verdict.checks.filter((c) => c.outcome !== 'revoked');

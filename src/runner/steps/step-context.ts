@@ -9,6 +9,7 @@ import type { CollectorImage } from '../../adapters/kube/pod-collectors.js';
 import type { ChangeSession } from '../change-session.js';
 import type { ChecklistItemView, StepOutcome, TickItem } from '../playbook-events.js';
 import type { PodTarget } from '../run-isolate.js';
+import type { StepWait } from '../wait-progress.js';
 
 /** Options of a run that some steps need. */
 export interface StepOptions {
@@ -49,6 +50,8 @@ export interface StepContext {
   recordIntent(plan: ChangePlan | null): void;
   preview(lines: DisplayText[]): void;
   progress(message: DisplayText): void;
+  /** Says the step now waits for `what` (at most `timeoutSeconds`, or null): reported at once, then again on each `poll` every few seconds. */
+  waiting(what: DisplayText, timeoutSeconds: number | null): StepWait;
   /** Shows checklist items and, with a front end that ticks (the UI), waits until the responder moves on; headless it returns at once. */
   checklist(items: ChecklistItemView[], tick: TickItem): Promise<void>;
   /** Tells the front end an item was ticked (custody row `seq`). */
