@@ -1,5 +1,5 @@
 /** `kustody exercise score|report`: the score and the after-action report of a case's exercise, from its custody log and exercise log. */
-import { display, escapeUntrusted, toSafeJson, trusted, type DisplayText } from '../core/display/index.js';
+import { composedText, display, escapeUntrusted, toSafeJson, trusted, type DisplayText } from '../core/display/index.js';
 import { UsageError } from '../core/errors.js';
 import { buildAfterAction } from '../core/exercise/after-action.js';
 import { renderAfterActionHtml, renderAfterActionMarkdown } from '../core/exercise/after-action-render.js';
@@ -61,7 +61,7 @@ export const exerciseReport: Command = {
       io.err(display`Wrote ${escapeUntrusted(output)} (${escapeUntrusted(format)}, score ${card.total} of ${card.max}, ${card.objectivesMet} of ${card.objectives} objectives met)`);
     } else {
       // Every value from the case in `text` is already escaped for its format.
-      io.out(text.replace(/\n$/, '') as DisplayText);
+      io.out(composedText(text.replace(/\n$/, '')));
     }
     return 0;
   },

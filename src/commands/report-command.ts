@@ -2,7 +2,7 @@
 import { randomBytes } from 'node:crypto';
 import { closeSync, constants, fsyncSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
 import { dirname, join, basename } from 'node:path';
-import { display, escapeUntrusted, toSafeJson, trusted, type DisplayText } from '../core/display/index.js';
+import { composedText, display, escapeUntrusted, toSafeJson, trusted, type DisplayText } from '../core/display/index.js';
 import { UsageError } from '../core/errors.js';
 import { renderHtml } from '../core/report/render-html.js';
 import { renderMarkdown } from '../core/report/render-markdown.js';
@@ -78,7 +78,7 @@ export const reportCommand: Command = {
       io.err(display`Wrote ${escapeUntrusted(output)} (${escapeUntrusted(format)}, ${opened.model.findings.length} findings, ${escapeUntrusted(opened.model.integrity.verdict)})`);
     } else {
       // Every value from the case in `text` is already escaped for its format (controls in kustody's notation).
-      io.out(text.replace(/\n$/, '') as DisplayText);
+      io.out(composedText(text.replace(/\n$/, '')));
     }
     return 0;
   },

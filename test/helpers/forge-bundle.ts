@@ -17,7 +17,7 @@ def jcs(v):
     if isinstance(v, list): return [jcs(x) for x in v]
     return v
 dumps = lambda v: json.dumps(jcs(v), separators=(",", ":"), ensure_ascii=False)
-TABLES = ["cases", "artifacts", "captures", "processes", "connections", "mounts", "credentials", "k8s_objects", "capture_warnings"]
+TABLES = ["cases", "artifacts", "captures", "processes", "connections", "mounts", "credentials", "k8s_objects", "capture_warnings", "audit_events"]
 def rows_of(table):
     cursor = db.execute(f"SELECT * FROM {table} ORDER BY rowid")
     names = [c[0] for c in cursor.description]
@@ -25,7 +25,7 @@ def rows_of(table):
 streams = {t: rows_of(t) for t in TABLES}
 def owner(table, row, seq=None, detail=None):
     if table == "cases": return ""
-    if table == "artifacts": return str(row["action_seq"]) if detail is None else str(seq)
+    if table in ("artifacts", "audit_events"): return str(row["action_seq"]) if detail is None else str(seq)
     src = row if detail is None else detail
     return src["capture_id"] + ("/" + src["step"] if table == "capture_warnings" else "")
 line = lambda row: json.dumps({k: row[k] for k in sorted(row)}, separators=(",", ":"), ensure_ascii=False) + "\\n"

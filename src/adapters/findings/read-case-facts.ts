@@ -3,7 +3,7 @@
  * the rules use are read (no environments, no artifact content), so a case of 100,000 rows fits
  * comfortably in memory. Tables a case predates read as empty.
  */
-import type { ActionFact, CaseFacts, FactRow } from '../../core/findings/types.js';
+import { FINDING_ACTION_KINDS, type ActionFact, type CaseFacts, type FactRow } from '../../core/findings/types.js';
 import type { JsonValue } from '../../core/custody/canonical-json.js';
 import type { ReadableDb } from '../store/open-store.js';
 
@@ -57,24 +57,28 @@ function parseJson(text: string): JsonValue {
   }
 }
 
-/** Reads the custody log as facts (detail parsed). */
-function readActions(db: ReadableDb): ActionFact[] {
+/** Reads the custody log as facts (detail parsed): every row, or only those of `kinds`. */
+function readActions(db: ReadableDb, kinds: readonly string[] | 'all'): ActionFact[] {
   const out: ActionFact[] = [];
-  for (const raw of db.prepare('SELECT seq, at, actor, kind, target, outcome, detail FROM actions ORDER BY seq').iterate() as Iterable<Record<string, unknown>>) {
+  const where = kinds === 'all' ? '' : `WHERE kind IN (${kinds.map(() => '?').join(', ')})`;
+  for (const raw of db.prepare(`SELECT seq, at, actor, kind, target, outcome, detail FROM actions ${where} ORDER BY seq`).iterate(...(kinds === 'all' ? [] : kinds)) as Iterable<Record<string, unknown>>) {
     out.push({ seq: Number(raw.seq), at: String(raw.at), actor: String(raw.actor), kind: String(raw.kind), target: String(raw.target), outcome: String(raw.outcome), detail: parseJson(String(raw.detail)) });
   }
   return out;
 }
 
-/** Everything the finding rules read from one case, judged at `now`. */
-export function readCaseFacts(db: ReadableDb, now: string): CaseFacts {
+/**
+ * Everything the finding rules read from one case, judged at `now`. With `findingsOnly`, custody rows
+ * no rule reads (notes, however many and large) stay on disk, so review's memory stays bounded.
+ */
+export function readCaseFacts(db: ReadableDb, now: string, options: { findingsOnly?: boolean } = {}): CaseFacts {
   const caseRow = db.prepare('SELECT id FROM cases').get() as { id?: unknown } | undefined;
   const extra: Record<string, FactRow[]> = {};
   for (const table of EXTRA_FACT_TABLES) extra[table] = readTable(db, table, 'all');
   return {
     caseId: String(caseRow?.id ?? ''),
     now,
-    actions: readActions(db),
+    actions: readActions(db, options.findingsOnly === true ? FINDING_ACTION_KINDS : 'all'),
     captures: readTable(db, 'captures', COLUMNS.captures!),
     processes: readTable(db, 'processes', COLUMNS.processes!),
     connections: readTable(db, 'connections', COLUMNS.connections!),

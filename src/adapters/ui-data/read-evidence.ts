@@ -121,7 +121,7 @@ function countOf(db: ReadableDb, table: string): number {
 /** The case's findings, derived from all its rows (not only those the browser holds) as of now. */
 function findingsOf(db: ReadableDb): { findings: Finding[] } | { findingsError: string } {
   try {
-    return { findings: deriveFindings(readCaseFacts(db, utcNow())) };
+    return { findings: deriveFindings(readCaseFacts(db, utcNow(), { findingsOnly: true })) };
   } catch (error) {
     return { findingsError: `the findings could not be derived (${error instanceof Error ? error.message : String(error)})` };
   }

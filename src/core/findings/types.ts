@@ -55,11 +55,15 @@ export interface ActionFact {
   readonly detail: JsonValue;
 }
 
+/** The custody row kinds any rule reads; a rule that needs another kind adds it here. */
+export const FINDING_ACTION_KINDS: readonly string[] = ['observe', 'contain', 'revoke', 'footprint', 'playbook'];
+
 /** Everything the rules may read about one case. Tables a case predates read as empty arrays. */
 export interface CaseFacts {
   readonly caseId: string;
   /** When the findings are derived (ISO-8601 UTC): credentials are judged valid or expired against it. */
   readonly now: string;
+  /** Custody rows (for findings alone, those of FINDING_ACTION_KINDS suffice). */
   readonly actions: readonly ActionFact[];
   readonly captures: readonly FactRow[];
   readonly processes: readonly FactRow[];

@@ -4,7 +4,7 @@
  * spreadsheets, so its cells show them in kustody's escape notation and a cell that a spreadsheet
  * would run as a formula gets a leading apostrophe. Pure.
  */
-import { escapeUntrusted, toSafeJson, UNBOUNDED, type DisplayText } from '../display/index.js';
+import { composedText, escapeUntrusted, toSafeJson, UNBOUNDED, type DisplayText } from '../display/index.js';
 import type { TimelineEvent } from './timeline-event.js';
 
 /** The output formats of `kustody timeline`. */
@@ -56,13 +56,13 @@ export function csvCell(value: string | number | undefined): string {
 
 /** The CSV header line. */
 export function csvHeader(): DisplayText {
-  return CSV_COLUMNS.join(',') as DisplayText;
+  return composedText(CSV_COLUMNS.join(','));
 }
 
 /** One CSV record (no line ending); every cell is escaped, so the line is safe on a terminal. */
 export function csvLine(event: TimelineEvent): DisplayText {
   const record = timesketchRecord(event);
-  return CSV_COLUMNS.map((column) => csvCell(record[column])).join(',') as DisplayText;
+  return composedText(CSV_COLUMNS.map((column) => csvCell(record[column])).join(','));
 }
 
 /** The whole timeline in a format, one line per event (CSV with its header first), without line endings. */

@@ -4,7 +4,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import { display, escapeUntrusted, joinDisplay, trusted, type DisplayText } from '../../../src/core/display/index.js';
+import { composedText, display, escapeUntrusted, joinDisplay, trusted, type DisplayText } from '../../../src/core/display/index.js';
 
 test('trusted() returns kustody literal text unchanged, line feeds allowed', () => {
   assert.equal(trusted('Isolating pod'), 'Isolating pod');
@@ -76,4 +76,11 @@ test('no file under src/ outside src/core/display casts to DisplayText or passes
     .filter((file) => !file.startsWith(own + '/'))
     .flatMap((file) => castLines(readFileSync(file, 'utf8')).map((line) => `${relative(root, file)}:${line}`));
   assert.deepEqual(offenders, [], `DisplayText forged outside the sanitizer: ${offenders.join(', ')}`);
+});
+
+test('composedText keeps a document and its line feeds, and escapes a control or bidi character that slipped in', () => {
+  assert.equal(composedText('a,b\n1,2'), 'a,b\n1,2');
+  const out = composedText('ok\n\u001b[2Jx\u202ey');
+  assert.ok(!/[\u001b\u202e]/.test(out), out);
+  assert.ok(out.startsWith('ok\n'), out);
 });
