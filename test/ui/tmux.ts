@@ -21,6 +21,8 @@ export interface TmuxSession {
   send: (keys: readonly string[], literal?: boolean) => void;
   /** Polls the screen until the predicate holds (no fixed sleeps); returns that screen. */
   waitFor: (predicate: (screen: string) => boolean, what: string, timeoutMs?: number) => Promise<string>;
+  /** Resolves once the program reads keys one at a time (its terminal is out of canonical mode): keys sent before that are line-buffered and echoed. */
+  waitForRawMode: (timeoutMs?: number) => Promise<void>;
   resize: (columns: number, rows: number) => void;
   /** Kills this session's own tmux server and removes its files. */
   close: () => void;
@@ -74,6 +76,15 @@ export function startTmux(argv: readonly string[], options: { env?: Record<strin
         const current = screen();
         if (predicate(current)) return current;
         if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}; screen:\n${current}`);
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+    },
+    async waitForRawMode(timeoutMs = 60_000) {
+      const tty = tmux('display-message', '-p', '-t', 'main', '#{pane_tty}').trim();
+      const deadline = Date.now() + timeoutMs;
+      for (;;) {
+        if (/(^|\s)-icanon(\s|;|$)/.test(execFileSync('stty', ['-a', '-F', tty], { encoding: 'utf8' }))) return;
+        if (Date.now() > deadline) throw new Error(`the program never put ${tty} in raw mode`);
         await new Promise((resolve) => setTimeout(resolve, 50));
       }
     },
