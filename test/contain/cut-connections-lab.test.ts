@@ -1,5 +1,6 @@
 import { test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { parseNetInet } from '../../src/core/evidence/parsers/index.js';
@@ -25,17 +26,20 @@ async function startPod(lab: LabEnv, ns: string, name: string, script: string): 
   return (await kubectl(lab, 'admin', ['get', 'pod', '-n', ns, name, '-o', 'jsonpath={.status.podIP}'])).stdout.trim();
 }
 
-async function sh(lab: LabEnv, ns: string, pod: string, script: string): Promise<{ exitCode: number; stdout: string }> {
-  const run = await kubectl(lab, 'admin', ['exec', '-n', ns, pod, '--', 'sh', '-c', script], { timeout: 30_000 });
-  return { exitCode: run.exitCode, stdout: run.stdout };
+// Once a guard is in force only the responder may exec into the suspect, so reads after it go as the responder.
+type As = 'admin' | 'responder';
+
+async function sh(lab: LabEnv, ns: string, pod: string, script: string, as: As = 'admin'): Promise<{ exitCode: number; stdout: string; stderr: string }> {
+  const run = await kubectl(lab, as, ['exec', '-n', ns, pod, '--', 'sh', '-c', script], { timeout: 30_000 });
+  return { exitCode: run.exitCode, stdout: run.stdout, stderr: run.stderr };
 }
 
 /** The pod's TCP connections (past the handshake) with a non-loopback peer, read from the kernel tables (not by kustody). */
-async function openConnections(lab: LabEnv, ns: string, pod: string): Promise<string[]> {
+async function openConnections(lab: LabEnv, ns: string, pod: string, as: As = 'admin'): Promise<string[]> {
   const out: string[] = [];
   for (const proto of ['tcp', 'tcp6'] as const) {
-    const table = await sh(lab, ns, pod, `cat /proc/net/${proto}`);
-    assert.equal(table.exitCode, 0);
+    const table = await sh(lab, ns, pod, `cat /proc/net/${proto}`, as);
+    assert.equal(table.exitCode, 0, table.stderr);
     for (const s of parseNetInet(Buffer.from(table.stdout), proto).sockets) {
       // SYN_SENT is a new attempt (the redialer's), which the policy drops: not a connection.
       if (['LISTEN', 'TIME_WAIT', 'CLOSE', 'SYN_SENT'].includes(s.state) || /^(127\.|::ffff:127\.|::1$)/.test(s.remoteAddress)) continue;
@@ -46,8 +50,8 @@ async function openConnections(lab: LabEnv, ns: string, pod: string): Promise<st
 }
 
 /** pid → start time of every process in the pod but the reading shell itself. */
-async function processes(lab: LabEnv, ns: string, pod: string): Promise<Map<string, string>> {
-  const run = await sh(lab, ns, pod, 'for f in /proc/[0-9]*/stat; do read l < "$f" && echo "$l"; done; echo "self $$"');
+async function processes(lab: LabEnv, ns: string, pod: string, as: As = 'admin'): Promise<Map<string, string>> {
+  const run = await sh(lab, ns, pod, 'for f in /proc/[0-9]*/stat; do read l < "$f" && echo "$l"; done; echo "self $$"', as);
   const self = /^self (\d+)$/m.exec(run.stdout)?.[1];
   const map = new Map<string, string>();
   for (const line of run.stdout.split('\n')) {
@@ -167,4 +171,83 @@ test('isolate --cut-connections cuts the suspect\'s outbound and a client\'s inb
   assert.ok(recorded.actions.filter((a) => a.what.startsWith('conntrack-node-')).reduce((n, a) => n + a.count, 0) >= 3, JSON.stringify(recorded.actions));
   const removed = recorded.footprint.filter((f) => f.status === 'deleted and gone (read back)').map((f) => f.kind).sort();
   assert.deepEqual(removed, ['Pod', 'ValidatingAdmissionPolicy', 'ValidatingAdmissionPolicyBinding'], JSON.stringify(recorded.footprint));
+});
+
+// The shipped data-exfiltration playbook's first two steps, as written there (its later steps delete the pod).
+const CUT_PLAYBOOK = `id: cut-by-playbook
+title: Snapshot, then isolate and cut
+description: The data-exfiltration playbook's snapshot and isolate steps.
+steps:
+  - id: snapshot
+    title: Quick volatile snapshot
+    why: The open connections name where the data is going.
+    action: capture
+    params: {via: auto, scope: volatile, timeout_seconds: 60}
+    danger: observe
+  - id: isolate
+    title: Cut egress
+    why: A deny-all policy stops new connections; the cut ends those that survive it.
+    action: isolate
+    params: {detach: true, cordon: false, guard: true, cut_connections: true}
+    danger: contain
+    confirm: true
+    verify: Reads every change back and cuts what survived the policy.
+    undo: {action: release}
+    needs: [snapshot]
+`;
+
+test('a playbook isolate step with cut_connections (as in data-exfiltration) run headless with a collector image leaves no connection open, keeps the processes, and records the cut as a step of the run', { timeout: 300_000 }, async (t) => {
+  const lab = await requireLab(t);
+  if (!lab) return;
+  const { ns, serverIp } = await setup(t, lab);
+  const { dir, cleanup } = makeTempDir();
+  t.after(cleanup);
+  const created = await newCase(dir);
+  const playbook = join(dir, 'cut-by-playbook.yaml');
+  writeFileSync(playbook, CUT_PLAYBOOK);
+  const shipped = readFileSync(new URL('../../playbooks/data-exfiltration.yaml', import.meta.url), 'utf8');
+  assert.ok(shipped.includes('params: {detach: true, cordon: false, guard: true, cut_connections: true}'), 'the shipped playbook\'s isolate step changed: update this test\'s copy of it');
+
+  let before: string[] = [];
+  for (let i = 0; i < 30 && before.length < 3; i += 1) {
+    before = await openConnections(lab, ns, 'suspect');
+    if (before.length < 3) await new Promise((resolve) => setTimeout(resolve, 1000));
+  }
+  assert.equal(before.length, 3, before.join('; '));
+  const processesBefore = await processes(lab, ns, 'suspect');
+
+  const run = await runKustody(['run', playbook, '--target', `${ns}/suspect`, '--case', created.path, '--yes', ...IMAGE, '--json'], { env: { KUBECONFIG: lab.responderKubeconfig } });
+  assert.equal(run.exitCode, 0, run.stdout + run.stderr);
+  const refused = await sh(lab, ns, 'suspect', 'true');
+  assert.notEqual(refused.exitCode, 0, 'the playbook\'s guard let the cluster admin exec into the quarantined pod');
+  assert.match(refused.stderr, /kustody/i, refused.stderr);
+  assert.deepEqual(await openConnections(lab, ns, 'suspect', 'responder'), [], 'a connection survived the playbook\'s cut (read from the kernel tables)');
+  const processesAfter = await processes(lab, ns, 'suspect', 'responder');
+  for (const [pid, start] of processesBefore) {
+    if (start.startsWith('cat ') && processesAfter.get(pid) === undefined) continue;
+    assert.equal(processesAfter.get(pid), start, `process ${pid} was killed or replaced`);
+  }
+  assert.notEqual((await sh(lab, ns, 'suspect', `timeout 5 nc -w 3 ${serverIp} 8080 </dev/null`, 'responder')).exitCode, 0, 'the suspect reconnected out');
+  assert.deepEqual(await nodePodsFor(lab, ns), [], 'the node pod was left behind');
+
+  const db = new Database(join(created.path, CASE_DB_FILE), { readonly: true });
+  t.after(() => db.close());
+  const cut = db.prepare("SELECT detail FROM actions WHERE kind = 'contain' AND outcome = 'cut'").all() as Array<{ detail: string }>;
+  assert.equal(cut.length, 1, 'one cut recorded');
+  const recorded = JSON.parse(cut[0]?.detail ?? '{}') as { cut: unknown[]; remaining: unknown[] };
+  assert.equal(recorded.cut.length, 3);
+  assert.deepEqual(recorded.remaining, []);
+  const ended = db.prepare("SELECT outcome FROM actions WHERE kind = 'playbook' AND detail LIKE '%\"step_id\":\"isolate\"%' ORDER BY seq DESC LIMIT 1").get() as { outcome: string } | undefined;
+  assert.equal(ended?.outcome, 'done', 'the isolate step ended done');
+
+  const released = await runKustody(['release', `${ns}/suspect`, '--case', created.path, '--yes', '--json'], { env: { KUBECONFIG: lab.responderKubeconfig } });
+  assert.equal(released.exitCode, 0, released.stdout + released.stderr);
+  // The API server drops a deleted admission policy from its cache shortly after the delete: poll, bounded.
+  let exec = await sh(lab, ns, 'suspect', 'true');
+  for (let i = 0; i < 30 && exec.exitCode !== 0; i += 1) {
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    exec = await sh(lab, ns, 'suspect', 'true');
+  }
+  const policies = await kubectl(lab, 'admin', ['get', 'validatingadmissionpolicy', '-o', 'name']);
+  assert.equal(exec.exitCode, 0, `after release the cluster admin still cannot exec: ${exec.stderr}; ${released.stdout}; ${policies.stdout}`);
 });
