@@ -167,3 +167,50 @@ test('a collector left by a killed kustody is guarded against edit identities an
   assert.equal((JSON.parse(again.stdout) as { status: string }).status, 'nothing-to-do');
   assert.equal(query(db, "SELECT count(*) FROM actions WHERE kind = 'footprint' AND outcome = 'applied' AND json_extract(detail, '$.plan') = 'cleanup'")[0]?.[0], '3');
 });
+
+test('a collector pod kustody cannot delete is reported still present with the command that removes it, and cleanup --case removes it once the obstacle is gone', { timeout: 300_000 }, async (t) => {
+  const lab = await requireLab(t);
+  if (!lab) return;
+  const ns = await scenarioNamespace(t, lab, 'colp');
+  const collectorNs = `colp-sys-${Math.random().toString(36).slice(2, 7)}`;
+  const obstacle = `${collectorNs}-no-delete`;
+  assert.equal((await kubectl(lab, 'admin', ['create', 'namespace', collectorNs])).exitCode, 0);
+  t.after(async () => {
+    await kubectl(lab, 'admin', ['delete', 'validatingadmissionpolicybinding,validatingadmissionpolicy', obstacle, '--ignore-not-found']);
+    await kubectl(lab, 'admin', ['delete', 'namespace', collectorNs, '--wait=false']);
+  });
+  // The obstacle: an admission policy (this test's, not kustody's) refusing every pod deletion in the collector's namespace.
+  const policy = [
+    { apiVersion: 'admissionregistration.k8s.io/v1', kind: 'ValidatingAdmissionPolicy', metadata: { name: obstacle }, spec: { failurePolicy: 'Fail', matchConstraints: { namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': collectorNs } }, resourceRules: [{ apiGroups: [''], apiVersions: ['v1'], operations: ['DELETE'], resources: ['pods'] }] }, validations: [{ expression: 'false', message: 'test obstacle: pod deletion refused here' }] } },
+    { apiVersion: 'admissionregistration.k8s.io/v1', kind: 'ValidatingAdmissionPolicyBinding', metadata: { name: obstacle }, spec: { policyName: obstacle, validationActions: ['Deny'] } },
+  ];
+  assert.equal((await kubectl(lab, 'admin', ['apply', '-f', '-'], { input: policy.map((m) => JSON.stringify(m)).join('\n---\n') })).exitCode, 0);
+  const canary = JSON.stringify({ apiVersion: 'v1', kind: 'Pod', metadata: { name: 'canary', namespace: collectorNs }, spec: { nodeName: 'no-such-node', containers: [{ name: 'c', image: 'lab.local/busybox:1.35', imagePullPolicy: 'Never' }] } });
+  assert.equal((await kubectl(lab, 'admin', ['apply', '-f', '-'], { input: canary })).exitCode, 0);
+  // The API server loads a new admission policy shortly after it is created: wait until it refuses (bounded).
+  const deleteRefused = async (): Promise<boolean> => (await kubectl(lab, 'responder', ['delete', 'pod', '-n', collectorNs, 'canary', '--dry-run=server'])).stderr.includes('test obstacle');
+  for (let i = 0; i < 60 && !(await deleteRefused()); i += 1) await new Promise((resolve) => setTimeout(resolve, 500));
+  assert.ok(await deleteRefused(), 'the obstacle policy never took effect');
+
+  const { dir, cleanup } = makeTempDir();
+  t.after(cleanup);
+  const created = await newCase(dir);
+  const env = { KUBECONFIG: lab.responderKubeconfig };
+  const run = await runKustody(['capture', 'pod', `${ns}/suspect`, '--case', created.path, '--via', 'node', '--collector-namespace', collectorNs, '--json', ...IMAGE], { env });
+  assert.equal(run.exitCode, 0, run.stdout + run.stderr);
+  const summary = JSON.parse(run.stdout) as { footprint: Array<Record<string, string>> };
+  const pod = summary.footprint.find((f) => f.kind === 'Pod' && f.status !== undefined);
+  assert.ok(pod !== undefined, JSON.stringify(summary.footprint));
+  assert.match(pod.status ?? '', /^still present \(.*test obstacle/, JSON.stringify(pod));
+  assert.match(pod.remove ?? '', new RegExp(`kubectl delete pod -n ${collectorNs} ${pod.name}.*kustody cleanup --case`), JSON.stringify(pod));
+  assert.equal((await kubectl(lab, 'admin', ['get', 'pod', '-n', collectorNs, pod.name ?? '', '-o', 'name'])).exitCode, 0, 'the pod kustody says is present is not');
+  // The capture's closing custody row carries the same account: the pod still present, with the refusal.
+  const notes = JSON.parse(query(join(created.path, 'evidence.db'), "SELECT json_extract(detail, '$.notes') FROM actions WHERE json_extract(detail, '$.step') = 'capture-end'")[0]?.[0] ?? '[]') as string[];
+  assert.ok(notes.some((n) => n.startsWith('footprint: ') && n.includes('"kind":"Pod"') && n.includes('still present') && n.includes('test obstacle')), notes.join('\n'));
+
+  assert.equal((await kubectl(lab, 'admin', ['delete', 'validatingadmissionpolicybinding,validatingadmissionpolicy', obstacle])).exitCode, 0);
+  for (let i = 0; i < 60 && (await deleteRefused()); i += 1) await new Promise((resolve) => setTimeout(resolve, 500));
+  const done = await runKustody(['cleanup', '--case', created.path, '--yes', '--json'], { env });
+  assert.equal(done.exitCode, 0, done.stdout + done.stderr);
+  assert.match((await kubectl(lab, 'admin', ['get', 'pod', '-n', collectorNs, pod.name ?? ''])).stderr, /NotFound/);
+});
