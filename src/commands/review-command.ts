@@ -24,6 +24,10 @@ import { isInteractive, runApp, type Terminal } from '../ui/render-app.js';
 import type { ResponderPorts } from '../ui/ports.js';
 import { ResponderApp } from '../ui/ResponderApp.js';
 import { TOOL_NAME, TOOL_VERSION } from '../version.js';
+import type { CollectorImage } from '../adapters/kube/pod-collectors.js';
+import { configFilePath } from '../adapters/system/config-file.js';
+import { ALL_VANTAGE_NEEDS, vantageOffers, withheldVantages, type ConfiguredImages, type VantageOffers } from '../core/ui/vantage-offer.js';
+import { collectorImageOption, netcutImageOption } from './collector-options.js';
 import { KUBE_FLAGS_USAGE, KUBE_OPTIONS, kubeOptionsFromFlags, parsePodTarget } from './kube-options.js';
 import { defaultCaseParent, type Command, type CommandContext } from './command.js';
 
@@ -102,7 +106,16 @@ export interface ResponderUiOptions {
   readonly caseArg?: string;
   /** The cluster flags (--kubeconfig, --context, --cluster, --user, -n, --allow-exec-plugin). */
   readonly kube: KubeConnectOptions;
+  /** --collector-image and --collector-pull-policy, if given (else KUSTODY_COLLECTOR_IMAGE, else the settings file). */
+  readonly imageFlags?: Record<string, string | boolean | undefined>;
 }
+
+/** The images the UI may use, resolved before it draws (a broken settings file stops it with the file's path). */
+function uiImages(options: ResponderUiOptions, env: NodeJS.ProcessEnv): UiImages {
+  return { collector: collectorImageOption(options.imageFlags ?? {}, env), netcut: netcutImageOption({}, env), configPath: configFilePath(env) };
+}
+
+type UiImages = ConfiguredImages & { readonly collector?: CollectorImage & { source: string }; readonly netcut?: CollectorImage & { source: string } };
 
 // The cluster client, the runner and the playbook loader take a while to load: the UI draws first.
 const loadClusterModules = async () => {
@@ -114,13 +127,14 @@ const loadClusterModules = async () => {
 };
 
 /** Builds the responder UI's ports from the adapters and the runner; the cluster client loads on first use. */
-function responderPorts(options: ResponderUiOptions, env: NodeJS.ProcessEnv): { ports: ResponderPorts; running: () => boolean } {
+function responderPorts(options: ResponderUiOptions, env: NodeJS.ProcessEnv, images: UiImages): { ports: ResponderPorts; running: () => boolean } {
   let modules: ReturnType<typeof loadClusterModules> | undefined;
   const load = () => (modules ??= loadClusterModules());
   const kubeOptions = options.kube;
   let kube: KubeClients | null = null;
   let caseDir = options.caseArg === undefined ? null : resolveCaseDir(options.caseArg, defaultCaseParent(env));
   let active = 0;
+  let offers: VantageOffers | undefined;
   const playbooks = async (): Promise<PlaybookChoice[]> => {
     const m = await load();
     return m.shippedPlaybookFiles().map((file) => m.loadPlaybook(file).playbook)
@@ -138,10 +152,12 @@ function responderPorts(options: ResponderUiOptions, env: NodeJS.ProcessEnv): { 
   };
   const ports: ResponderPorts = {
     async probeCluster() {
-      const needs = permissionsFor((await playbooks()).flatMap((p) => p.steps.map((s) => s.action)));
+      const needs = [...permissionsFor((await playbooks()).flatMap((p) => p.steps.map((s) => s.action))), ...ALL_VANTAGE_NEEDS];
       const probe = await (await load()).probeCluster(kubeOptions, env, needs);
       kube = probe.kube;
-      return probe.status;
+      if (probe.status.kind !== 'ready') return probe.status;
+      offers = vantageOffers(images, probe.status.checks, options.readOnly);
+      return { ...probe.status, vantages: offers };
     },
     listPlaybooks: playbooks,
     async loadPods(onPage, signal) {
@@ -173,7 +189,7 @@ function responderPorts(options: ResponderUiOptions, env: NodeJS.ProcessEnv): { 
       try {
         await (await load()).startPlaybookRun({
           playbook: input.playbookId, target: parsePodTarget(input.pod), caseDir, kube, dryRun: input.dryRun, resume: input.resume, tokens: [],
-          allowFootprint: false, commandEnv: (kubeOptions.kubeconfig ?? env.KUBECONFIG) === undefined ? {} : { KUBECONFIG: kubeOptions.kubeconfig ?? env.KUBECONFIG ?? '' },
+          ...runImages(images, offers, input), commandEnv: (kubeOptions.kubeconfig ?? env.KUBECONFIG) === undefined ? {} : { KUBECONFIG: kubeOptions.kubeconfig ?? env.KUBECONFIG ?? '' },
         }, runPorts);
       } finally {
         active -= 1;
@@ -187,7 +203,7 @@ function responderPorts(options: ResponderUiOptions, env: NodeJS.ProcessEnv): { 
 export async function launchResponderUi(options: ResponderUiOptions, context: CommandContext): Promise<number> {
   const terminal = processTerminal(context.env);
   if (!isInteractive(terminal)) throw new UsageError('The guided UI needs an interactive terminal.', 'Run `kustody` in a terminal, or use `kustody run PLAYBOOK --target NS/POD --case CASE` headless.');
-  const { ports, running } = responderPorts(options, context.env);
+  const { ports, running } = responderPorts(options, context.env, uiImages(options, context.env));
   await runApp(createElement(ResponderApp, { ports, readOnly: options.readOnly }), terminal);
   // Left with a second Ctrl-C while a step ran: the intent log makes that resumable, like a crash.
   return running() ? 130 : 0;
@@ -196,21 +212,37 @@ export async function launchResponderUi(options: ResponderUiOptions, context: Co
 /** `kustody ui`: the guided terminal UI with its flags (`kustody` alone opens it with none). */
 export const uiCommand: Command = {
   path: ['ui', ''],
-  usage: `kustody [ui] [--read-only] [--case CASE] ${KUBE_FLAGS_USAGE}`,
+  usage: `kustody [ui] [--read-only] [--case CASE] [--collector-image IMAGE [--collector-pull-policy P]] ${KUBE_FLAGS_USAGE}`,
   summary: 'the guided terminal UI: cluster check, pod picker with risk signals, playbook steps, evidence browser',
   help: [
     '`kustody` alone on a terminal opens the same UI, and `kustody --context NAME -n NS ...` opens it with those flags. Every run is recorded in a new case under',
     '$KUSTODY_CASE_DIR (default ./cases), or in --case CASE (whose captured connections then mark pods with outbound traffic).',
     '--read-only hides every mutating action: playbooks run as dry runs (nothing in the cluster changes, no confirmation is asked).',
+    'The debug and node capture vantages are offered when a collector image is configured (--collector-image, KUSTODY_COLLECTOR_IMAGE, or collectorImage: in',
+    '$XDG_CONFIG_HOME/kustody/config.yaml) and the API server says you may use them; the start screen says why when not. Each footprint is shown and confirmed before use.',
     'Keys: ? help everywhere; contain and revoke steps need the pod\'s namespace/name typed exactly; Ctrl-C stops after the current change.',
   ].join('\n'),
-  options: { ...KUBE_OPTIONS, 'read-only': { type: 'boolean' }, case: { type: 'string' } },
+  options: { ...KUBE_OPTIONS, 'read-only': { type: 'boolean' }, case: { type: 'string' }, 'collector-image': { type: 'string' }, 'collector-pull-policy': { type: 'string' } },
   positionals: { min: 0, max: 0 },
   async run(args, context) {
     const v = args.values;
     return launchResponderUi({
       readOnly: v['read-only'] === true, caseArg: typeof v.case === 'string' ? v.case : undefined,
-      kube: kubeOptionsFromFlags(v),
+      kube: kubeOptionsFromFlags(v), imageFlags: v,
     }, context);
   },
 };
+
+/** What a run started from the UI may use: footprint vantages and the cut only as offered, never in a dry run. */
+function runImages(images: UiImages, offers: VantageOffers | undefined, input: { dryRun: boolean; cutConnections?: boolean }) {
+  const footprint = offers !== undefined && (offers.debug.offered || offers.node.offered);
+  const cutOffered = offers?.cut.offered === true;
+  return {
+    allowFootprint: footprint && !input.dryRun,
+    collectorImage: footprint ? images.collector : undefined,
+    withheldVantages: offers === undefined ? undefined : withheldVantages(offers),
+    // Also for a playbook whose isolate step cuts by itself (data-exfiltration); the toggle adds the cut to every isolate step.
+    netcutImage: cutOffered ? images.netcut : undefined,
+    cutConnections: cutOffered && input.cutConnections === true,
+  };
+}

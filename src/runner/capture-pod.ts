@@ -46,6 +46,10 @@ export interface PodCaptureRequest {
   timeoutMs: number;
   maxOutputBytes: number;
   maxLogBytes: number;
+  /** Asked before a footprint vantage is used, with what it will leave (the guided UI shows it and asks for the typed confirmation); false skips that vantage. */
+  approveFootprint?: (vantage: 'debug' | 'node', footprint: string[]) => Promise<boolean>;
+  /** Footprint vantages the front end did not offer, with why (RBAC denies it): skipped with that reason, never asked about. */
+  withheld?: Partial<Record<'debug' | 'node', string>>;
   /** Where node collector pods run (default kustody-system); never the suspect's namespace. */
   collectorNamespace?: string;
   /** `volatile` stores connections, processes, mounts and tokens only (a quick first snapshot); default `full` adds objects and logs. */
@@ -154,9 +158,12 @@ async function collect(kube: KubeClients, pod: V1Pod, container: string, credent
   for (const vantage of order) {
     try {
       if (vantage !== 'exec' && request.collectorImage === undefined) throw new KustodyError('SKIPPED', 'no trusted collector image given (--collector-image)');
+      const withheld = vantage === 'exec' ? undefined : request.withheld?.[vantage];
+      if (withheld !== undefined) throw new KustodyError('SKIPPED', `not offered: ${withheld}`);
       if (vantage !== 'exec' && !request.allowFootprint) throw new KustodyError('SKIPPED', `it changes the cluster (${vantage === 'debug' ? 'a permanent ephemeral container' : 'a privileged pod on the node'}); confirm with --yes`);
       const containerId = pod.status?.containerStatuses?.find((s) => s.name === container)?.containerID?.replace(/^[a-z]+:\/\//, '');
       if (vantage === 'node' && (containerId === undefined || !/^[0-9a-f]{64}$/.test(containerId))) throw new KustodyError('SKIPPED', 'the container has no running container id');
+      if (vantage !== 'exec' && request.approveFootprint !== undefined && !(await request.approveFootprint(vantage, footprintOf(vantage, request, pod)))) throw new KustodyError('SKIPPED', 'the responder declined its footprint');
       const run = vantage === 'exec'
         ? await collectViaExec(kube, pod, container, credentialArgs, limits)
         : vantage === 'debug'
@@ -192,7 +199,7 @@ async function collectViaNode(kube: KubeClients, pod: V1Pod, containerId: string
   const target = `pod:${request.namespace}/${request.pod}`;
   const placed = await placeCollectorPod(kube, ctx, {
     target, namespace: request.collectorNamespace ?? COLLECTOR_NAMESPACE, nodeName, image: request.collectorImage as CollectorImage,
-    lifetimeSeconds: Math.ceil(limits.timeoutMs / 1000) + 90,
+    lifetimeSeconds: nodePodLifetime(limits.timeoutMs),
   });
   let ran: Awaited<ReturnType<typeof collectInNodePod>> | undefined;
   let failure: unknown;
@@ -224,4 +231,21 @@ async function parseTarOutput(stdout: Buffer, context: { vantage: Vantage; targe
   })());
   const stopped = result.stopped === null ? null : `${result.stopped.code}: ${result.stopped.message}`;
   return parseCollectorTar(result.entries, stopped, context);
+}
+
+/** How long the node collector pod sleeps: the collector's timeout plus room to start; the kubelet ends it 30 s later (activeDeadlineSeconds). */
+function nodePodLifetime(timeoutMs: number): number {
+  return Math.ceil(timeoutMs / 1000) + 90;
+}
+
+/** What a footprint vantage will leave in the cluster, in short lines for the confirmation. */
+function footprintOf(vantage: 'debug' | 'node', request: PodCaptureRequest, pod: V1Pod): string[] {
+  const image = request.collectorImage?.ref ?? '';
+  return vantage === 'debug'
+    ? [`an ephemeral container from ${image}`, `added to ${request.namespace}/${request.pod} (permanent: ephemeral containers can never be removed from a pod)`]
+    : [
+      `a privileged hostPID pod from ${image}`,
+      `in ${request.collectorNamespace ?? COLLECTOR_NAMESPACE} on node ${pod.spec?.nodeName ?? '(unscheduled)'}, guarded while it runs (ValidatingAdmissionPolicy)`,
+      `ended by the kubelet after ${nodePodLifetime(request.timeoutMs) + 30} s (activeDeadlineSeconds) even if kustody dies; deleted after the capture (deletion read back)`,
+    ];
 }

@@ -145,7 +145,7 @@ function stepView(step: PlaybookStep, history: RunHistory | null, target: StepTa
 
 function stepContext(input: RunPlaybookInput, ports: RunPlaybookPorts, runId: string, step: PlaybookStep, signal: AbortSignal, storedPlan: ChangePlan | null, recordStepIntent: (plan: ChangePlan | null) => void): StepContext {
   const expect = `${input.target.namespace}/${input.target.pod}`;
-  let approved = false;
+  const approved = new Set<string>();
   return {
     kube: ports.kube, session: ports.session, target: input.target, runId, stepId: step.id, dryRun: input.dryRun, signal, options: input.options, storedPlan,
     recordIntent: recordStepIntent,
@@ -157,11 +157,12 @@ function stepContext(input: RunPlaybookInput, ports: RunPlaybookPorts, runId: st
     preview: (lines) => ports.emit({ type: 'preview', stepId: step.id, lines }),
     progress: (message) => ports.emit({ type: 'progress', stepId: step.id, message }),
     waiting: (what, timeoutSeconds) => startWait((event) => ports.emit({ type: 'progress', stepId: step.id, ...event }), what, timeoutSeconds),
-    confirm: async () => {
-      if (approved) return true;
+    confirm: async (scope = 'step') => {
+      if (approved.has(scope)) return true;
       ports.emit({ type: 'confirm', stepId: step.id, expect });
-      approved = await unlessInterrupted(ports.confirm(step.id, expect), signal);
-      return approved;
+      const ok = await unlessInterrupted(ports.confirm(step.id, expect), signal);
+      if (ok) approved.add(scope);
+      return ok;
     },
   };
 }

@@ -34,11 +34,13 @@ export interface StartRunRequest {
   /** Leaked tokens (file contents), kept in memory only. */
   tokens: ReadonlyArray<{ text: string; source: string }>;
   collectorImage?: CollectorImage;
-  /** The node image for cutting connections (BusyBox, ss, conntrack); the collector image when not given. */
+  /** The node image for cutting connections (BusyBox, ss, conntrack); without it the cut lists what stays open. */
   netcutImage?: CollectorImage;
   /** Cut surviving connections at every isolate step, whatever the playbook says (the UI's choice). */
   cutConnections?: boolean;
   allowFootprint: boolean;
+  /** Footprint vantages the front end did not offer, with why (the UI's start screen said so). */
+  withheldVantages?: Partial<Record<'debug' | 'node', string>>;
   signKey?: string;
   bundlePath?: string;
   commandEnv: Record<string, string>;
@@ -76,7 +78,7 @@ export async function startPlaybookRun(request: StartRunRequest, ports: StartRun
     }
     return await runPlaybook({
       playbook, playbookSha256: sha256, target, dryRun: request.dryRun, resume: request.resume,
-      options: { collectorImage: request.collectorImage, netcutImage: request.netcutImage, cutConnections: request.cutConnections, allowFootprint: request.allowFootprint, leakedTokens: leaked, signKey: request.signKey, bundlePath: request.bundlePath, commandEnv: request.commandEnv, kubeContext: request.kube.context },
+      options: { collectorImage: request.collectorImage, netcutImage: request.netcutImage, cutConnections: request.cutConnections, allowFootprint: request.allowFootprint, withheldVantages: request.withheldVantages, leakedTokens: leaked, signKey: request.signKey, bundlePath: request.bundlePath, commandEnv: request.commandEnv, kubeContext: request.kube.context },
     }, { kube: request.kube, session, confirm: ports.confirm, emit: ports.emit, checklist: ports.checklist, signal: ports.signal });
   } finally {
     release?.();

@@ -30,7 +30,7 @@ const HELP_SECTIONS = { start: ['start'], lab: ['start'], 'open-path': ['start']
 function Screen({ state, width, rows }: { state: FlowState; width: number; rows: number }): ReactElement | null {
   const playbook = state.playbooks[state.playbook];
   switch (state.screen) {
-    case 'start': return <StartScreen cluster={state.cluster} playbooks={state.playbooks} selected={state.playbook} readOnly={state.readOnly} notice={state.notice} width={width} rows={rows} />;
+    case 'start': return <StartScreen cluster={state.cluster} playbooks={state.playbooks} selected={state.playbook} readOnly={state.readOnly} notice={state.notice} cutConnections={state.cutConnections} width={width} rows={rows} />;
     case 'lab': return <LabHelp width={width} />;
     case 'open-path': return <OpenPath text={state.pathText} width={width} />;
     case 'opening': return <Opening />;
@@ -80,7 +80,7 @@ export function ResponderApp({ ports, readOnly, size: fixed, onExit }: Responder
           void ports.open(effect.target).then((content) => dispatch({ type: 'opened', content }), (error: unknown) => dispatch({ type: 'open-failed', message: String(redactError(error)) }));
           return;
         case 'start-run':
-          void ports.startRun({ playbookId: effect.playbookId, pod: effect.pod, dryRun: state.readOnly, resume: effect.resume }, run.begin())
+          void ports.startRun({ playbookId: effect.playbookId, pod: effect.pod, dryRun: state.readOnly, resume: effect.resume, cutConnections: effect.cutConnections }, run.begin())
             .catch((error: unknown) => dispatch({ type: 'run-failed', message: redactError(error) }));
           return;
         case 'answer': run.answer(effect.ok); return;

@@ -27,7 +27,7 @@ export interface ResponderPorts {
   /** Opens evidence read-only: the demo case, a case folder or bundle (verified first), or the case of the last run. */
   open(target: OpenTarget): Promise<ReviewContent>;
   /** Runs (or, with resume, continues) a playbook against `namespace/pod`, recording into the session's case; resolves when the run has finished. */
-  startRun(input: { readonly playbookId: string; readonly pod: string; readonly dryRun: boolean; readonly resume: boolean }, ports: RunPorts): Promise<void>;
+  startRun(input: { readonly playbookId: string; readonly pod: string; readonly dryRun: boolean; readonly resume: boolean; readonly cutConnections?: boolean }, ports: RunPorts): Promise<void>;
   /** Records a note in a case folder's custody log (absent: the browser refuses notes). */
   addNote?(caseDir: string, text: string): Promise<CustodyRecord>;
 }

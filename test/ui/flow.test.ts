@@ -5,6 +5,7 @@ import { trusted } from '../../src/core/display/index.js';
 import { podEntry } from '../../src/core/ui/pod-list.js';
 import type { KeyPress, UiCommand } from '../../src/core/ui/ui-command.js';
 import type { PlaybookEvent } from '../../src/runner/playbook-events.js';
+import type { VantageOffers } from '../../src/core/ui/vantage-offer.js';
 import { initialFlow, reduceFlow, type FlowState } from '../../src/ui/state/flow.js';
 import { PLAYBOOK, READY } from './fake-ports.js';
 
@@ -22,7 +23,7 @@ function atConfirmation(): FlowState {
   s = reduceFlow(s, { type: 'pods', entries: [podEntry({ metadata: { name: 'suspect', namespace: 'shop' } }, {})] });
   s = key(key(s, nav({ kind: 'select' })), nav({ kind: 'select' }));
   assert.equal(s.screen, 'run');
-  assert.deepEqual(s.effects.at(-1), { kind: 'start-run', playbookId: 'compromised-pod', pod: 'shop/suspect', resume: false });
+  assert.deepEqual(s.effects.at(-1), { kind: 'start-run', playbookId: 'compromised-pod', pod: 'shop/suspect', resume: false, cutConnections: false });
   s = reduceFlow(s, { type: 'effects-taken', count: s.effects.length });
   s = event(s, { type: 'plan', runId: 'r', playbook: { id: 'compromised-pod', title: 'Compromised pod', description: '' }, target: 'shop/suspect', caseId: 'c', dryRun: false, resumed: false, steps: [{ id: 'isolate', title: 'Isolate', why: 'w', action: 'isolate', danger: 'contain', confirm: true, needs: [], verify: null, undo: null, state: 'pending' }] });
   s = event(s, { type: 'step-start', stepId: 'isolate', index: 0, total: 1, at: 'x' });
@@ -62,7 +63,7 @@ test('after an interrupted run, r resumes the same playbook and pod; e opens its
   s = reduceFlow(s, { type: 'effects-taken', count: s.effects.length });
   assert.equal(s.run.steps[0]?.status, 'interrupted');
   assert.deepEqual(s.run.finishedOrder, ['isolate']);
-  assert.deepEqual(key(s, nav({ kind: 'letter', key: 'r' })).effects, [{ kind: 'start-run', playbookId: 'compromised-pod', pod: 'shop/suspect', resume: true }]);
+  assert.deepEqual(key(s, nav({ kind: 'letter', key: 'r' })).effects, [{ kind: 'start-run', playbookId: 'compromised-pod', pod: 'shop/suspect', resume: true, cutConnections: false }]);
   assert.deepEqual(key(s, nav({ kind: 'letter', key: 'e' })).effects, [{ kind: 'open', target: { runCase: true } }]);
 });
 
@@ -71,4 +72,20 @@ test('a read-only session declines any confirmation unseen', () => {
   s = event({ ...s, run: { ...s.run, confirm: null } }, { type: 'confirm', stepId: 'isolate', expect: 'shop/suspect' });
   assert.equal(s.run.confirm, null);
   assert.deepEqual(s.effects, [{ kind: 'answer', ok: false }]);
+});
+
+test('c chooses the cut only when the start screen offers it, and the run it starts carries the choice', () => {
+  const ready = (cut: boolean): FlowState => {
+    const vantages: VantageOffers = { debug: { offered: false, reason: 'r' }, node: { offered: false, reason: 'r' }, cut: cut ? { offered: true, image: 'lab.local/netcut:1', source: 'KUSTODY_NETCUT_IMAGE' } : { offered: false, reason: 'no cut image configured' } };
+    const s = reduceFlow(reduceFlow(initialFlow(false), { type: 'cluster', status: READY.kind === 'ready' ? { ...READY, vantages } : READY }), { type: 'playbooks', list: [PLAYBOOK] });
+    return reduceFlow(s, { type: 'effects-taken', count: s.effects.length });
+  };
+  assert.equal(key(ready(false), nav({ kind: 'letter', key: 'c' })).cutConnections, false, 'not offered: c does nothing');
+  let s = key(ready(true), nav({ kind: 'letter', key: 'c' }));
+  assert.equal(s.cutConnections, true);
+  assert.equal(key(s, nav({ kind: 'letter', key: 'c' })).cutConnections, false, 'c again unchooses it');
+  s = key(s, nav({ kind: 'select' }));
+  s = reduceFlow(s, { type: 'pods', entries: [podEntry({ metadata: { name: 'suspect', namespace: 'shop' } }, {})] });
+  s = key(key(s, nav({ kind: 'select' })), nav({ kind: 'select' }));
+  assert.deepEqual(s.effects.at(-1), { kind: 'start-run', playbookId: 'compromised-pod', pod: 'shop/suspect', resume: false, cutConnections: true });
 });

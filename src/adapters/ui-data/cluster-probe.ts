@@ -26,7 +26,7 @@ export async function checkPermissions(kube: KubeClients, needs: readonly Permis
     const [resource = '', subresource] = need.resource.split('/');
     try {
       const review = await withTimeout(kube.authz.createSelfSubjectAccessReview({
-        body: { apiVersion: 'authorization.k8s.io/v1', kind: 'SelfSubjectAccessReview', spec: { resourceAttributes: { verb: need.verb, group: need.group, resource, subresource } } },
+        body: { apiVersion: 'authorization.k8s.io/v1', kind: 'SelfSubjectAccessReview', spec: { resourceAttributes: { verb: need.verb, group: need.group, resource, subresource, namespace: need.namespace } } },
       }), 'SelfSubjectAccessReview');
       return { need, allowed: review.status?.allowed === true };
     } catch {

@@ -1,6 +1,7 @@
 // What the start screen knows about the cluster and the playbooks, and how it words them; pure.
 import { display, escapeUntrusted, trusted, type DisplayText } from '../display/index.js';
 import { describeNeed, permissionsFor, type PermissionNeed } from './permission-needs.js';
+import type { VantageOffers } from './vantage-offer.js';
 
 /** The API server's answer to one SelfSubjectAccessReview (null when the review itself failed). */
 export interface PermissionCheck {
@@ -11,7 +12,7 @@ export interface PermissionCheck {
 /** Where the cluster probe stands. Every string in it came from the kubeconfig or the API server. */
 export type ClusterStatus =
   | { readonly kind: 'checking' }
-  | { readonly kind: 'ready'; readonly context: string; readonly server: string; readonly user: string; readonly groups: readonly string[]; readonly checks: readonly PermissionCheck[]; readonly credential?: string }
+  | { readonly kind: 'ready'; readonly context: string; readonly server: string; readonly user: string; readonly groups: readonly string[]; readonly checks: readonly PermissionCheck[]; readonly credential?: string; readonly vantages?: VantageOffers }
   | { readonly kind: 'unreachable'; readonly reason: string; readonly nextStep: string };
 
 /** A playbook as the start screen offers it. */

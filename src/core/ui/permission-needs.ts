@@ -9,6 +9,8 @@ export interface PermissionNeed {
   readonly resource: string;
   /** What the step does with it, for the permission table. */
   readonly why: string;
+  /** Asked in this namespace only (absent: in any namespace). */
+  readonly namespace?: string;
 }
 
 /** The step actions whose API needs are known (the runner's StepAction values). */

@@ -18,7 +18,7 @@ export async function runIsolateStep(ctx: StepContext, params: IsolateParams): P
   if (params.cutConnections || ctx.options.cutConnections === true) {
     // Only once the deny-all policy is in force (or in a dry run, which creates nothing): what is cut cannot reconnect.
     ctx.progress(trusted('Cutting the connections that survived the policy, from the pod\'s node.'));
-    const cut = await unlessInterrupted(planCut(ctx.kube, ctx.session, ctx.target, ctx.options.netcutImage ?? ctx.options.collectorImage).then((planned) => runCut(ctx.kube, ctx.session, planned, { dryRun: ctx.dryRun, confirm: () => ctx.confirm() })), ctx.signal);
+    const cut = await unlessInterrupted(planCut(ctx.kube, ctx.session, ctx.target, ctx.options.netcutImage).then((planned) => runCut(ctx.kube, ctx.session, planned, { dryRun: ctx.dryRun, confirm: () => ctx.confirm() })), ctx.signal);
     summary.push(...describeCutPlan(cut), ...describeCutResult(cut));
     cutStatus = cut.status;
   }

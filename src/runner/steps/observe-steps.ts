@@ -6,6 +6,7 @@ import { KustodyError } from '../../core/errors.js';
 import { openItems, type ChecklistItem } from '../../core/checklist/checklist-state.js';
 import type { CaptureParams, ChecklistParams } from '../../core/playbook/types.js';
 import { utcNow } from '../../adapters/system/responder-env.js';
+import { recordAction } from '../../adapters/store/case-store.js';
 import { capturePod } from '../capture-pod.js';
 import { readChecklists, recordChecklistShown, tickItem } from '../checklist-log.js';
 import type { ChecklistItemView } from '../playbook-events.js';
@@ -17,9 +18,18 @@ import { unlessInterrupted, type StepContext, type StepResult } from './step-con
 /** Captures the target into the case; a partial capture is a warning, none at all a failure. */
 export async function runCaptureStep(ctx: StepContext, params: CaptureParams): Promise<StepResult> {
   const { caseKey } = ctx.session;
+  let declined = false;
   const work = capturePod(ctx.kube, {
     namespace: ctx.target.namespace, pod: ctx.target.pod, container: params.container ?? undefined, via: params.via,
-    collectorImage: ctx.options.collectorImage, allowFootprint: ctx.options.allowFootprint && !ctx.dryRun,
+    collectorImage: ctx.options.collectorImage, allowFootprint: ctx.options.allowFootprint && !ctx.dryRun, withheld: ctx.options.withheldVantages,
+    // A footprint is a change: shown, then confirmed like one, each vantage on its own (headless, --yes already confirmed it); the answer is a custody row.
+    approveFootprint: async (vantage, footprint) => {
+      ctx.preview([display`The ${escapeUntrusted(vantage)} vantage changes the cluster. It will leave:`, ...footprint.map((line) => display`  ${escapeUntrusted(line)}`)]);
+      const approved = await ctx.confirm(`footprint:${vantage}`);
+      declined ||= !approved;
+      recordFootprintConsent(ctx, vantage, footprint, approved);
+      return approved;
+    },
     timeoutMs: params.timeoutSeconds * 1000, maxOutputBytes: 256 * 1024 * 1024, maxLogBytes: 4 * 1024 * 1024, scope: params.scope,
   }, {
     db: ctx.session.db, actor: ctx.session.actor, now: utcNow, caseKey, fingerprint: (value) => fingerprintSecret(caseKey, value),
@@ -31,8 +41,18 @@ export async function runCaptureStep(ctx: StepContext, params: CaptureParams): P
   summary.push(escapeUntrusted(Object.entries(result.counts).map(([table, count]) => `${table} ${count}`).join(', ')));
   if (result.unfinished.length > 0) summary.push(display`did not finish: ${escapeUntrusted(result.unfinished.join(', '))}`);
   for (const item of result.footprint) summary.push(display`footprint: ${escapeUntrusted(JSON.stringify(item))}`);
+  if (result.status === 'failed' && declined) return { outcome: 'declined', summary, detail: { capture_id: result.captureId, status: result.status, counts: result.counts } };
   if (result.status === 'failed') throw new KustodyError('CAPTURE_FAILED', `The capture read nothing from the pod: ${result.notes.join('; ')}.`, { nextStep: 'Check the pod is running, or give --collector-image (with --yes) for the debug and node vantages, then run again with --resume.' });
   return { outcome: result.status === 'complete' ? 'done' : 'warning', summary, detail: { capture_id: result.captureId, status: result.status, counts: result.counts } };
+}
+
+/** Records the responder's answer to a footprint vantage's preview: what it would leave, with which image, approved or declined. */
+function recordFootprintConsent(ctx: StepContext, vantage: 'debug' | 'node', footprint: readonly string[], approved: boolean): void {
+  recordAction(ctx.session.db, {
+    at: utcNow(), actor: ctx.session.actor, kind: 'footprint', target: `pod:${ctx.target.namespace}/${ctx.target.pod}`,
+    detail: { plan: 'consent', title: `${vantage} vantage with ${ctx.options.collectorImage?.ref ?? ''}`, run_id: ctx.runId, step_id: ctx.stepId, vantage, image: ctx.options.collectorImage?.ref ?? '', will_leave: [...footprint] },
+    outcome: approved ? 'approved' : 'declined',
+  });
 }
 
 /** Records the target's identity inventory. */

@@ -15,10 +15,12 @@ import type { StepWait } from '../wait-progress.js';
 export interface StepOptions {
   /** A trusted collector image, enabling the debug and node capture vantages. */
   collectorImage?: CollectorImage;
-  /** The node image for cutting connections (BusyBox, ss, conntrack); the collector image when not given. */
+  /** The node image for cutting connections (BusyBox, ss, conntrack); without it the cut lists what stays open. */
   netcutImage?: CollectorImage;
   /** Cut surviving connections at every isolate step, whatever the playbook says. */
   cutConnections?: boolean;
+  /** Footprint vantages the front end did not offer, with why: capture skips them with that reason. */
+  withheldVantages?: Partial<Record<'debug' | 'node', string>>;
   /** Whether capture may leave a footprint (an ephemeral container, a node pod); never in a dry run. */
   allowFootprint: boolean;
   /** Leaked tokens handed over with --token-file, in memory only. */
@@ -56,8 +58,8 @@ export interface StepContext {
   checklist(items: ChecklistItemView[], tick: TickItem): Promise<void>;
   /** Tells the front end an item was ticked (custody row `seq`). */
   ticked(item: ChecklistItemView, seq: number): void;
-  /** Asks the responder to type the pod's name; true once approved (remembered for the rest of the step). */
-  confirm(): Promise<boolean>;
+  /** Asks the responder to type the pod's name; true once approved (remembered for the rest of the step, per scope: each footprint vantage is asked on its own). */
+  confirm(scope?: string): Promise<boolean>;
 }
 
 /** How a step ended, for the intent log and the `step-done` event. */

@@ -4,7 +4,8 @@ import { Box } from 'ink';
 import type { ReactElement } from 'react';
 import { display, escapeUntrusted, joinDisplay, trusted, type DisplayText } from '../../core/display/index.js';
 import { checksFor, permissionLine, permissionVerdict, type ClusterStatus, type PlaybookChoice } from '../../core/ui/cluster-view.js';
-import { cutDisplay } from '../../core/display/fit-text.js';
+import { cutDisplay, wrapDisplay } from '../../core/display/fit-text.js';
+import { vantageLines } from '../../core/ui/vantage-offer.js';
 import { Txt } from '../components/Txt.js';
 
 /** Props of StartScreen. */
@@ -15,6 +16,8 @@ export interface StartScreenProps {
   readonly readOnly: boolean;
   /** A one-line message (an open that failed, a list that could not be read). */
   readonly notice: DisplayText | null;
+  /** Whether the responder chose to cut surviving connections (c). */
+  readonly cutConnections: boolean;
   readonly width: number;
   readonly rows: number;
 }
@@ -37,9 +40,15 @@ function Unreachable({ reason, nextStep, width }: { reason: string; nextStep: st
 }
 
 /** Renders the start screen. */
-export function StartScreen({ cluster, playbooks, selected, readOnly, notice, width, rows }: StartScreenProps): ReactElement {
+export function StartScreen({ cluster, playbooks, selected, readOnly, notice, cutConnections, width, rows }: StartScreenProps): ReactElement {
   const mode = readOnly ? trusted('   [read-only: dry runs only, nothing in the cluster changes]') : trusted('');
   const chosen = playbooks[selected];
+  // The vantage block wraps at words (its reasons are never cut); the permission table gives up about the rows it takes.
+  const vantages = cluster.kind === 'ready' && cluster.vantages !== undefined ? vantageLines(cluster.vantages, cutConnections) : [];
+  const vantageRows = vantages.reduce((n, line) => {
+    const wrapped = wrapDisplay(line.text, width).length;
+    return n + wrapped + (wrapped > 1 ? 1 : 0);
+  }, 0);
   return (
     <Box flexDirection="column" width={width}>
       <Txt bold tone="accent">{cutDisplay(display`kustody · guided incident response${mode}`, width)}</Txt>
@@ -51,6 +60,7 @@ export function StartScreen({ cluster, playbooks, selected, readOnly, notice, wi
           <Txt>{cutDisplay(display`Cluster  context ${escapeUntrusted(cluster.context)} · API server ${escapeUntrusted(cluster.server)}`, width)}</Txt>
           <Txt>{cutDisplay(display`You      ${escapeUntrusted(cluster.user)} (groups: ${joinDisplay(cluster.groups.map((g) => escapeUntrusted(g)), trusted(', '))})`, width)}</Txt>
           {cluster.credential === undefined ? null : <Txt>{cutDisplay(display`Login    ${escapeUntrusted(cluster.credential)}`, width)}</Txt>}
+          {vantages.map((line, i) => <Txt key={`v${i}`} tone={line.tone} wrap="wrap">{line.text}</Txt>)}
           <Txt>{trusted(' ')}</Txt>
           <Txt bold>{trusted('Playbook (↑↓ choose, Enter pick the pod):')}</Txt>
           {playbooks.map((p, i) => (
@@ -67,7 +77,7 @@ export function StartScreen({ cluster, playbooks, selected, readOnly, notice, wi
                 ))}
               </Txt>
               <Txt bold>{cutDisplay(display`Permissions ${escapeUntrusted(chosen.id)} needs (SelfSubjectAccessReview):`, width)}</Txt>
-              {checksFor(chosen, cluster.checks, readOnly).slice(0, Math.max(1, rows - playbooks.length - 15)).map((check, i) => (
+              {checksFor(chosen, cluster.checks, readOnly).slice(0, Math.max(1, rows - playbooks.length - 15 - vantageRows)).map((check, i) => (
                 <Txt key={i} tone={check.allowed === true ? 'ok' : check.allowed === false ? 'danger' : 'warn'}>{cutDisplay(permissionLine(check), width)}</Txt>
               ))}
               <Txt tone={permissionVerdict(checksFor(chosen, cluster.checks, readOnly)).ok ? 'ok' : 'warn'}>{cutDisplay(permissionVerdict(checksFor(chosen, cluster.checks, readOnly)).text, width)}</Txt>

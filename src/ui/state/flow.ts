@@ -21,7 +21,7 @@ export type FlowEffect =
   | { readonly kind: 'probe' }
   | { readonly kind: 'load-pods' }
   | { readonly kind: 'open'; readonly target: OpenTarget }
-  | { readonly kind: 'start-run'; readonly playbookId: string; readonly pod: string; readonly resume: boolean }
+  | { readonly kind: 'start-run'; readonly playbookId: string; readonly pod: string; readonly resume: boolean; readonly cutConnections: boolean }
   | { readonly kind: 'answer'; readonly ok: boolean }
   /** Tick checklist item `index` (from 1), with a note or none; and move on from the checklist. */
   | { readonly kind: 'tick'; readonly index: number; readonly note: string | null }
@@ -38,6 +38,8 @@ export interface FlowState {
   readonly playbooks: readonly PlaybookChoice[];
   readonly playbook: number;
   readonly notice: DisplayText | null;
+  /** The responder chose (c on the start screen) to cut surviving connections at every isolate step; only when offered. */
+  readonly cutConnections: boolean;
   readonly pathText: string;
   readonly picker: PickerState;
   readonly pods: { readonly requested: boolean; readonly done: boolean; readonly error: string | null };
@@ -66,7 +68,7 @@ export type FlowAction =
 /** The state the UI starts in: checking the cluster. */
 export function initialFlow(readOnly: boolean): FlowState {
   return {
-    screen: 'start', help: false, readOnly, cluster: { kind: 'checking' }, playbooks: [], playbook: 0, notice: null, pathText: '',
+    screen: 'start', help: false, readOnly, cluster: { kind: 'checking' }, playbooks: [], playbook: 0, notice: null, cutConnections: false, pathText: '',
     picker: EMPTY_PICKER, pods: { requested: false, done: false, error: null }, pod: null, run: EMPTY_RUN, browser: null, browserBack: 'start', effects: [{ kind: 'probe' }],
   };
 }
@@ -120,6 +122,7 @@ function onStart(state: FlowState, c: UiCommand): FlowState {
   if (c.key === 'o') return { ...state, screen: 'open-path', pathText: '' };
   if (c.key === 'd') return emit({ ...state, screen: 'opening', browserBack: 'start' }, { kind: 'open', target: { demo: true } });
   if (c.key === 'r') return emit({ ...state, cluster: { kind: 'checking' }, notice: null }, { kind: 'probe' });
+  if (c.key === 'c' && state.cluster.kind === 'ready' && state.cluster.vantages?.cut.offered === true) return { ...state, cutConnections: !state.cutConnections };
   return state;
 }
 
@@ -139,7 +142,7 @@ function onRun(state: FlowState, c: UiCommand, pageSize: number): FlowState {
     if (c.kind === 'letter' && c.key === 'e' && state.run.startError === null) return emit({ ...state, screen: 'opening', browserBack: 'run' }, { kind: 'open', target: { runCase: true } });
     const resumable = ['interrupted', 'failed', 'needs-confirmation'].includes(state.run.finished.status) && state.run.plan !== null && !state.run.plan.dryRun;
     if (c.kind === 'letter' && c.key === 'r' && resumable && state.run.plan !== null) {
-      return emit({ ...state, run: EMPTY_RUN }, { kind: 'start-run', playbookId: state.run.plan.playbook.id, pod: state.run.plan.target, resume: true });
+      return emit({ ...state, run: EMPTY_RUN }, { kind: 'start-run', playbookId: state.run.plan.playbook.id, pod: state.run.plan.target, resume: true, cutConnections: state.cutConnections });
     }
     if (c.kind === 'back') return { ...state, screen: 'start' };
   }
@@ -179,7 +182,7 @@ function onKey(state: FlowState, press: KeyPress, pageSize: number): FlowState {
       const playbook = state.playbooks[state.playbook];
       if (c.kind === 'back') return { ...state, screen: 'picker' };
       if (c.kind !== 'select' || playbook === undefined || state.pod === null) return state;
-      return emit({ ...state, screen: 'run', run: EMPTY_RUN }, { kind: 'start-run', playbookId: playbook.id, pod: state.pod.ref, resume: false });
+      return emit({ ...state, screen: 'run', run: EMPTY_RUN }, { kind: 'start-run', playbookId: playbook.id, pod: state.pod.ref, resume: false, cutConnections: state.cutConnections });
     }
     case 'run': return onRun(state, c, pageSize);
   }
