@@ -81,7 +81,7 @@ function itemLine(item: ScoreItem): DisplayText {
 /** The score card as terminal lines, every stored string escaped. */
 export function describeScore(card: ScoreCard): DisplayText[] {
   const lines: DisplayText[] = [
-    display`Score ${card.total} of ${card.max} · ${escapeUntrusted(card.scenario)} · exercise ${card.exercise}${card.provisional ? trusted(' · provisional: the exercise is still running') : trusted('')}`,
+    display`Score ${card.total} of ${card.max} · ${escapeUntrusted(card.scenario)} · exercise ${card.exercise}${card.provisional ? trusted(' · provisional: the exercise is still running') : trusted('')}${card.replay ? trusted(' · replay without a cluster: changes simulated') : trusted('')}`,
     display`Objectives met: ${card.objectivesMet} of ${card.objectives}`,
   ];
   for (const item of card.items.filter((i) => i.kind === 'objective')) lines.push(itemLine(item));

@@ -16,7 +16,7 @@ export function readScoreInput(caseDir: string): ScoreInput {
     if (exercise === undefined) throw new KustodyError('NO_EXERCISE', `The case ${caseDir} has no exercise yet.`, { kind: 'usage', nextStep: 'Start one with `kustody exercise start ID --case CASE --yes`.' });
     const scenario = JSON.parse(exercise.scenario_json) as Scenario;
     const events = listEvents(log, exercise.id).map((e) => ({ seq: e.seq, at: e.at, kind: e.kind, name: e.name, outcome: e.outcome, detail: JSON.parse(e.detail_json) as unknown }));
-    input = { scenario, events, exercise: { id: exercise.id, namespace: exercise.namespace, startedAt: exercise.started_at, stoppedAt: exercise.stopped_at, minuteSeconds: exercise.minute_seconds } };
+    input = { scenario, events, exercise: { id: exercise.id, namespace: exercise.namespace, startedAt: exercise.started_at, stoppedAt: exercise.stopped_at, minuteSeconds: exercise.minute_seconds, replay: exercise.context === 'replay' } };
   } finally {
     log.close();
   }

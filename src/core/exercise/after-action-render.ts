@@ -9,6 +9,8 @@ import { REPORT_CSS } from '../report/report-css.js';
 import type { AfterActionModel } from './after-action.js';
 import type { EvidenceRef } from './score.js';
 
+/** Said at the top of a replay's report: what was real and what was not. */
+const REPLAY_NOTE = 'Replay without a cluster: the attacker and injects were played from a recorded lab run, and every containment, revocation and capture marked (simulated) was simulated, not done on a cluster.';
 const ref = (e: EvidenceRef): string => `${e.table === 'actions' ? 'custody' : 'exercise'} ${e.rowid}`;
 
 function table(head: readonly string[], rows: readonly string[]): string {
@@ -27,7 +29,7 @@ function noteLines(m: AfterActionModel): string[] {
 export function renderAfterActionHtml(m: AfterActionModel, generatedAt: string): string {
   const csp = `default-src 'none'; style-src ${styleHash(REPORT_CSS)}; img-src 'none'; font-src 'none'; connect-src 'none'; script-src 'none'; object-src 'none'; base-uri 'none'; form-action 'none'`;
   const body = [
-    `<header><h1>After-action report: ${h(m.scenario.title)}</h1><p class="muted">Scenario <code>${h(m.scenario.id)}</code> · exercise ${m.exercise.id} in namespace <code>${h(m.exercise.namespace)}</code> · ${h(m.exercise.startedAt)} to ${h(m.exercise.stoppedAt ?? 'still running')} · generated ${h(generatedAt)}</p>
+    `<header><h1>After-action report: ${h(m.scenario.title)}</h1><p class="muted">Scenario <code>${h(m.scenario.id)}</code> · exercise ${m.exercise.id} in namespace <code>${h(m.exercise.namespace)}</code> · ${h(m.exercise.startedAt)} to ${h(m.exercise.stoppedAt ?? 'still running')} · generated ${h(generatedAt)}</p>${m.exercise.replay ? `<p><strong>${h(REPLAY_NOTE)}</strong></p>` : ''}
 <div class="verdict${m.score.provisional ? ' bad' : ''}"><strong>Score ${m.score.total} of ${m.score.max}</strong> — ${m.score.objectivesMet} of ${m.score.objectives} objectives met${m.score.provisional ? ' (provisional: the exercise is still running)' : ''}</div></header>`,
     `<section id="overview"><h2>Exercise overview</h2><p>${h(m.scenario.summary)}</p><p class="muted">Techniques: ${m.scenario.techniques.map((t) => `<span class="mono">${h(t)}</span>`).join(', ')} · expected playbook <code>${h(m.scenario.expectedPlaybook)}</code></p></section>`,
     `<section id="objectives"><h2>Objectives</h2>${table(['Objective', 'Met', 'Points', 'How it was measured', 'Evidence'], m.objectives.map((o) => `<tr data-objective="${h(o.id)}"><td>${h(o.text)}</td><td>${o.met ? 'met' : '<strong>not met</strong>'}</td><td>${o.points} / ${o.possible}</td><td>${h(o.why)}</td><td class="mono">${h(o.evidence.map(ref).join(', '))}</td></tr>`))}</section>`,
@@ -55,7 +57,7 @@ export function renderAfterActionMarkdown(m: AfterActionModel, generatedAt: stri
   const bullets = (items: readonly string[], empty: string) => (items.length === 0 ? [`_${empty}_`, ''] : [...items.map((i) => `- ${code(i)}`), '']);
   return [
     `# After-action report ${code(m.scenario.title)}`, '',
-    `Scenario ${code(m.scenario.id)}, exercise ${m.exercise.id} in namespace ${code(m.exercise.namespace)}, ${code(m.exercise.startedAt)} to ${code(m.exercise.stoppedAt ?? 'still running')}; generated ${code(generatedAt)}.`, '',
+    `Scenario ${code(m.scenario.id)}, exercise ${m.exercise.id} in namespace ${code(m.exercise.namespace)}, ${code(m.exercise.startedAt)} to ${code(m.exercise.stoppedAt ?? 'still running')}; generated ${code(generatedAt)}.`, '', ...(m.exercise.replay ? [`**${REPLAY_NOTE}**`, ''] : []),
     `**Score ${m.score.total} of ${m.score.max}**, ${m.score.objectivesMet} of ${m.score.objectives} objectives met${m.score.provisional ? ' (provisional: the exercise is still running)' : ''}.`, '',
     '## Exercise overview', '', code(m.scenario.summary), '', `Techniques: ${m.scenario.techniques.map(code).join(', ')}; expected playbook ${code(m.scenario.expectedPlaybook)}.`, '',
     '## Objectives', '', '| Objective | Met | Points | How it was measured | Evidence |', '|---|---|---|---|---|',

@@ -29,7 +29,7 @@ export interface ImprovementRow {
 /** The after-action report model. */
 export interface AfterActionModel {
   scenario: { id: string; title: string; summary: string; techniques: string[]; expectedPlaybook: string; facilitatorNotes: string };
-  exercise: { id: number; namespace: string; startedAt: string; stoppedAt: string | null };
+  exercise: { id: number; namespace: string; startedAt: string; stoppedAt: string | null; replay: boolean };
   score: { total: number; max: number; objectivesMet: number; objectives: number; provisional: boolean };
   objectives: ScoreItem[];
   strengths: string[];
@@ -67,8 +67,9 @@ function measureKind(item: ScoreItem, scenario: Scenario): string {
 function teamAction(row: ScoreCustodyRow): string | null {
   const d = (row.detail ?? {}) as Record<string, unknown>;
   if (row.kind === 'observe' && d.step === 'capture-end') return `capture of ${row.target} ended ${row.outcome}`;
-  if (row.kind === 'observe' && d.sweep === 'persistence') return 'persistence sweep started';
-  if ((row.kind === 'contain' || row.kind === 'revoke') && ['applied', 'already-in-effect', 'deletion-under-way', 'failed'].includes(row.outcome)) return `${row.kind} (${String(d.plan ?? '')}): ${String(d.title ?? row.target)}: ${row.outcome}`;
+  if (row.kind === 'observe' && d.step === 'simulated-capture') return `capture of ${row.target} (replay) ${row.outcome === 'simulated' ? 'simulated from the recording' : row.outcome}`;
+  if (row.kind === 'observe' && d.sweep === 'persistence') return row.outcome === 'simulated' ? 'persistence sweep (simulated from the recording)' : 'persistence sweep started';
+  if ((row.kind === 'contain' || row.kind === 'revoke') && ['applied', 'already-in-effect', 'deletion-under-way', 'failed', 'simulated'].includes(row.outcome)) return `${row.kind} (${String(d.plan ?? '')}): ${String(d.title ?? row.target)}: ${row.outcome}`;
   if (row.kind === 'revoke' && d.step === 'verify-tokens') return `TokenReview: tokens ${row.outcome}`;
   if (row.kind === 'export') return 'evidence bundle exported';
   if (row.kind === 'note') return `note: ${String(d.text ?? '')}`;
@@ -108,7 +109,7 @@ export function buildAfterAction(input: ScoreInput, card: ScoreCard): AfterActio
   const areas = [...objectives.filter((o) => !o.met), ...mistakes, ...hints];
   return {
     scenario: { id: scenario.id, title: scenario.title, summary: scenario.summary, techniques: scenario.techniques.map((t) => `${t.id} ${t.name}`), expectedPlaybook: scenario.expectedPlaybook, facilitatorNotes: scenario.facilitatorNotes },
-    exercise: { id: exercise.id, namespace: exercise.namespace, startedAt: exercise.startedAt, stoppedAt: exercise.stoppedAt },
+    exercise: { id: exercise.id, namespace: exercise.namespace, startedAt: exercise.startedAt, stoppedAt: exercise.stoppedAt, replay: exercise.replay === true },
     score: { total: card.total, max: card.max, objectivesMet: card.objectivesMet, objectives: card.objectives, provisional: card.provisional },
     objectives,
     strengths: [...objectives.filter((o) => o.met).map((o) => `${o.text} (${o.why})`), ...(avoided.length > 0 && mistakes.length === 0 ? ['No mistake among those checked: no pod deleted before a capture, none released early, no change made outside kustody.'] : [])],

@@ -55,13 +55,14 @@ export function eventOfRow(row: CustodyRowFacts, namespace: string): ScenarioEve
   const podPrefix = `pod:${namespace}/`;
   const planTarget = String(field(row.detail, 'plan_target') ?? '');
   const plan = field(row.detail, 'plan');
-  const applied = row.outcome === 'applied' || row.outcome === 'unverified';
+  // `simulated`: a step `exercise replay` played without a cluster fires the same events.
+  const applied = row.outcome === 'applied' || row.outcome === 'unverified' || row.outcome === 'simulated';
   if (row.kind === 'contain' && applied && planTarget.startsWith(podPrefix)) {
     if (plan === 'isolate') return 'pod-isolated';
     if (plan === 'release') return 'pod-released';
   }
-  if (row.kind === 'observe' && row.outcome === 'complete' && row.target.startsWith(podPrefix)) return 'capture-completed';
-  if (row.kind === 'revoke' && field(row.detail, 'step') === 'verify-tokens' && row.outcome === 'revoked' && row.target.includes(`${namespace}/`)) return 'identity-revoked';
+  if (row.kind === 'observe' && (row.outcome === 'complete' || row.outcome === 'simulated') && row.target.startsWith(podPrefix)) return 'capture-completed';
+  if (row.kind === 'revoke' && field(row.detail, 'step') === 'verify-tokens' && (row.outcome === 'revoked' || row.outcome === 'simulated') && row.target.includes(`${namespace}/`)) return 'identity-revoked';
   if (row.kind === 'revoke' && applied) {
     const change = field(row.detail, 'change');
     const target = field(change, 'target');

@@ -4,6 +4,12 @@
  * what `exercise stop` found already gone. Pure: the rows come in, facts go out.
  */
 
+/** The custody outcome of a step `exercise replay` simulated instead of running against a cluster. */
+export const SIMULATED_OUTCOME = 'simulated';
+
+/** The step of a capture `exercise replay` simulated from a recording (not `capture-end`: no captures row stands behind it). */
+export const SIMULATED_CAPTURE_STEP = 'simulated-capture';
+
 /** A custody row as scoring reads it (detail parsed). */
 export interface ScoreCustodyRow {
   seq: number;
@@ -36,6 +42,8 @@ export interface Fact {
   seq: number;
   at: string;
   table: EvidenceRef['table'];
+  /** Set when the row records a simulated change or capture (`exercise replay`): it counts, and says so. */
+  simulated?: true;
 }
 
 /** A fact about one object (`Kind namespace/name`). */
@@ -66,7 +74,8 @@ export interface ScoreFacts {
   goneAtStop: ObjectFact[];
 }
 
-const APPLIED = new Set(['applied', 'already-in-effect', 'deletion-under-way']);
+/** Outcomes that count as done. `simulated`: what `exercise replay` records for a step it played without a cluster. */
+const APPLIED = new Set(['applied', 'already-in-effect', 'deletion-under-way', SIMULATED_OUTCOME]);
 
 function record(value: unknown): Record<string, unknown> {
   return value !== null && typeof value === 'object' && !Array.isArray(value) ? value as Record<string, unknown> : {};
@@ -93,11 +102,11 @@ export function foldScoreFacts(custody: readonly ScoreCustodyRow[], events: read
   const facts: ScoreFacts = { captures: [], planRows: [], changed: [], podDeletions: [], tokenVerdicts: [], exports: [], notes: [], swept: [], goneAtStop: [] };
   for (const row of custody) {
     const d = record(row.detail);
-    const base = { seq: row.seq, at: row.at, table: 'actions' as const };
-    if (row.kind === 'observe' && d.step === 'capture-end' && row.outcome !== 'failed') {
+    const base = { seq: row.seq, at: row.at, table: 'actions' as const, ...(row.outcome === SIMULATED_OUTCOME ? { simulated: true as const } : {}) };
+    if (row.kind === 'observe' && (d.step === 'capture-end' || d.step === SIMULATED_CAPTURE_STEP) && row.outcome !== 'failed') {
       const pod = podOf(row.target);
       if (pod !== null) facts.captures.push({ ...base, pod, status: row.outcome });
-    } else if ((row.kind === 'contain' || row.kind === 'revoke') && APPLIED.has(row.outcome)) {
+    } else if ((row.kind === 'contain' || row.kind === 'revoke') && APPLIED.has(row.outcome) && d.step !== 'verify-tokens') {
       const object = parseObjectTarget(row.target);
       if (object !== null) facts.changed.push({ ...base, ...object });
       const pod = podOf(d.plan_target);
@@ -145,6 +154,11 @@ export function mentions(text: string, name: string): boolean {
     if (!/[a-z0-9.-]/i.test(before) && !/[a-z0-9-]/i.test(after)) return true;
     from = at + 1;
   }
+}
+
+/** ` (simulated)` for a fact from a replay, '' otherwise: every verdict built on one says so. */
+export function simulatedMark(fact: Fact | undefined): string {
+  return fact?.simulated === true ? ' (simulated)' : '';
 }
 
 /** Turns a fact into its evidence reference. */

@@ -1,6 +1,6 @@
 /** The timings and facts an after-action review always reports, whatever the scenario scores: each with the row behind it. Pure. */
 import type { Scenario } from './scenario-types.js';
-import { evidenceOf, type EvidenceRef, type ScoreFacts } from './score-facts.js';
+import { evidenceOf, simulatedMark, type EvidenceRef, type ScoreFacts } from './score-facts.js';
 
 /** One measured fact of the exercise (not scored by itself). */
 export interface ScoreMetric {
@@ -25,8 +25,8 @@ export function timingMetrics(facts: ScoreFacts, exercise: { namespace: string; 
   const proof = facts.tokenVerdicts.find((v) => v.revoked.includes(subject));
   const reopened = proof === undefined ? undefined : facts.tokenVerdicts.find((v) => v.seq > proof.seq && v.stillValid.includes(subject));
   return [
-    { id: 'time-to-first-capture', text: capture === undefined ? 'no capture' : `first capture after ${timing(capture.at)}`, value: capture === undefined ? null : seconds(capture.at), evidence: capture === undefined ? [] : [evidenceOf(capture)] },
-    { id: 'time-to-isolation', text: isolation === undefined ? 'no isolation' : `first isolation after ${timing(isolation.at)}`, value: isolation === undefined ? null : seconds(isolation.at), evidence: isolation === undefined ? [] : [evidenceOf(isolation)] },
+    { id: 'time-to-first-capture', text: capture === undefined ? 'no capture' : `first capture${simulatedMark(capture)} after ${timing(capture.at)}`, value: capture === undefined ? null : seconds(capture.at), evidence: capture === undefined ? [] : [evidenceOf(capture)] },
+    { id: 'time-to-isolation', text: isolation === undefined ? 'no isolation' : `first isolation${simulatedMark(isolation)} after ${timing(isolation.at)}`, value: isolation === undefined ? null : seconds(isolation.at), evidence: isolation === undefined ? [] : [evidenceOf(isolation)] },
     {
       id: 'volatile-before-containment',
       text: contained.length === 0 ? 'nothing contained' : early.length === 0 ? `every contained pod (${contained.length}) was captured first` : `contained before any capture: ${early.map((e) => e.pod).join(', ')}`,
@@ -35,7 +35,7 @@ export function timingMetrics(facts: ScoreFacts, exercise: { namespace: string; 
     },
     {
       id: 'attacker-identity-revoked',
-      text: proof === undefined ? `no TokenReview proof for ${subject}` : reopened !== undefined ? `${subject} found valid again after its proof` : `${subject} proven dead by TokenReview`,
+      text: proof === undefined ? `no TokenReview proof for ${subject}` : reopened !== undefined ? `${subject} found valid again after its proof` : `${subject} proven dead by TokenReview${simulatedMark(proof)}`,
       value: proof === undefined || reopened !== undefined ? 0 : 1,
       evidence: [proof, reopened].filter((f) => f !== undefined).map(evidenceOf),
     },

@@ -5,7 +5,7 @@
  * Pure and deterministic: the same logs always give the same score card.
  */
 import type { Measure, Scenario } from './scenario-types.js';
-import { evidenceOf, foldScoreFacts, mentions, type EvidenceRef, type ScoreCustodyRow, type ScoreExerciseEvent, type ScoreFacts } from './score-facts.js';
+import { evidenceOf, foldScoreFacts, mentions, simulatedMark, type EvidenceRef, type ScoreCustodyRow, type ScoreExerciseEvent, type ScoreFacts } from './score-facts.js';
 import { timingMetrics, type ScoreMetric } from './score-metrics.js';
 
 export type { EvidenceRef, ScoreCustodyRow, ScoreExerciseEvent } from './score-facts.js';
@@ -19,6 +19,8 @@ export interface ScoredExercise {
   stoppedAt: string | null;
   /** Length of one scenario minute in seconds. */
   minuteSeconds: number;
+  /** True for `exercise replay`: no cluster, the changes were simulated. */
+  replay?: boolean;
 }
 
 /** Everything a score is computed from. */
@@ -58,6 +60,8 @@ export interface ScoreCard {
   metrics: ScoreMetric[];
   /** True while the exercise is still running (a provisional score). */
   provisional: boolean;
+  /** True when the exercise was a replay without a cluster (its changes simulated). */
+  replay: boolean;
 }
 
 /** Costs charged for mistakes a scenario does not score with a rule of its own. */
@@ -99,7 +103,7 @@ export function scoreExercise(input: ScoreInput): ScoreCard {
     total: items.reduce((sum, i) => sum + i.points, 0),
     max: items.filter((i) => i.possible > 0).reduce((sum, i) => sum + i.possible, 0),
     objectivesMet: objectiveItems.filter((i) => i?.met === true).length, objectives: scenario.objectives.length,
-    items, metrics: timingMetrics(facts, exercise, scenario), provisional: exercise.stoppedAt === null,
+    items, metrics: timingMetrics(facts, exercise, scenario), provisional: exercise.stoppedAt === null, replay: exercise.replay === true,
   };
 }
 
@@ -178,25 +182,25 @@ function evaluate(m: Measure, facts: ScoreFacts, exercise: ScoredExercise): Verd
   const goneUnrecorded = facts.goneAtStop.find((g) => g.kind === 'Pod' && g.name === m.pod && !facts.changed.some((c) => c.kind === 'Pod' && c.name === m.pod));
   switch (m.kind) {
     case 'captured':
-      return capture === undefined ? verdict(false, `no capture of ${pod} stored anything`) : verdict(true, `captured (${capture.status}) at ${capture.at}`, [evidenceOf(capture)]);
+      return capture === undefined ? verdict(false, `no capture of ${pod} stored anything`) : verdict(true, `captured (${capture.status}) at ${capture.at}${simulatedMark(capture)}`, [evidenceOf(capture)]);
     case 'captured-before-contain': {
       if (capture === undefined) return verdict(false, `no capture of ${pod} stored anything`, [containment, deletion].filter((f) => f !== undefined).map(evidenceOf));
       const first = [containment, deletion].filter((f) => f !== undefined).sort((a, b) => a.seq - b.seq)[0];
-      if (first !== undefined && first.seq < capture.seq) return verdict(false, `contained at ${first.at} (row ${first.seq}), before the first capture at ${capture.at}`, [evidenceOf(first), evidenceOf(capture)]);
-      return verdict(true, first === undefined ? `captured at ${capture.at}; never contained` : `captured at ${capture.at}, before containment at ${first.at}`, [capture, first].filter((f) => f !== undefined).map(evidenceOf));
+      if (first !== undefined && first.seq < capture.seq) return verdict(false, `contained at ${first.at}${simulatedMark(first)} (row ${first.seq}), before the first capture at ${capture.at}`, [evidenceOf(first), evidenceOf(capture)]);
+      return verdict(true, first === undefined ? `captured at ${capture.at}${simulatedMark(capture)}; never contained` : `captured at ${capture.at}${simulatedMark(capture)}, before containment at ${first.at}${simulatedMark(first)}`, [capture, first].filter((f) => f !== undefined).map(evidenceOf));
     }
     case 'isolated': {
       const isolation = facts.planRows.find((r) => r.pod === pod && r.plan === 'isolate');
       if (isolation === undefined) return verdict(false, `${pod} was never isolated with kustody`);
       const minutes = minutesSince(exercise, isolation.at);
       const inTime = m.minutes === undefined || minutes <= m.minutes;
-      return verdict(inTime, `isolated ${minutes.toFixed(1)} scenario minutes after the start${m.minutes === undefined ? '' : ` (limit ${m.minutes})`}`, [evidenceOf(isolation)]);
+      return verdict(inTime, `isolated${simulatedMark(isolation)} ${minutes.toFixed(1)} scenario minutes after the start${m.minutes === undefined ? '' : ` (limit ${m.minutes})`}`, [evidenceOf(isolation)]);
     }
     case 'first-capture-within': {
       const first = facts.captures.find((c) => c.pod.startsWith(`${ns}/`));
       if (first === undefined) return verdict(false, 'no capture in the exercise namespace');
       const minutes = minutesSince(exercise, first.at);
-      return verdict(minutes <= (m.minutes ?? 0), `first capture ${minutes.toFixed(1)} scenario minutes after the start (limit ${m.minutes ?? 0})`, [evidenceOf(first)]);
+      return verdict(minutes <= (m.minutes ?? 0), `first capture${simulatedMark(first)} ${minutes.toFixed(1)} scenario minutes after the start (limit ${m.minutes ?? 0})`, [evidenceOf(first)]);
     }
     case 'identity-revoked': return identityRevoked(facts, `system:serviceaccount:${ns}:${m.service_account ?? ''}`);
     case 'object-found':
@@ -211,7 +215,7 @@ function evaluate(m: Measure, facts: ScoreFacts, exercise: ScoredExercise): Verd
     case 'pod-deleted-before-capture': {
       if (deletion !== undefined) {
         const before = capture === undefined || capture.seq > deletion.seq;
-        return verdict(before, before ? `deleted at ${deletion.at} with no capture before it` : `captured at ${capture.at} before deletion at ${deletion.at}`, [deletion, capture].filter((f) => f !== undefined).map(evidenceOf));
+        return verdict(before, before ? `deleted at ${deletion.at}${simulatedMark(deletion)} with no capture before it` : `captured at ${capture.at} before deletion at ${deletion.at}${simulatedMark(deletion)}`, [deletion, capture].filter((f) => f !== undefined).map(evidenceOf));
       }
       if (goneUnrecorded !== undefined) return verdict(capture === undefined, capture === undefined ? 'deleted outside kustody (gone at exercise stop) and never captured' : `deleted outside kustody, after a capture at ${capture.at}`, [goneUnrecorded, capture].filter((f) => f !== undefined).map(evidenceOf));
       return verdict(false, 'not deleted before a capture');
@@ -230,7 +234,7 @@ function identityRevoked(facts: ScoreFacts, subject: string): Verdict {
   if (proof === undefined) return verdict(false, `no TokenReview in the case rejected a token of ${subject}`);
   const later = facts.tokenVerdicts.find((v) => v.seq > proof.seq && v.stillValid.includes(subject));
   if (later !== undefined) return verdict(false, `a later TokenReview (row ${later.seq}) found a token of ${subject} still valid`, [evidenceOf(proof), evidenceOf(later)]);
-  return verdict(true, `TokenReview rejected the tokens of ${subject} at ${proof.at}`, [evidenceOf(proof)]);
+  return verdict(true, `TokenReview rejected the tokens of ${subject} at ${proof.at}${simulatedMark(proof)}`, [evidenceOf(proof)]);
 }
 
 /**
@@ -242,12 +246,12 @@ function identityRevoked(facts: ScoreFacts, subject: string): Verdict {
 function objectFound(facts: ScoreFacts, ns: string, kind: string, name: string): Verdict {
   if (kind === 'Pod') {
     const capture = facts.captures.find((c) => c.pod === `${ns}/${name}`);
-    if (capture !== undefined) return verdict(true, `captured at ${capture.at}`, [evidenceOf(capture)]);
+    if (capture !== undefined) return verdict(true, `captured at ${capture.at}${simulatedMark(capture)}`, [evidenceOf(capture)]);
   }
   const swept = facts.swept.find((c) => c.kind === kind && c.name === name && (c.namespace === null || c.namespace === ns));
-  if (swept !== undefined) return verdict(true, `listed by a persistence sweep at ${swept.at}`, [evidenceOf(swept)]);
+  if (swept !== undefined) return verdict(true, `listed by a persistence sweep at ${swept.at}${simulatedMark(swept)}`, [evidenceOf(swept)]);
   const changed = facts.changed.find((c) => c.kind === kind && c.name === name && (c.namespace === null || c.namespace === ns));
-  if (changed !== undefined) return verdict(true, `changed through kustody at ${changed.at}`, [evidenceOf(changed)]);
+  if (changed !== undefined) return verdict(true, `changed through kustody at ${changed.at}${simulatedMark(changed)}`, [evidenceOf(changed)]);
   const note = facts.notes.find((n) => mentions(n.text, name));
   if (note !== undefined) return verdict(true, `named in a responder note at ${note.at}`, [evidenceOf(note)]);
   return verdict(false, `${kind} ${name} was never captured, swept, changed through kustody or named in a note`);
