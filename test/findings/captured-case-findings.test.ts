@@ -36,3 +36,28 @@ test('a real capture of a process running a deleted copy of python3 with a liste
     cleanup();
   }
 });
+
+test('with a row budget, facts stop at it per table and the findings say which tables they rest on only in part', async () => {
+  const { dir, cleanup } = makeTempDir();
+  try {
+    const { casePath } = await makeCapturedCase(dir);
+    const db = openReadableDb(join(casePath, 'evidence.db'));
+    try {
+      const mounts = Number(db.prepare('SELECT count(*) FROM mounts').pluck().get());
+      assert.ok(mounts > 2, `the capture holds only ${mounts} mounts`);
+      const cut = readCaseFacts(db, new Date().toISOString(), { maxRowsPerTable: 2 });
+      assert.equal(cut.mounts.length, 2);
+      assert.ok(cut.limited?.some((l) => l.table === 'mounts' && l.read === 2), JSON.stringify(cut.limited));
+      const notice = deriveFindings(cut).find((f) => f.id === 'case-facts:limited');
+      assert.match(notice?.detail ?? '', /the first 2 rows of mounts/);
+      const whole = readCaseFacts(db, new Date().toISOString(), { maxRowsPerTable: mounts });
+      assert.equal(whole.mounts.length, mounts);
+      assert.ok(!(whole.limited ?? []).some((l) => l.table === 'mounts'), JSON.stringify(whole.limited));
+      assert.equal(deriveFindings(readCaseFacts(db, new Date().toISOString())).some((f) => f.id === 'case-facts:limited'), false);
+    } finally {
+      db.close();
+    }
+  } finally {
+    cleanup();
+  }
+});

@@ -38,15 +38,32 @@ function toFact(raw: Record<string, unknown>): FactRow {
   return row as FactRow;
 }
 
+/** How many rows of one table may be read, and the tables that had more. */
+interface RowBudget {
+  readonly max: number;
+  readonly limited: { table: string; read: number }[];
+}
+
+/** Collects rows up to the budget; a table with more is noted in `budget.limited`. */
+function within<T>(rows: Iterable<Record<string, unknown>>, table: string, budget: RowBudget, convert: (raw: Record<string, unknown>) => T): T[] {
+  const out: T[] = [];
+  for (const raw of rows) {
+    if (out.length >= budget.max) {
+      budget.limited.push({ table, read: out.length });
+      break;
+    }
+    out.push(convert(raw));
+  }
+  return out;
+}
+
 /** Reads `columns` of `table` (those that exist) with the rowid, in rowid order; a missing table reads as []. */
-function readTable(db: ReadableDb, table: string, columns: readonly string[] | 'all', where = ''): FactRow[] {
+function readTable(db: ReadableDb, table: string, columns: readonly string[] | 'all', budget: RowBudget, where = ''): FactRow[] {
   const present = tableColumns(db, table);
   if (present.size === 0) return [];
   const wanted = columns === 'all' ? [...present] : columns.filter((c) => present.has(c));
   const sql = `SELECT rowid AS rowid${wanted.map((c) => `, ${quote(c)}`).join('')} FROM ${quote(table)} ${where} ORDER BY rowid`;
-  const out: FactRow[] = [];
-  for (const raw of db.prepare(sql).iterate() as Iterable<Record<string, unknown>>) out.push(toFact(raw));
-  return out;
+  return within(db.prepare(sql).iterate() as Iterable<Record<string, unknown>>, table, budget, toFact);
 }
 
 function parseJson(text: string): JsonValue {
@@ -58,34 +75,34 @@ function parseJson(text: string): JsonValue {
 }
 
 /** Reads the custody log as facts (detail parsed): every row, or only those of `kinds`. */
-function readActions(db: ReadableDb, kinds: readonly string[] | 'all'): ActionFact[] {
-  const out: ActionFact[] = [];
+function readActions(db: ReadableDb, kinds: readonly string[] | 'all', budget: RowBudget): ActionFact[] {
   const where = kinds === 'all' ? '' : `WHERE kind IN (${kinds.map(() => '?').join(', ')})`;
-  for (const raw of db.prepare(`SELECT seq, at, actor, kind, target, outcome, detail FROM actions ${where} ORDER BY seq`).iterate(...(kinds === 'all' ? [] : kinds)) as Iterable<Record<string, unknown>>) {
-    out.push({ seq: Number(raw.seq), at: String(raw.at), actor: String(raw.actor), kind: String(raw.kind), target: String(raw.target), outcome: String(raw.outcome), detail: parseJson(String(raw.detail)) });
-  }
-  return out;
+  const rows = db.prepare(`SELECT seq, at, actor, kind, target, outcome, detail FROM actions ${where} ORDER BY seq`).iterate(...(kinds === 'all' ? [] : kinds)) as Iterable<Record<string, unknown>>;
+  return within(rows, 'actions', budget, (raw) => ({ seq: Number(raw.seq), at: String(raw.at), actor: String(raw.actor), kind: String(raw.kind), target: String(raw.target), outcome: String(raw.outcome), detail: parseJson(String(raw.detail)) }));
 }
 
 /**
  * Everything the finding rules read from one case, judged at `now`. With `findingsOnly`, custody rows
- * no rule reads (notes, however many and large) stay on disk, so review's memory stays bounded.
+ * no rule reads (notes, however many and large) stay on disk; with `maxRowsPerTable`, no table is read
+ * past that many rows (the facts name each table cut), so review's memory stays bounded for any case.
  */
-export function readCaseFacts(db: ReadableDb, now: string, options: { findingsOnly?: boolean } = {}): CaseFacts {
+export function readCaseFacts(db: ReadableDb, now: string, options: { findingsOnly?: boolean; maxRowsPerTable?: number } = {}): CaseFacts {
   const caseRow = db.prepare('SELECT id FROM cases').get() as { id?: unknown } | undefined;
+  const budget: RowBudget = { max: options.maxRowsPerTable ?? Number.POSITIVE_INFINITY, limited: [] };
   const extra: Record<string, FactRow[]> = {};
-  for (const table of EXTRA_FACT_TABLES) extra[table] = readTable(db, table, 'all');
+  for (const table of EXTRA_FACT_TABLES) extra[table] = readTable(db, table, 'all', budget);
   return {
     caseId: String(caseRow?.id ?? ''),
     now,
-    actions: readActions(db, options.findingsOnly === true ? FINDING_ACTION_KINDS : 'all'),
-    captures: readTable(db, 'captures', COLUMNS.captures!),
-    processes: readTable(db, 'processes', COLUMNS.processes!),
-    connections: readTable(db, 'connections', COLUMNS.connections!),
-    mounts: readTable(db, 'mounts', COLUMNS.mounts!),
-    credentials: readTable(db, 'credentials', COLUMNS.credentials!),
-    warnings: readTable(db, 'capture_warnings', COLUMNS.capture_warnings!),
-    pods: readTable(db, 'k8s_objects', ['capture_id', 'target', 'namespace', 'name', 'uid', 'json'], "WHERE kind = 'Pod'"),
+    actions: readActions(db, options.findingsOnly === true ? FINDING_ACTION_KINDS : 'all', budget),
+    captures: readTable(db, 'captures', COLUMNS.captures!, budget),
+    processes: readTable(db, 'processes', COLUMNS.processes!, budget),
+    connections: readTable(db, 'connections', COLUMNS.connections!, budget),
+    mounts: readTable(db, 'mounts', COLUMNS.mounts!, budget),
+    credentials: readTable(db, 'credentials', COLUMNS.credentials!, budget),
+    warnings: readTable(db, 'capture_warnings', COLUMNS.capture_warnings!, budget),
+    pods: readTable(db, 'k8s_objects', ['capture_id', 'target', 'namespace', 'name', 'uid', 'json'], budget, "WHERE kind = 'Pod'"),
     extra,
+    limited: budget.limited,
   };
 }

@@ -118,10 +118,13 @@ function countOf(db: ReadableDb, table: string): number {
   return Number(db.prepare(`SELECT count(*) FROM ${table}`).pluck().get());
 }
 
-/** The case's findings, derived from all its rows (not only those the browser holds) as of now. */
+// About 50 MiB of facts at the most per table: review stays within its memory bound for a case of any size.
+const FINDING_ROWS_PER_TABLE = 100_000;
+
+/** The case's findings as of now, from up to FINDING_ROWS_PER_TABLE rows of each table (not only those the browser holds). */
 function findingsOf(db: ReadableDb): { findings: Finding[] } | { findingsError: string } {
   try {
-    return { findings: deriveFindings(readCaseFacts(db, utcNow(), { findingsOnly: true })) };
+    return { findings: deriveFindings(readCaseFacts(db, utcNow(), { findingsOnly: true, maxRowsPerTable: FINDING_ROWS_PER_TABLE })) };
   } catch (error) {
     return { findingsError: `the findings could not be derived (${error instanceof Error ? error.message : String(error)})` };
   }

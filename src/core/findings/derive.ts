@@ -17,6 +17,10 @@ export function deriveFindings(facts: CaseFacts, rules: readonly FindingRule[] =
     }
     for (const finding of found) all.push({ finding, order });
   });
+  if (facts.limited !== undefined && facts.limited.length > 0) {
+    const parts = facts.limited.map((l) => `the first ${l.read} rows of ${l.table}`).join(', ');
+    all.push({ order: rules.length, finding: { id: 'case-facts:limited', rule: 'case-facts', severity: 'info', title: 'Findings rest on part of this case', detail: `The case is larger than the findings read: they rest on ${parts}. Query the rest with sqlite3, or run kustody report on the case.`, evidence: [], mappings: [] } });
+  }
   all.sort((a, b) => SEVERITIES.indexOf(a.finding.severity) - SEVERITIES.indexOf(b.finding.severity) || a.order - b.order || (a.finding.id < b.finding.id ? -1 : a.finding.id > b.finding.id ? 1 : 0));
   return all.map((entry) => entry.finding);
 }

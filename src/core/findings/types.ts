@@ -75,6 +75,8 @@ export interface CaseFacts {
   readonly pods: readonly FactRow[];
   /** Optional tables other modules add (audit_events, persistence tables), by table name; absent tables read as []. */
   readonly extra: Readonly<Record<string, readonly FactRow[]>>;
+  /** Tables read only up to a row budget (the rest stayed on disk): the findings rest on part of the case. */
+  readonly limited?: readonly { readonly table: string; readonly read: number }[];
 }
 
 /** A rule: its id (stable, used in finding ids and the framework map) and how it derives findings. */
