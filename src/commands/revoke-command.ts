@@ -60,7 +60,7 @@ export const revokeCommand: Command = {
       const verdict: RevocationVerdict = dryRun ? { checks: [], access: null, untouched: [] } : await verifyRevocation(kube, session, prepared, result, before, { verifySeconds, countAlready: false, ports: verifyPorts });
       const { checks, access, untouched } = verdict;
       if (!dryRun && untouched.length > 0 && result.status !== 'not-confirmed') plan.report.push(`${untouched.length} token(s) seen are not revoked by these changes (bound to something still in place): ${untouched.map((t) => t.fingerprint.slice(0, 24)).join(', ')}. Add --delete-pod or --rotate-sa to kill them.`);
-      if (json) io.out(toSafeJson({ plan: plan.kind, target: plan.target, status: result.status, changes: result.changes, report: plan.report, tokens: checks, access_after: access, cloud }));
+      if (json) io.out(toSafeJson({ plan: plan.kind, target: plan.target, status: result.status, changes: result.changes, report: plan.report, tokens: checks, access_after: access, cloud, identities: prepared.identities }));
       else {
         for (const line of describeResult(result, dryRun)) io.out(line);
         for (const c of checks) io.out(c.outcome === 'revoked' ? display`  token ${escapeUntrusted(c.fingerprint.slice(0, 24))}… rejected by TokenReview after ${escapeUntrusted(String(c.secondsToReject))} s` : display`  !! token ${escapeUntrusted(c.fingerprint.slice(0, 24))}… STILL AUTHENTICATES after ${verifySeconds} s (${escapeUntrusted(c.outcome)})`);

@@ -12,6 +12,8 @@ import type { KubeClients } from '../adapters/kube/kube-client.js';
 import { readRevocationFacts } from '../adapters/kube/revocation-facts.js';
 import { reviewToken, subjectMay } from '../adapters/kube/token-review.js';
 import { capturedServiceAccountName } from '../adapters/store/case-reader.js';
+import { auditWritesOf, capturedIdentities, hasAuditEvents } from '../adapters/store/sweep-facts.js';
+import { attackerIdentities, describeAttackerIdentities, type AttackerIdentity } from '../core/sweep/attacker-identities.js';
 import { recordAction } from '../adapters/store/case-store.js';
 import { utcNow } from '../adapters/system/responder-env.js';
 import type { ApplyResult } from './apply-plan.js';
@@ -26,6 +28,8 @@ export interface PreparedRevocation {
   plan: ChangePlan;
   facts: RevocationFacts;
   tokens: LiveTokenHandle[];
+  /** Every identity the case's audit log shows the attacker held (empty when no audit log was ingested). */
+  identities: AttackerIdentity[];
 }
 
 /** What verification found after the changes. */
@@ -49,7 +53,10 @@ export async function prepareRevocation(kube: KubeClients, session: ChangeSessio
   });
   const plan = planRevocation(facts, input.options);
   if (tokens.note) plan.report.push(tokens.note);
-  return { namespace, plan, facts, tokens: tokens.list };
+  const podIdentity = `system:serviceaccount:${namespace}:${facts.serviceAccount?.name ?? input.serviceAccountName ?? 'default'}`;
+  const identities = heldIdentities(session, podIdentity);
+  plan.report.push(...(hasAuditEvents(session.db) ? describeAttackerIdentities(identities, podIdentity) : ['No audit log is ingested in this case: other identities the attacker may have used or created are unknown (kustody audit ingest, then run this again).']));
+  return { namespace, plan, facts, tokens: tokens.list, identities };
 }
 
 /** TokenReview and the clock, as verification needs them; `sleep` ends early (throwing `onAbort()`) when `signal` fires. */
@@ -121,6 +128,15 @@ async function gatherTokens(kube: KubeClients, session: ChangeSession, namespace
   const unique = [...new Map(list.map((t) => [t.fingerprint, t])).values()];
   recordAction(session.db, { at: utcNow(), actor: session.actor, kind: 'observe', target: `pod:${namespace}/${pod}`, detail: { step: 'live-tokens', tokens: unique.map((t) => ({ fingerprint: t.fingerprint, subject: t.subject, location: t.location, expires_at: t.expiresAt })) }, outcome: 'ok' });
   return { list: unique, note };
+}
+
+/** The pod's identity, the case's captured ones, and every ServiceAccount the audit log shows them creating or minting tokens for. */
+function heldIdentities(session: ChangeSession, podIdentity: string): AttackerIdentity[] {
+  if (!hasAuditEvents(session.db)) return [];
+  const captured = capturedIdentities(session.db);
+  const start = [...new Set([podIdentity, ...captured.usernames])];
+  const { writes } = auditWritesOf(session.db, { usernames: start, credentialIds: captured.credentialIds }, '1970-01-01T00:00:00.000Z');
+  return attackerIdentities(start, writes);
 }
 
 function captureInCase(session: ChangeSession, namespace: string, pod: string): boolean {

@@ -36,7 +36,7 @@ export function hasAuditEvents(db: ReadableDb | WritableDb): boolean {
 
 /**
  * The completed create/update/patch requests of the identities, following every ServiceAccount they
- * created (an attacker's second identity) until no new one appears.
+ * created or minted a token for (an attacker's next identity) until no new one appears.
  */
 export function auditWritesOf(db: ReadableDb | WritableDb, identities: CaseIdentities, since: string): { writes: AuditWrite[]; usernames: string[] } {
   if (!hasAuditEvents(db)) return { writes: [], usernames: identities.usernames };
@@ -46,7 +46,7 @@ export function auditWritesOf(db: ReadableDb | WritableDb, identities: CaseIdent
   for (let round = 0; round < 8; round += 1) {
     const names = [...users];
     const ids = identities.credentialIds;
-    const rows = db.prepare(`SELECT rowid, verb, resource, namespace, name, username, stage_timestamp, object_uid, response_code FROM audit_events
+    const rows = db.prepare(`SELECT rowid, verb, resource, subresource, namespace, name, username, stage_timestamp, object_uid, response_code FROM audit_events
       WHERE stage = 'ResponseComplete' AND verb IN ('create', 'update', 'patch') AND stage_timestamp >= ?
       AND resource IN (${resources.map(() => '?').join(', ')})
       AND (username IN (${names.map(() => '?').join(', ') || "''"}) OR credential_id IN (${ids.map(() => '?').join(', ') || "''"}))`)
@@ -54,13 +54,13 @@ export function auditWritesOf(db: ReadableDb | WritableDb, identities: CaseIdent
     for (const r of rows) {
       const code = r.response_code === null || r.response_code === undefined ? null : Number(r.response_code);
       byRow.set(Number(r.rowid), {
-        rowid: Number(r.rowid), verb: String(r.verb), resource: String(r.resource), namespace: text(r.namespace), name: text(r.name), username: String(r.username ?? ''),
+        rowid: Number(r.rowid), verb: String(r.verb), resource: String(r.resource), subresource: text(r.subresource), namespace: text(r.namespace), name: text(r.name), username: String(r.username ?? ''),
         at: String(r.stage_timestamp), objectUid: text(r.object_uid), responseCode: code,
       });
     }
     const before = users.size;
     for (const w of byRow.values()) {
-      if (w.resource === 'serviceaccounts' && w.verb === 'create' && w.namespace !== null && w.name !== null && w.responseCode !== null && w.responseCode < 300) users.add(`system:serviceaccount:${w.namespace}:${w.name}`);
+      if (w.resource === 'serviceaccounts' && (w.subresource === null || w.subresource === 'token') && w.verb === 'create' && w.namespace !== null && w.name !== null && w.responseCode !== null && w.responseCode < 300) users.add(`system:serviceaccount:${w.namespace}:${w.name}`);
       if (w.username !== '') users.add(w.username);
     }
     if (users.size === before) break;

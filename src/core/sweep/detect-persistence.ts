@@ -35,7 +35,7 @@ export function detectPersistence(facts: SweepFacts): PersistenceItem[] {
   // creationTimestamp has whole seconds: an object made in the second the window opens is inside it.
   const since = Math.floor(Date.parse(facts.scope.since) / 1000) * 1000;
   const own = new Set(facts.ownUids);
-  const writes = facts.audit.filter((w) => RESOURCE_KINDS[w.resource] !== undefined && w.responseCode !== null && w.responseCode >= 200 && w.responseCode < 300 && Date.parse(w.at) >= Date.parse(facts.scope.since));
+  const writes = facts.audit.filter((w) => RESOURCE_KINDS[w.resource] !== undefined && w.subresource === null && w.responseCode !== null && w.responseCode >= 200 && w.responseCode < 300 && Date.parse(w.at) >= Date.parse(facts.scope.since));
   const items: PersistenceItem[] = [];
   const claimed = new Set<number>();
   for (const scanned of facts.objects) {

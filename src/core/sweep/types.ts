@@ -12,6 +12,8 @@ export interface AuditWrite {
   rowid: number;
   verb: string;
   resource: string;
+  /** `token` for a TokenRequest (minting a token for the ServiceAccount `name`); null for the object itself. */
+  subresource: string | null;
   namespace: string | null;
   name: string | null;
   username: string;

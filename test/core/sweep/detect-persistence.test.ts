@@ -11,7 +11,7 @@ const obj = (kind: string, metadata: Record<string, unknown>, rest: Record<strin
 const facts = (objects: ScannedObject[], audit: AuditWrite[] = [], extra: Partial<SweepFacts> = {}): SweepFacts => ({
   caseId: 'case-1', scope: { since: SINCE, namespaces: ['shop'] }, objects, readKinds: ['CronJob', 'RoleBinding', 'Deployment', 'Pod', 'ServiceAccount'], audit, ownUids: [], ...extra,
 });
-const write = (verb: string, resource: string, name: string, at: string, extra: Partial<AuditWrite> = {}): AuditWrite => ({ rowid: 1, verb, resource, namespace: 'shop', name, username: 'system:serviceaccount:shop:intruder', at, objectUid: null, responseCode: 201, ...extra });
+const write = (verb: string, resource: string, name: string, at: string, extra: Partial<AuditWrite> = {}): AuditWrite => ({ rowid: 1, verb, resource, subresource: null, namespace: 'shop', name, username: 'system:serviceaccount:shop:intruder', at, objectUid: null, responseCode: 201, ...extra });
 const cron = (name: string, created: string) => obj('CronJob', meta(name, created), { spec: { schedule: '* * * * *', jobTemplate: { spec: { template: { spec: { containers: [{ name: 'c', image: 'evil:1' }] } } } } } });
 
 test('a CronJob created in the window is a removable high item with its schedule and image; one created before is not an item', () => {

@@ -1,0 +1,45 @@
+// Which identities revocation lists: the pod's, and every ServiceAccount the audit log shows the attacker creating or minting tokens for, transitively.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import Database from 'better-sqlite3';
+import { attackerIdentities, describeAttackerIdentities } from '../../../src/core/sweep/attacker-identities.js';
+import { auditWritesOf } from '../../../src/adapters/store/sweep-facts.js';
+import type { WritableDb } from '../../../src/adapters/store/open-store.js';
+
+const POD = 'system:serviceaccount:shop:web';
+
+/** A real SQLite table with the public audit_events columns (issue 14), filled with the attacker's chain. */
+function auditDb(): WritableDb {
+  const db = new Database(':memory:');
+  db.exec(`CREATE TABLE audit_events (audit_id TEXT, stage TEXT, stage_timestamp TEXT, verb TEXT, request_uri TEXT, username TEXT, groups_json TEXT, credential_id TEXT,
+    sa_namespace TEXT, sa_name TEXT, pod_name TEXT, pod_uid TEXT, source_ips_json TEXT, user_agent TEXT, resource TEXT, subresource TEXT, namespace TEXT, name TEXT,
+    object_uid TEXT, response_code INTEGER, decision TEXT, reason TEXT, source_file TEXT, line INTEGER)`);
+  const add = db.prepare("INSERT INTO audit_events (stage, stage_timestamp, verb, username, credential_id, resource, subresource, namespace, name, response_code) VALUES ('ResponseComplete', ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+  add.run('2026-01-01T10:01:00.000000Z', 'create', POD, 'JTI=abc', 'serviceaccounts', null, 'shop', 'helper', 201);
+  add.run('2026-01-01T10:02:00.000000Z', 'create', 'system:serviceaccount:shop:helper', null, 'serviceaccounts', 'token', 'kube-system', 'admin-sa', 201);
+  add.run('2026-01-01T10:03:00.000000Z', 'create', 'system:serviceaccount:kube-system:admin-sa', null, 'cronjobs', null, 'kube-system', 'beacon', 201);
+  add.run('2026-01-01T10:04:00.000000Z', 'create', POD, 'JTI=abc', 'serviceaccounts', 'token', 'prod', 'denied-one', 403);
+  add.run('2026-01-01T10:05:00.000000Z', 'create', 'system:serviceaccount:other:bystander', null, 'serviceaccounts', null, 'other', 'theirs', 201);
+  return db as unknown as WritableDb;
+}
+
+test('the audit chain pod → created helper → token minted for admin-sa is followed; a denied mint and a bystander are not identities', () => {
+  const db = auditDb();
+  const { writes, usernames } = auditWritesOf(db, { usernames: [POD], credentialIds: [] }, '2026-01-01T00:00:00.000Z');
+  const identities = attackerIdentities([POD], writes);
+  assert.deepEqual(identities.map((i) => i.username), [POD, 'system:serviceaccount:shop:helper', 'system:serviceaccount:kube-system:admin-sa']);
+  assert.match(identities[2]?.how ?? '', /a token minted by system:serviceaccount:shop:helper/);
+  assert.ok(writes.some((w) => w.resource === 'cronjobs' && w.username.endsWith('admin-sa')), 'the third identity\'s writes are followed too');
+  assert.ok(!usernames.includes('system:serviceaccount:other:bystander'));
+  const lines = describeAttackerIdentities(identities, POD);
+  assert.match(lines[0] ?? '', /2 other identities/);
+  assert.ok(lines.some((l) => l.includes('helper') && l.includes('audit sweep')));
+  db.close();
+});
+
+test('a credential id alone (the leaked token\'s jti) finds the identity\'s writes', () => {
+  const db = auditDb();
+  const { writes } = auditWritesOf(db, { usernames: [], credentialIds: ['JTI=abc'] }, '2026-01-01T00:00:00.000Z');
+  assert.ok(writes.some((w) => w.name === 'helper'));
+  db.close();
+});
