@@ -165,3 +165,57 @@ test('the UI offers debug and node when an image is configured and RBAC allows t
   ui.send(['q']);
   await ui.waitFor((s) => s.includes('EXIT='), 'the UI left', 30_000);
 });
+
+test('a responder who may debug but not place node pods is offered debug only, told why node is hidden, and, declining debug, is never asked about node: the run skips it with that reason', { timeout: 300_000 }, async (t) => {
+  if (lacks(t, needsTmux())) return;
+  const lab = await requireLab(t);
+  if (lab === null) return;
+  const image = await labCollectorImage();
+  const { dir, cleanup } = makeTempDir('kustody-ui-vantage-');
+  t.after(cleanup);
+  const cases = join(dir, 'cases');
+  mkdirSync(join(dir, 'xdg', 'kustody'), { recursive: true });
+  writeFileSync(join(dir, 'xdg', 'kustody', 'config.yaml'), `collectorImage: ${image}\ncollectorPullPolicy: Never\n`);
+  // kustody-observe and kustody-capture (exec, ephemeral containers), without kustody-node-collector or kustody-contain.
+  const idNs = `uiv-${randomBytes(3).toString('hex')}`;
+  await kubectl(lab, 'admin', ['create', 'namespace', idNs]);
+  t.after(async () => void (await kubectl(lab, 'admin', ['delete', 'namespace', idNs, '--wait=false'])));
+  const debugger_ = await boundIdentity(lab, dir, idNs, 'debugger', { kind: 'ClusterRole', name: 'kustody-capture' });
+  t.after(debugger_.cleanup);
+  const observe = `${idNs}-debugger-observe`;
+  assert.equal((await kubectl(lab, 'admin', ['create', 'clusterrolebinding', observe, '--clusterrole=kustody-observe', `--serviceaccount=${idNs}:debugger`])).exitCode, 0);
+  t.after(async () => void (await kubectl(lab, 'admin', ['delete', 'clusterrolebinding', observe, '--ignore-not-found'])));
+  const ns = `uiv-${randomBytes(3).toString('hex')}`;
+  await applyScenario('distroless', ns);
+  t.after(async () => void (await kubectl(lab, 'admin', ['delete', 'namespace', ns, '--wait=false'])));
+
+  const ui = startTmux([process.execPath, KUSTODY_BIN], { env: { HOME: join(dir, 'home'), KUSTODY_CASE_DIR: cases, KUBECONFIG: debugger_.kubeconfig, XDG_CONFIG_HOME: join(dir, 'xdg') }, columns: 160, rows: 44 });
+  t.after(() => ui.close());
+  const start = oneLine(await ui.waitFor(START, 'the start screen', 60_000));
+  await ui.waitForRawMode();
+  assert.match(start, /Vantages exec ✓ {2}debug ✓ {2}node ✗/);
+  const nodeReason = /node hidden: RBAC denies create pods in kustody-system, delete pods in kustody-system, create validatingadmissionpolicies\.admissionregistration\.k8s\.io/;
+  assert.match(start, nodeReason);
+  assert.doesNotMatch(start, /debug hidden/);
+
+  ui.send(['Enter']);
+  await ui.waitFor((s) => s.includes('NAMESPACE/NAME') && !s.includes('loading'), 'the pod list', 30_000);
+  ui.send(['/']);
+  ui.send([`${ns}/app`], true);
+  await ui.waitFor((s) => s.includes('of 1 matching'), 'the distroless pod alone');
+  ui.send(['Enter']);
+  ui.send(['Enter']);
+  await ui.waitFor((s) => s.includes('Enter start'), 'the plan');
+  ui.send(['Enter']);
+  await waitForText(ui, (s) => s.includes('The debug vantage changes the cluster.') && ui.screen().includes(`type ${ns}/app`), 'the debug footprint confirmation', 120_000);
+  ui.send(['Escape']);
+  await ui.waitFor((s) => /Run needs-confirmation/.test(s), 'the run stopped with the snapshot declined', 60_000);
+  assert.doesNotMatch(ui.history(), /The node vantage changes the cluster/, 'node was never offered, so never asked');
+
+  const evidence = recorded(cases);
+  assert.deepEqual(evidence.consent.map((c) => `${(JSON.parse(c.detail) as { vantage: string }).vantage} ${c.outcome}`), ['debug declined']);
+  const notes = (evidence.ends[0]?.notes ?? []).join('\n');
+  assert.match(notes, /debug: skipped, the responder declined its footprint; node: skipped, not offered: RBAC denies create pods in kustody-system/);
+  ui.send(['q']);
+  await ui.waitFor((s) => s.includes('EXIT='), 'the UI left', 30_000);
+});
