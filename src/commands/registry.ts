@@ -50,6 +50,7 @@ export const COMMAND_ENTRIES: readonly CommandEntry[] = [
   { path: ['run', ''], load: async () => (await import('./run-playbook-command.js')).runPlaybookCommand },
   { path: ['check', ''], load: async () => (await import('./check-command.js')).checkCommand },
   { path: ['audit', 'ingest'], load: async () => (await import('./audit-ingest-command.js')).auditIngest },
+  { path: ['audit', 'who'], load: async () => (await import('./audit-who-command.js')).auditWho },
   { path: ['completion', ''], load: async () => (await import('./completion-command.js')).completionCommand },
   { path: ['__complete', ''], load: async () => (await import('./completion-command.js')).completeCommand, hidden: true },
 ];
