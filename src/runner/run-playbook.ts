@@ -64,10 +64,10 @@ export async function runPlaybook(input: RunPlaybookInput, ports: RunPlaybookPor
   const runId = history?.runId ?? `run-${utcNow().replace(/[-:.]/g, '').slice(0, 15)}-${randomBytes(3).toString('hex')}`;
   const record = (stepId: string | null, state: IntentState, detail?: Record<string, JsonValue>) => recordIntent(session.db, session.actor, targetText, { runId, stepId, state, detail });
   if (history !== null) record(null, 'resumed', { attempt: history.attempts + 1 });
-  else record(null, 'planned', { playbook: playbook.id, playbook_sha256: input.playbookSha256, title: playbook.title, dry_run: dryRun, steps: playbook.steps.map((s) => s.id) });
+  else record(null, 'planned', { playbook: playbook.id, playbook_sha256: input.playbookSha256, title: playbook.title, dry_run: dryRun, steps: playbook.steps.map((s) => s.id), ...(input.options.cutConnections === true ? { cut_connections: 'every isolate step (the responder\'s choice)' } : {}) });
   emit({
     type: 'plan', runId, playbook: { id: playbook.id, title: playbook.title, description: playbook.description }, target: targetText, caseId: session.caseId, dryRun,
-    resumed: history !== null, steps: playbook.steps.map((step) => stepView(step, history, { ...target, caseId: session.caseId, caseDir: session.caseDir })),
+    resumed: history !== null, steps: playbook.steps.map((step) => stepView(asRun(step, input.options), history, { ...target, caseId: session.caseId, caseDir: session.caseDir })),
   });
   let status: RunStatus = dryRun ? 'dry-run' : 'completed';
   let next: DisplayText | null = null;
@@ -134,6 +134,12 @@ function runToResume(input: RunPlaybookInput, session: ChangeSession, target: st
     throw new KustodyError('PLAYBOOK_CHANGED', `The playbook ${input.playbook.id} changed since run ${history.runId} started, so it cannot be resumed step for step.`, { nextStep: 'Restore the playbook as it was, or start a new run without --resume (changes already in effect are skipped).' });
   }
   return history;
+}
+
+/** The step as this run performs it: the responder's cut choice turns on the cut of every isolate step. */
+function asRun(step: PlaybookStep, options: RunPlaybookInput['options']): PlaybookStep {
+  if (step.action !== 'isolate' || options.cutConnections !== true || step.params.cutConnections) return step;
+  return { ...step, params: { ...step.params, cutConnections: true } };
 }
 
 function stepView(step: PlaybookStep, history: RunHistory | null, target: StepTarget): PlanStepView {

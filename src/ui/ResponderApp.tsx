@@ -38,7 +38,7 @@ function Screen({ state, width, rows }: { state: FlowState; width: number; rows:
       const heading = display`Pick the pod for ${playbook === undefined ? trusted('the playbook') : escapeUntrusted(playbook.title)}${state.readOnly ? trusted(' (read-only: dry run)') : trusted('')}`;
       return <PodPicker state={state.picker} load={{ done: state.pods.done, error: state.pods.error }} heading={heading} width={width} pageSize={pickerPageSize(rows)} />;
     }
-    case 'confirm-start': return playbook === undefined || state.pod === null ? null : <RunIntro playbook={playbook} pod={state.pod} readOnly={state.readOnly} width={width} />;
+    case 'confirm-start': return playbook === undefined || state.pod === null ? null : <RunIntro playbook={playbook} pod={state.pod} readOnly={state.readOnly} cutConnections={state.cutConnections} width={width} />;
     case 'run': return <StepView run={state.run} readOnly={state.readOnly} width={width} rows={rows} />;
     case 'browser': return null;
   }

@@ -40,9 +40,10 @@ test('the UI\'s cut choice: c turns it on, the isolate step cuts the connection 
     await ui.waitFor((s) => s.includes('of 1 matching'), 'the suspect alone');
     ui.send(['Enter']);
     ui.send(['Enter']);
-    await ui.waitFor((s) => s.includes('Enter start'), 'the plan');
+    assert.match(await ui.waitFor((s) => s.includes('Enter start'), 'the plan'), /Cut on: the isolate step also cuts every connection that survives the policy/);
     ui.send(['Enter']);
-    await ui.waitFor((s) => s.includes(`type ${target} and press Enter`), 'the isolate confirmation', 60_000);
+    const isolate = await ui.waitFor((s) => s.includes(`type ${target} and press Enter`), 'the isolate confirmation', 60_000);
+    assert.match(isolate.replace(/\n/g, ' '), /then every connection that survived the policy is cut\s+from its node/, 'the isolate step says it will cut before it is confirmed');
     ui.send([target], true);
     ui.send(['Enter']);
     await ui.waitFor((s) => s.includes('Step 5 of 6') && s.includes(`type ${target}`), 'the revoke confirmation (after isolation and the cut)', 180_000);

@@ -53,11 +53,13 @@ export interface RunIntroProps {
   readonly playbook: PlaybookChoice;
   readonly pod: PodEntry;
   readonly readOnly: boolean;
+  /** The responder turned on the cut (c on the start screen): every isolate step also cuts surviving connections. */
+  readonly cutConnections?: boolean;
   readonly width: number;
 }
 
 /** The plan before a run starts: the playbook, the pod, every step with its danger, and what Enter does. */
-export function RunIntro({ playbook, pod, readOnly, width }: RunIntroProps): ReactElement {
+export function RunIntro({ playbook, pod, readOnly, cutConnections, width }: RunIntroProps): ReactElement {
   const verdict: DisplayText = readOnly
     ? trusted('Read-only: this is a dry run. Contain and revoke steps are only planned and checked by the API server; nothing changes.')
     : trusted('Contain and revoke steps each show exactly what they change and wait for you to type the pod\'s namespace/name.');
@@ -71,6 +73,7 @@ export function RunIntro({ playbook, pod, readOnly, width }: RunIntroProps): Rea
         </Txt>
       ))}
       {pod.details.length === 0 ? null : <Txt tone="warn">{cutDisplay(display`Risk: ${pod.tags}`, width)}</Txt>}
+      {cutConnections === true && playbook.steps.some((s) => s.action === 'isolate') ? <Txt wrap="wrap" tone="warn">{trusted('Cut on: the isolate step also cuts every connection that survives the policy, from a guarded pod on the suspect\'s node (c on the start screen).')}</Txt> : null}
       <Txt wrap="wrap">{verdict}</Txt>
       <Txt tone="muted">{trusted('Every step is recorded in a new case before it acts. Enter start  Esc back to the pods')}</Txt>
     </Box>
