@@ -1,5 +1,6 @@
 /** `kustody exercise replay` (practice without a cluster, from a recorded lab run) and `kustody exercise record` (make that recording). */
 import { writeFileSync } from 'node:fs';
+import { createInterface } from 'node:readline';
 import { display, escapeUntrusted, toSafeJson, trusted } from '../core/display/index.js';
 import { KustodyError, UsageError } from '../core/errors.js';
 import { buildRecording } from '../core/exercise/recording-build.js';
@@ -28,7 +29,8 @@ export const exerciseReplay: Command = {
     '`kustody bundle export` on CASE as in a real incident, during or after the replay.',
     'Moves: capture:POD, isolate:POD, release:POD, revoke:POD (delete the pod, prove its tokens dead), delete:POD (a deletion',
     'outside kustody, as with kubectl), sweep (the persistence sweep); @MINUTE sets the scenario minute (default: one after the',
-    'move before). Without --moves, the lab team\'s recorded moves are played. --minute-seconds speeds the clock up (default 60).',
+    'move before). Without --moves, the lab team\'s recorded moves are played. --moves - takes the moves typed on standard input',
+    'while the clock runs, each at the minute it arrives (`end` or the end of input stops). --minute-seconds speeds the clock up (default 60).',
     'Without --yes only the plan is shown.',
   ].join('\n'),
   options: { case: { type: 'string' }, moves: { type: 'string' }, 'minute-seconds': { type: 'string' }, recording: { type: 'string' }, yes: { type: 'boolean' } },
@@ -45,19 +47,21 @@ export const exerciseReplay: Command = {
     if (!Number.isFinite(minuteSeconds) || minuteSeconds < 0.01 || minuteSeconds > 600) throw new UsageError('--minute-seconds must be a number from 0.01 to 600.');
     const recordingPath = typeof args.values.recording === 'string' ? args.values.recording : recordingPathFor(loaded.path, scenario.id);
     const { recording, sha256 } = loadRecording(recordingPath, scenario);
-    const moves = typeof args.values.moves === 'string' ? parseMoves(args.values.moves) : recording.response;
+    const typed = args.values.moves === '-';
+    const moves = typed ? [] : typeof args.values.moves === 'string' ? parseMoves(args.values.moves) : recording.response;
     const stale = recording.scenario_sha256 !== loaded.sha256;
     if (!json) {
       io.out(display`Replay of ${escapeUntrusted(scenario.id)} from the lab run of ${escapeUntrusted(recording.recorded_at)} (namespace ${escapeUntrusted(recording.namespace)}); no cluster is contacted, changes are simulated.`);
       if (stale) io.out(trusted('  note: the scenario file changed since this recording was made; actions are matched by id.'));
       for (const a of scenario.actions) io.out(display`  attacker ${escapeUntrusted('minute' in a.at ? `minute ${a.at.minute}` : `on ${a.at.event}`)}: ${escapeUntrusted(a.description)}`);
-      io.out(display`  moves: ${escapeUntrusted(formatMoves(moves))}`);
+      io.out(typed ? trusted('  moves: typed on standard input while the clock runs, one MOVE[:POD] a line (`end` to stop)') : display`  moves: ${escapeUntrusted(formatMoves(moves))}`);
     }
     if (args.values.yes !== true) {
-      if (json) io.out(toSafeJson({ status: 'not-confirmed', moves: formatMoves(moves) }));
+      if (json) io.out(toSafeJson({ status: 'not-confirmed', moves: typed ? '-' : formatMoves(moves) }));
       else io.out(trusted('Nothing was recorded. Run again with --yes to play the replay.'));
       return 1;
     }
+    const lines = typed ? createInterface({ input: process.stdin, crlfDelay: Infinity }) : null;
     const controller = new AbortController();
     const stop = () => controller.abort();
     process.once('SIGINT', stop);
@@ -65,12 +69,15 @@ export const exerciseReplay: Command = {
     try {
       const result = await runReplay({
         caseDir, scenario, scenarioSha256: loaded.sha256, recording, recordingSha256: sha256, moves, minuteSeconds, signal: controller.signal,
+        ...(lines === null ? {} : { live: lines }),
         progress: (line) => { if (!json) io.out(display`  ${escapeUntrusted(line, { maxBytes: 2000 })}`); },
       });
       if (json) io.out(toSafeJson({ status: result.status, exercise: result.exerciseId, namespace: result.namespace, recording_sha256: sha256, scenario_changed_since_recording: stale, moves: result.moves }));
       else io.out(display`Replay ${escapeUntrusted(result.status)}. Score it with \`kustody exercise score ${escapeUntrusted(caseDir)}\`.`);
       return result.status === 'finished' ? 0 : 130;
     } finally {
+      lines?.close();
+      if (typed) process.stdin.destroy();
       process.removeListener('SIGINT', stop);
       process.removeListener('SIGTERM', stop);
     }

@@ -9,8 +9,9 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
+import { execa } from 'execa';
 import type { ScoreCard } from '../../src/core/exercise/score.js';
-import { makeTempDir, newCase, runKustody } from '../helpers/cli.js';
+import { KUSTODY_BIN, makeTempDir, newCase, runKustody } from '../helpers/cli.js';
 import { exerciseEvents } from './exercise-helpers.js';
 
 const NO_CLUSTER = { KUBECONFIG: '/nonexistent/kubeconfig-for-replay' };
@@ -115,4 +116,36 @@ test('the shipped recordings hold no token and no Secret value of the lab run', 
     assert.doesNotMatch(text, /lab-only-not-a-real-password/, `${id}: the Secret's value`);
     assert.ok(text.length < 16_384, `${id}: ${text.length} bytes`);
   }
+});
+
+test('moves typed while the replay clock runs are played at the minute they arrive: the attacker\'s pod can be captured only once it has started, and the isolation inject answers the typed isolation', { timeout: 120_000 }, async (t) => {
+  const { dir, cleanup } = makeTempDir();
+  t.after(cleanup);
+  const kase = await newCase(dir);
+  // A second a scenario minute: the attacker starts web-debug 3 s in; typed moves are taken for the scenario's 30 minutes (30 s).
+  const child = execa(process.execPath, [KUSTODY_BIN, 'exercise', 'replay', 'token-theft', '--case', kase.path, '--minute-seconds', '1', '--moves', '-', '--yes'], { env: NO_CLUSTER, reject: false, stdin: 'pipe' });
+  let out = '';
+  child.stdout?.on('data', (chunk: Buffer) => { out += chunk.toString('utf8'); });
+  const seen = async (pattern: RegExp) => {
+    const deadline = Date.now() + 30_000;
+    while (!pattern.test(out)) {
+      if (Date.now() > deadline) throw new Error(`replay never printed ${pattern}:\n${out}`);
+      await new Promise((r) => setTimeout(r, 20));
+    }
+  };
+  await seen(/moves: typed on standard input/);
+  child.stdin?.write('capture:web-debug\ncapture:web\n');
+  await seen(/capture web: row \d+ simulated/);
+  child.stdin?.write('isolate:web\n');
+  await seen(/INJECT still-reading/);
+  await seen(/attacker start-pod: ok/);
+  child.stdin?.write('capture:web-debug\nrevoke:web\nend\n');
+  const done = await child;
+  assert.equal(done.exitCode, 0, out + done.stderr);
+  assert.match(out, /capture web-debug: row \d+ failed[\s\S]*capture web-debug: row \d+ simulated/);
+  const score = await kustody(['exercise', 'score', kase.path, '--json']);
+  const card = JSON.parse(score.stdout) as ScoreCard;
+  for (const id of ['capture-first', 'isolate', 'revoke', 'find-pod']) assert.equal(card.items.find((i) => i.id === id)?.met, true, id);
+  const rows = custodyRows(kase.path).filter((row) => row.detail.simulated === true);
+  assert.equal(rows.length, 6);
 });

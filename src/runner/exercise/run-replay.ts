@@ -7,11 +7,11 @@
  * the result exactly as they read a live exercise.
  */
 import { join } from 'node:path';
-import { KustodyError } from '../../core/errors.js';
+import { KustodyError, messageOf } from '../../core/errors.js';
 import { dueItems, eventsOf, type CustodyRowFacts } from '../../core/exercise/schedule.js';
 import type { Scenario } from '../../core/exercise/scenario-types.js';
 import type { Recording } from '../../core/exercise/recording.js';
-import { formatMoves, type Move } from '../../core/exercise/replay-moves.js';
+import { formatMoves, parseMoves, type Move } from '../../core/exercise/replay-moves.js';
 import { initialWorld, replayAttackerAction, simulateMove, type ReplayWorld } from '../../core/exercise/replay.js';
 import { currentExercise, insertExercise, markStopped, openExerciseLog, recordEvent, type ExerciseLog } from '../../adapters/exercise/exercise-log.js';
 import { CASE_DB_FILE, recordAction } from '../../adapters/store/case-store.js';
@@ -29,6 +29,8 @@ export interface ReplayRequest {
   minuteSeconds: number;
   signal: AbortSignal;
   progress: (line: string) => void;
+  /** Moves typed while the clock runs (one `MOVE[:POD]` a line, played at the minute it arrives; `end` or the end of input stops taking moves). */
+  live?: AsyncIterable<string>;
 }
 
 /** What the replay did. */
@@ -79,20 +81,48 @@ export async function runReplay(req: ReplayRequest): Promise<ReplayResult> {
       }
     };
     const result: ReplayResult = { exerciseId, namespace, status: 'finished', moves: [] };
-    const points = [...new Set([...req.moves.map((m) => m.minute), ...scenario.actions.flatMap((a) => ('minute' in a.at ? [a.at.minute] : [])), ...scenario.injects.flatMap((i) => ('minute' in i.at ? [i.at.minute] : []))])].sort((a, b) => a - b);
-    for (const minute of points) {
-      if (!(await waitUntil(Date.parse(startedAt) + minute * req.minuteSeconds * 1000, req.signal))) {
+    const play = (move: Move) => {
+      const rows = recordMove(req.caseDir, move, world, recording);
+      clock.rows.push(...rows.map((r) => ({ seq: r.seq, at: r.at, kind: r.kind, target: r.target, outcome: r.outcome, detail: r.detail })));
+      result.moves.push({ ...move, rows: rows.map((r) => ({ seq: r.seq, outcome: r.outcome })) });
+      req.progress(`minute ${move.minute}: ${move.move}${move.pod === null ? '' : ` ${move.pod}`}: ${rows.length === 0 ? 'done outside kustody (no custody row)' : rows.map((r) => `row ${r.seq} ${r.outcome}`).join(', ')}`);
+    };
+    const points = [...new Set([...scenario.actions.flatMap((a) => ('minute' in a.at ? [a.at.minute] : [])), ...scenario.injects.flatMap((i) => ('minute' in i.at ? [i.at.minute] : []))])].sort((a, b) => a - b);
+    const queue: Move[] = [...req.moves];
+    const input = { open: req.live !== undefined, wake: () => {} };
+    const nowMinute = () => (Date.now() - Date.parse(startedAt)) / 1000 / req.minuteSeconds;
+    if (req.live !== undefined) void readLiveMoves(req.live, queue, nowMinute, input, req.progress);
+    const stopped = aborted(req.signal);
+    for (;;) {
+      if (req.signal.aborted) {
         result.status = 'interrupted';
         break;
       }
-      fireDue(minute);
-      for (const move of req.moves.filter((m) => m.minute === minute)) {
-        const rows = recordMove(req.caseDir, move, world, recording);
-        clock.rows.push(...rows.map((r) => ({ seq: r.seq, at: r.at, kind: r.kind, target: r.target, outcome: r.outcome, detail: r.detail })));
-        result.moves.push({ ...move, rows: rows.map((r) => ({ seq: r.seq, outcome: r.outcome })) });
-        req.progress(`minute ${minute}: ${move.move}${move.pod === null ? '' : ` ${move.pod}`}: ${rows.length === 0 ? 'done outside kustody (no custody row)' : rows.map((r) => `row ${r.seq} ${r.outcome}`).join(', ')}`);
-        fireDue(minute);
+      const move = queue[0];
+      const point = points[0];
+      const now = nowMinute();
+      // At equal minutes the attacker and injects go first, then the team's move (as in a live exercise's tick).
+      if (point !== undefined && point <= now && (move === undefined || point <= move.minute)) {
+        points.shift();
+        fireDue(point);
+        continue;
       }
+      if (move !== undefined && move.minute <= now) {
+        queue.shift();
+        fireDue(move.minute);
+        play(move);
+        fireDue(move.minute);
+        continue;
+      }
+      // Typed moves are taken until the input ends or the scenario's time is up; the timeline then plays out.
+      const taking = input.open && now < scenario.durationMinutes;
+      if (move === undefined && point === undefined && !taking) break;
+      const next = Math.min(move?.minute ?? Infinity, point ?? Infinity, taking ? scenario.durationMinutes : Infinity);
+      const woken = new Promise<void>((resolve) => { input.wake = resolve; });
+      let timer: NodeJS.Timeout | undefined;
+      const due = Number.isFinite(next) ? new Promise<void>((resolve) => { timer = setTimeout(resolve, Math.max(0, Date.parse(startedAt) + next * req.minuteSeconds * 1000 - Date.now())); }) : new Promise<void>(() => {});
+      await Promise.race([due, woken, stopped]);
+      clearTimeout(timer);
     }
     endReplay(log, exerciseId, world, result.status, event);
     return result;
@@ -122,20 +152,30 @@ function endReplay(log: ExerciseLog, exerciseId: number, world: ReplayWorld, sta
   markStopped(log, exerciseId, utcNow());
 }
 
-/** Waits until the wall clock reaches `when` (ms); false when aborted first. */
-function waitUntil(when: number, signal: AbortSignal): Promise<boolean> {
-  if (signal.aborted) return Promise.resolve(false);
-  const ms = when - Date.now();
-  if (ms <= 0) return Promise.resolve(true);
+/** Reads typed moves into the queue, each at the scenario minute it arrives; a line that is not a move is said and skipped. */
+async function readLiveMoves(lines: AsyncIterable<string>, queue: Move[], nowMinute: () => number, input: { open: boolean; wake: () => void }, progress: (line: string) => void): Promise<void> {
+  try {
+    for await (const raw of lines) {
+      const text = raw.trim();
+      if (text === '') continue;
+      if (text === 'end') break;
+      try {
+        const [move] = parseMoves(text.replace(/@.*$/, ''));
+        if (move !== undefined) queue.push({ ...move, minute: Math.round(nowMinute() * 100) / 100 });
+      } catch (error) {
+        progress(`not a move (${messageOf(error)})`);
+      }
+      input.wake();
+    }
+  } finally {
+    input.open = false;
+    input.wake();
+  }
+}
+
+function aborted(signal: AbortSignal): Promise<void> {
   return new Promise((resolve) => {
-    const timer = setTimeout(() => {
-      signal.removeEventListener('abort', abort);
-      resolve(true);
-    }, ms);
-    const abort = () => {
-      clearTimeout(timer);
-      resolve(false);
-    };
-    signal.addEventListener('abort', abort, { once: true });
+    if (signal.aborted) resolve();
+    else signal.addEventListener('abort', () => resolve(), { once: true });
   });
 }
