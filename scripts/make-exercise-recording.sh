@@ -6,7 +6,7 @@
 # happened (attacker actions and injects on the scenario clock, the team's moves, capture row counts,
 # identities proven dead). The recording holds no token, Secret value or raw capture.
 #
-# Usage: npm run lab -- up && bash scripts/make-exercise-recording.sh token-theft|planted-persistence [OUTPUT.json]
+# Usage: npm run lab -- up && bash scripts/make-exercise-recording.sh SCENARIO [OUTPUT.json]   (any of the four shipped ones)
 set -euo pipefail
 
 REPO_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -60,6 +60,22 @@ case "$ID" in
     wait_attacker cronjob
     team revoke "$NS/deploy-bot" --case "$CASE" --delete-pod --yes >&2
     team audit sweep "$CASE" -n "$NS" --since "$SINCE" --yes >&2
+    ;;
+  cryptominer)
+    wait_attacker start-miner
+    team capture pod "$NS/metrics-agent" --case "$CASE" >&2
+    team isolate "$NS/metrics-agent" --case "$CASE" --yes >&2
+    team capture pod "$NS/builder" --case "$CASE" >&2
+    wait_attacker inject:second-miner
+    team capture pod "$NS/metrics-agent-2" --case "$CASE" >&2
+    team revoke "$NS/builder" --case "$CASE" --delete-pod --yes >&2
+    ;;
+  reverse-shell-exfil)
+    team capture pod "$NS/shop" --case "$CASE" >&2
+    team isolate "$NS/shop" --case "$CASE" --yes >&2
+    wait_attacker inject:shell-back
+    team capture pod "$NS/shop-worker" --case "$CASE" >&2
+    team revoke "$NS/shop" --case "$CASE" --delete-pod --yes >&2
     ;;
   *) echo "make-exercise-recording: no scripted response for $ID" >&2; exit 2 ;;
 esac

@@ -1,12 +1,13 @@
 /** `kustody exercise start|stop`: deploy a scenario with a live attacker onto a practice cluster, and remove everything it created. */
 import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
-import { display, escapeUntrusted, toSafeJson, trusted } from '../core/display/index.js';
+import { display, escapeUntrusted, toSafeJson, trusted, type DisplayText } from '../core/display/index.js';
 import { judgeContext, startRefusal } from '../core/exercise/context-guard.js';
 import { setupObjects } from '../core/exercise/object-kinds.js';
 import { KustodyError, UsageError } from '../core/errors.js';
 import { selectClusterAccess } from '../core/kube/kubeconfig-merge.js';
-import { currentExercise, openExerciseLog } from '../adapters/exercise/exercise-log.js';
+import { currentExercise, markStopped, openExerciseLog, recordEvent, type ExerciseLog, type ExerciseRow } from '../adapters/exercise/exercise-log.js';
+import { utcNow } from '../adapters/system/responder-env.js';
 import { loadScenario } from '../adapters/exercise/scenario-files.js';
 import { loadKubeconfig } from '../adapters/kube/kubeconfig-files.js';
 import { resolveCaseDir } from '../adapters/store/case-store.js';
@@ -146,6 +147,7 @@ export const exerciseStop: Command = {
         else io.out(trusted('Nothing was changed. Review the plan above and run again with --yes to stop.'));
         return 1;
       }
+      if (exercise.context === 'replay') return stopReplay(log, exercise, json, io);
       const kube = await connectFromFlags(args.values, env);
       if (kube.server !== exercise.server) throw new KustodyError('EXERCISE_OTHER_CLUSTER', `The exercise runs on ${exercise.server}, but the current context points at ${kube.server}.`, { kind: 'usage', nextStep: `Switch to context ${exercise.context} (or pass --context) and run stop again.` });
       const result = await stopExercise(log, exercise, kube, (line) => { if (!json) io.out(display`  ${escapeUntrusted(line)}`); });
@@ -157,3 +159,12 @@ export const exerciseStop: Command = {
     }
   },
 };
+
+/** A replay left open (its process killed) created nothing in any cluster: stopping it only closes it in the log. */
+function stopReplay(log: ExerciseLog, exercise: ExerciseRow, json: boolean, io: { out(line: DisplayText): void }): number {
+  recordEvent(log, exercise.id, { at: utcNow(), kind: 'facilitator', name: 'replay-stopped', detail: { by: 'exercise stop', simulated: true }, outcome: 'ok' });
+  markStopped(log, exercise.id, utcNow());
+  if (json) io.out(toSafeJson({ status: 'stopped', replay: true, objects: [] }));
+  else io.out(trusted('Stopped the replay (it created nothing in any cluster).'));
+  return 0;
+}

@@ -110,7 +110,7 @@ test('without --yes a replay shows its plan and records nothing; a bad --moves i
 });
 
 test('the shipped recordings hold no token and no Secret value of the lab run', () => {
-  for (const id of ['token-theft', 'planted-persistence']) {
+  for (const id of ['token-theft', 'planted-persistence', 'cryptominer', 'reverse-shell-exfil']) {
     const text = readFileSync(new URL(`../../exercises/recordings/${id}.json`, import.meta.url), 'utf8');
     assert.doesNotMatch(text, /eyJ[A-Za-z0-9_-]{10,}/, `${id}: a JWT`);
     assert.doesNotMatch(text, /lab-only-not-a-real-password/, `${id}: the Secret's value`);
@@ -148,4 +148,41 @@ test('moves typed while the replay clock runs are played at the minute they arri
   for (const id of ['capture-first', 'isolate', 'revoke', 'find-pod']) assert.equal(card.items.find((i) => i.id === id)?.met, true, id);
   const rows = custodyRows(kase.path).filter((row) => row.detail.simulated === true);
   assert.equal(rows.length, 6);
+});
+
+test('a replay whose process was killed is closed by exercise stop with no cluster (nothing to remove), and its score is no longer provisional', { timeout: 120_000 }, async (t) => {
+  const { dir, cleanup } = makeTempDir();
+  t.after(cleanup);
+  const kase = await newCase(dir);
+  const child = execa(process.execPath, [KUSTODY_BIN, 'exercise', 'replay', 'token-theft', '--case', kase.path, '--minute-seconds', '1', '--moves', '-', '--yes'], { env: NO_CLUSTER, reject: false, stdin: 'pipe' });
+  let out = '';
+  child.stdout?.on('data', (chunk: Buffer) => { out += chunk.toString('utf8'); });
+  child.stdin?.write('capture:web\n');
+  const deadline = Date.now() + 30_000;
+  while (!/capture web: row \d+ simulated/.test(out)) {
+    if (Date.now() > deadline) throw new Error(`no capture printed:\n${out}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  child.kill('SIGKILL');
+  await child;
+  const open = await kustody(['exercise', 'score', kase.path, '--json']);
+  assert.equal((JSON.parse(open.stdout) as ScoreCard).provisional, true);
+  const stop = await kustody(['exercise', 'stop', kase.path, '--yes', '--json']);
+  assert.equal(stop.exitCode, 0, stop.stdout + stop.stderr);
+  assert.deepEqual(JSON.parse(stop.stdout), { status: 'stopped', replay: true, objects: [] });
+  const card = JSON.parse((await kustody(['exercise', 'score', kase.path, '--json'])).stdout) as ScoreCard;
+  assert.deepEqual([card.provisional, card.replay, card.items.find((i) => i.id === 'capture-first')?.met], [false, true, true]);
+});
+
+test('every shipped scenario replays from its recording: the recorded lab response meets every objective it played for, with no mistake', { timeout: 240_000 }, async (t) => {
+  // planted-persistence's recorded team never revoked the backdoor ServiceAccount (kustody revokes through a pod, and none runs as it).
+  const unmet: Record<string, string[]> = { 'token-theft': [], 'cryptominer': [], 'reverse-shell-exfil': [], 'planted-persistence': ['revoke-backdoor'] };
+  for (const [scenario, expected] of Object.entries(unmet)) {
+    const r = await replay(scenario, []);
+    t.after(r.cleanup);
+    assert.equal((await kustody(['bundle', 'export', r.casePath, '-o', join(r.dir, 'case.tar')])).exitCode, 0);
+    const card = await r.card();
+    assert.deepEqual(card.items.filter((i) => i.kind === 'objective' && !i.met).map((i) => i.id), expected, scenario);
+    assert.deepEqual(card.items.filter((i) => i.kind === 'mistake' && i.met).map((i) => `${i.id}: ${i.why}`), [], scenario);
+  }
 });

@@ -94,7 +94,8 @@ export async function runReplay(req: ReplayRequest): Promise<ReplayResult> {
     if (req.live !== undefined) void readLiveMoves(req.live, queue, nowMinute, input, req.progress);
     const stopped = aborted(req.signal);
     for (;;) {
-      if (req.signal.aborted) {
+      const stoppedBy = log.db.prepare('SELECT stopped_at FROM exercise WHERE id = ?').get(exerciseId) as { stopped_at: string | null };
+      if (req.signal.aborted || stoppedBy.stopped_at !== null) {
         result.status = 'interrupted';
         break;
       }
