@@ -38,6 +38,7 @@ export const COMMAND_ENTRIES: readonly CommandEntry[] = [
   { path: ['exercise', 'list'], load: async () => (await import('./exercise-commands.js')).exerciseList },
   { path: ['exercise', 'validate'], load: async () => (await import('./exercise-commands.js')).exerciseValidate },
   { path: ['exercise', 'start'], load: async () => (await import('./exercise-live-commands.js')).exerciseStart },
+  { path: ['exercise', 'watch'], load: async () => (await import('./exercise-watch-command.js')).exerciseWatch },
   { path: ['exercise', 'inject'], load: async () => (await import('./exercise-play-commands.js')).exerciseInject },
   { path: ['exercise', 'hint'], load: async () => (await import('./exercise-play-commands.js')).exerciseHint },
   { path: ['exercise', 'stop'], load: async () => (await import('./exercise-live-commands.js')).exerciseStop },
