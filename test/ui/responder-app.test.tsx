@@ -38,7 +38,7 @@ test('the start screen shows the cluster, who you are, the playbook and its perm
   ui.unmount();
 });
 
-test('without a cluster it says why and offers the lab, a case or bundle, and the demo case', async () => {
+test('without a cluster it says why and offers the lab (with how to replay a scenario without one), a case or bundle, and the demo case', async () => {
   const { ui, exits } = start({ cluster: { kind: 'unreachable', reason: 'The kubeconfig could not be read.', nextStep: 'Pass --kubeconfig FILE or set KUBECONFIG to a readable kubeconfig.' } });
   const frame = await ui.waitFor((f) => f.includes('What now?'));
   assert.match(frame, /No cluster reachable: The kubeconfig could not be read\./);
@@ -46,7 +46,9 @@ test('without a cluster it says why and offers the lab, a case or bundle, and th
   assert.match(frame, /o {2}open a case folder or a bundle for review/);
   assert.match(frame, /d {2}open the demo case/);
   await ui.press('l');
-  assert.match(await ui.waitFor((f) => f.includes('Practice on the kustody lab')), /npm run lab -- up/);
+  const lab = await ui.waitFor((f) => f.includes('Practice on the kustody lab'));
+  assert.match(lab, /npm run lab -- up/);
+  assert.match(lab, /kustody exercise replay token-theft --case CASE --yes/);
   await ui.press(KEYS.escape, 'd');
   const browser = await ui.waitFor((f) => f.includes('1 Find'), 'the browser, on its Findings tab');
   assert.match(browser, /kustody review \(read-only\) · chain-ok · case-1 · case: demo \\x1b\]0;pwned\\x07/);

@@ -17,6 +17,10 @@ const LAB_LINES = [
   '  export KUBECONFIG=$KUSTODY_LAB_RESPONDER_KUBECONFIG   act as the least-privilege responder',
   '  kustody                                    then pick compromised-pod and shop/suspect',
   '',
+  'No cluster at all? Replay a tabletop scenario from a recorded lab run (changes simulated):',
+  '  kustody exercise replay token-theft --case CASE --yes     (CASE from kustody case new)',
+  '  kustody exercise score CASE                               scored as a live exercise',
+  '',
   'When you are done: npm run lab -- down   (see test/lab/README.md)',
 ];
 
