@@ -203,7 +203,8 @@ function ips(row: WhoRow): string[] {
 
 function toRequest(row: WhoRow): WhoRequest {
   const kind = row.api_group ? `${row.resource ?? '?'}.${row.api_group}` : (row.resource ?? row.request_uri ?? '?');
-  const object = `${kind}${row.subresource ? `/${row.subresource}` : ''} ${row.namespace ? `${row.namespace}/` : ''}${row.name ?? ''}`.trim();
+  const where = row.namespace ? `${row.namespace}/${row.name ?? '*'}` : (row.name ?? '');
+  const object = `${kind}${row.subresource ? `/${row.subresource}` : ''} ${where}`.trim();
   return { at: row.stage_timestamp, verb: row.verb ?? '?', object, code: row.response_code, sourceIp: ips(row)[0] ?? null, userAgent: row.user_agent, auditId: row.audit_id, rowid: row.rowid, where: `${row.source_file}:${row.line}` };
 }
 

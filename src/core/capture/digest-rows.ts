@@ -15,13 +15,23 @@ export type StoredValue = null | bigint | number | string;
 /** One stored row, by column name. */
 export type StoredRow = Record<string, StoredValue>;
 
+// The sorted keys and their encoded `"key":` prefixes, per column list (a table has one): rows of millions of
+// audit events are digested, and sorting and encoding the same keys for each was a tenth of an ingest.
+const layouts = new Map<string, { keys: string[]; prefixes: string[] }>();
+const MAX_LAYOUTS = 64;
+
 /** Encodes one row as its canonical JSON line (without the newline). */
 export function rowLine(row: StoredRow): string {
-  const keys = Object.keys(row).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
-  let line = '{';
-  for (const [index, key] of keys.entries()) {
-    line += `${index === 0 ? '' : ','}${JSON.stringify(key)}:${encodeValue(row[key] ?? null)}`;
+  const own = Object.keys(row);
+  const id = own.join('\u0000');
+  let layout = layouts.get(id);
+  if (layout === undefined) {
+    const keys = own.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+    layout = { keys, prefixes: keys.map((key, index) => `${index === 0 ? '' : ','}${JSON.stringify(key)}:`) };
+    if (layouts.size < MAX_LAYOUTS) layouts.set(id, layout);
   }
+  let line = '{';
+  for (let index = 0; index < layout.keys.length; index += 1) line += `${layout.prefixes[index] ?? ''}${encodeValue(row[layout.keys[index] ?? ''] ?? null)}`;
   return `${line}}`;
 }
 
