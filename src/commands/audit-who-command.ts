@@ -39,7 +39,7 @@ export const auditWho: Command = {
       const identities = given.length === 0 ? readCapturedIdentities(db) : [identityFrom(given[0] as (typeof SELECTORS)[number], String(args.values[given[0] as string]))];
       if (identities.length === 0) throw new UsageError('The case holds no captured token with a jti.', 'Capture the pod first, or name the identity: --token-file, --jti, --pod, --sa, --user or --ip.');
       const now = new Date().toISOString();
-      const reports = identities.map((identity) => buildWhoReport({ identity, now, ...readWhoRows(db, identity, since) }));
+      const reports = identities.map((identity) => buildWhoReport({ identity, now, since, ...readWhoRows(db, identity, since) }));
       if (json) io.out(toSafeJson({ identities: reports }));
       else for (const report of reports) for (const line of whoReportLines(report)) io.out(line);
       return 0;

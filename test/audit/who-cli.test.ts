@@ -55,6 +55,11 @@ test('audit who --token-file finds the token\'s requests by exact credential id,
   assert.equal(text.exitCode, 0, text.stderr);
   assert.doesNotMatch(text.stdout, /[\u001b\u202e]/);
   assert.match(text.stdout, /RBAC changes \(1\)/);
+  const later = await runKustody(['audit', 'who', casePath, '--token-file', tokenFile, '--since', at(85), '--json']);
+  const after = (JSON.parse(later.stdout) as WhoJson).identities[0];
+  assert.deepEqual(after?.groups.denied?.map((r) => r.auditId), ['probe'], '--since did not bound the requests');
+  const none = await runKustody(['audit', 'who', casePath, '--token-file', tokenFile, '--since', at(600)]);
+  assert.match(none.stdout, new RegExp(`holds no request by this token between ${new Date(Date.parse(at(600))).toISOString().replace(/\./g, '\\.')} and`));
   for (const out of [run.stdout, run.stderr, text.stdout, text.stderr, readFileSync(join(casePath, 'evidence.db')).toString('latin1')]) {
     assert.equal(out.includes(TOKEN.split('.')[2] ?? '?'), false, 'the token was printed or stored');
     assert.equal(out.includes('minted-token-canary'), false, 'the minted token from the TokenRequest body was kept');

@@ -95,6 +95,8 @@ export interface WhoInput {
   /** TokenRequests for the token's ServiceAccount around its issue time (used when none carries the id). */
   mintCandidates: readonly WhoRow[];
   coverage: { first: string | null; last: string | null; files: number };
+  /** The --since bound the rows were selected with, if any. */
+  since?: string | null;
   now: string;
 }
 
@@ -176,7 +178,8 @@ function gaps(input: WhoInput, requests: number): string[] {
   if (coverage.files === 0) return ['no audit log has been ingested into this case (kustody audit ingest --case CASE --log FILE): nothing can be said about what this identity did.'];
   const out: string[] = [];
   const who = identity.jti !== null ? 'this token' : 'this identity';
-  if (requests === 0) out.push(`the audit log holds no request by ${who} between ${coverage.first ?? '?'} and ${coverage.last ?? '?'} (${coverage.files} file(s) ingested). That is not innocence: the audit policy may not log its requests, the log may have rotated away or been cut, or it was used against another cluster.`);
+  const from = input.since != null && (coverage.first === null || input.since > coverage.first) ? input.since : (coverage.first ?? '?');
+  if (requests === 0) out.push(`the audit log holds no request by ${who} between ${from} and ${coverage.last ?? '?'} (${coverage.files} file(s) ingested). That is not innocence: the audit policy may not log its requests, the log may have rotated away or been cut, or it was used against another cluster.`);
   if (identity.issuedAt !== null && coverage.first !== null && coverage.first > identity.issuedAt) {
     out.push(`the audit log does not include ${who}'s first ${span(identity.issuedAt, coverage.first)} (issued ${identity.issuedAt}, the log starts ${coverage.first}): what it did then is unknown.`);
   }
