@@ -24,11 +24,13 @@ test('seccomp off is reported per target; filter mode is not', () => {
   assert.deepEqual(rules({ processes: [row(1, { target: 't', pid: 1, seccomp: 0, cap_eff: '0' }), row(2, { target: 't', pid: 2, seccomp: 2, cap_eff: '0' })] }), ['no-seccomp:low']);
 });
 
-test('a runtime socket mount is critical, a read-only hostPath medium, each mapped to its Threat Matrix technique', () => {
+test('a runtime socket mount is critical, a read-only hostPath medium, the kubelet\'s /etc/hosts and termination log nothing, each mapped to its Threat Matrix technique', () => {
   const found = deriveFindings(facts({ mounts: [
     row(1, { target: 't', mount_point: '/run/containerd/containerd.sock', flagged: 'runtime-socket', options: 'rw' }),
     row(2, { target: 't', mount_point: '/host', flagged: 'host-path', options: 'ro,relatime' }),
     row(3, { target: 't', mount_point: '/proc', flagged: null, options: 'rw' }),
+    row(4, { target: 't', mount_point: '/etc/hosts', flagged: 'host-path', options: 'rw' }),
+    row(5, { target: 't', mount_point: '/dev/termination-log', flagged: 'host-path', options: 'rw' }),
   ] }));
   assert.deepEqual(found.map((f) => f.severity), ['critical', 'medium']);
   assert.ok(found.every((f) => f.mappings.some((m) => m.id === 'MS-TA9013')));

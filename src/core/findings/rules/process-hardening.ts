@@ -9,10 +9,14 @@ export const DANGEROUS_CAPABILITIES: readonly string[] = [
 ];
 const ESCAPE_CAPABILITIES = new Set(['CAP_SYS_ADMIN', 'CAP_SYS_MODULE', 'CAP_SYS_PTRACE', 'CAP_SYS_RAWIO', 'CAP_DAC_READ_SEARCH']);
 
-function capabilities(row: FactRow): string[] {
+function capabilities(row: FactRow, cache: Map<string, string[]>): string[] {
   const hex = text(row.cap_eff);
-  if (!/^[0-9a-fA-F]{1,16}$/.test(hex)) return [];
-  return capabilityNames(BigInt(`0x${hex}`));
+  let names = cache.get(hex);
+  if (names === undefined) {
+    names = /^[0-9a-fA-F]{1,16}$/.test(hex) ? capabilityNames(BigInt(`0x${hex}`)) : [];
+    cache.set(hex, names);
+  }
+  return names;
 }
 
 function pidList(rows: readonly FactRow[]): string {
@@ -25,7 +29,8 @@ export const dangerousCapabilitiesRule: FindingRule = {
   id: 'dangerous-capabilities',
   describes: 'processes whose effective capabilities include ones that allow escaping the container (CAP_SYS_ADMIN, CAP_SYS_PTRACE, …)',
   derive(facts) {
-    const holders = facts.processes.map((p) => ({ p, caps: capabilities(p).filter((c) => DANGEROUS_CAPABILITIES.includes(c)), all: capabilities(p).length >= 40 }))
+    const cache = new Map<string, string[]>();
+    const holders = facts.processes.map((p) => ({ p, caps: capabilities(p, cache).filter((c) => DANGEROUS_CAPABILITIES.includes(c)), all: capabilities(p, cache).length >= 40 }))
       .filter((h) => h.caps.length > 0);
     const findings: Finding[] = [];
     for (const [key, group] of groupBy(holders, (h) => `${text(h.p.target)}|${h.all ? 'all' : h.caps.join(',')}`)) {

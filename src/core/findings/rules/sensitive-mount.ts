@@ -10,12 +10,15 @@ const WHY: Readonly<Record<string, string>> = {
   secret: 'a Secret volume: its keys are readable by every process in the container',
 };
 
-/** One finding per (target, kind, mount point) flagged at capture. */
+/** Files the kubelet bind-mounts from the node into every container: flagged host-path by capture, but present in every pod. */
+export const KUBELET_MANAGED_FILES: readonly string[] = ['/etc/hosts', '/etc/hostname', '/etc/resolv.conf', '/dev/termination-log'];
+
+/** One finding per (target, kind, mount point) flagged at capture; the kubelet's own per-pod files are left out. */
 export const sensitiveMountRule: FindingRule = {
   id: 'sensitive-mount',
   describes: 'hostPath, container runtime socket, ServiceAccount token and Secret mounts seen in the workload',
   derive(facts) {
-    const flagged = facts.mounts.filter((m) => text(m.flagged) !== '');
+    const flagged = facts.mounts.filter((m) => text(m.flagged) !== '' && !(m.flagged === 'host-path' && KUBELET_MANAGED_FILES.includes(text(m.mount_point))));
     const findings: Finding[] = [];
     for (const [key, rows] of groupBy(flagged, (m) => `${text(m.target)}|${text(m.flagged)}|${text(m.mount_point)}`)) {
       const first = rows[0]!;
