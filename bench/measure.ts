@@ -13,12 +13,12 @@ export interface Measurement {
   stdout: string;
 }
 
-/** Runs `argv` to completion under /usr/bin/time and reports seconds and peak RSS. */
-export function measure(argv: readonly string[], options: { cwd?: string } = {}): Measurement {
+/** Runs `argv` to completion under /usr/bin/time and reports seconds and peak RSS (`quiet` drops its stderr). */
+export function measure(argv: readonly string[], options: { cwd?: string; quiet?: boolean } = {}): Measurement {
   const dir = mkdtempSync(join(tmpdir(), 'kustody-bench-time-'));
   const report = join(dir, 'time.txt');
   try {
-    const stdout = execFileSync('/usr/bin/time', ['-f', '%e %M %U %S', '-o', report, ...argv], { cwd: options.cwd, encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 });
+    const stdout = execFileSync('/usr/bin/time', ['-f', '%e %M %U %S', '-o', report, ...argv], { cwd: options.cwd, encoding: 'utf8', maxBuffer: 256 * 1024 * 1024, stdio: ['ignore', 'pipe', options.quiet === true ? 'ignore' : 'inherit'] });
     const [seconds = 'NaN', kib = 'NaN', user = 'NaN', system = 'NaN'] = readFileSync(report, 'utf8').trim().split('\n').pop()?.split(' ') ?? [];
     return { seconds: Number(seconds), cpuSeconds: Number(user) + Number(system), peakMiB: Number(kib) / 1024, stdout };
   } finally {

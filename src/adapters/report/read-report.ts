@@ -7,6 +7,7 @@ import { readCaseFacts } from '../findings/read-case-facts.js';
 import { readCaseMetadata } from '../store/case-reader.js';
 import { countRows } from '../store/case-store.js';
 import type { ReadableDb } from '../store/open-store.js';
+import { readCustodySection } from './read-custody-section.js';
 import { readEvidenceLines } from './evidence-lines.js';
 import { reportTimeline } from './report-timeline.js';
 
@@ -19,13 +20,14 @@ function readArtifacts(db: ReadableDb): { artifacts: ReportArtifact[]; total: nu
   };
 }
 
+/** Rows of each evidence table the findings are derived from (as review): a table with more is named in an info finding. */
+export const FACT_ROWS_PER_TABLE = 100_000;
+
 /** The report model of one case, judged at `now` (ISO UTC). */
 export function readReportModel(db: ReadableDb, integrity: ReportIntegrity, now: string): ReportModel {
-  const facts = readCaseFacts(db, now);
+  const facts = readCaseFacts(db, now, { findingsOnly: true, maxRowsPerTable: FACT_ROWS_PER_TABLE });
   const findings = deriveFindings(facts);
   const { artifacts, total } = readArtifacts(db);
-  const hashes = new Map<number, string>();
-  for (const r of db.prepare('SELECT seq, hash FROM actions ORDER BY seq LIMIT ?').iterate(REPORT_LIMITS.custody) as Iterable<{ seq: number; hash: string }>) hashes.set(Number(r.seq), String(r.hash));
   return buildReport({
     generatedAt: now,
     tool: { name: TOOL_NAME, version: TOOL_VERSION },
@@ -38,7 +40,7 @@ export function readReportModel(db: ReadableDb, integrity: ReportIntegrity, now:
     counts: countRows(db),
     artifacts,
     artifactTotal: total,
-    custodyHashes: hashes,
+    custody: readCustodySection(db),
     timeline: reportTimeline(db),
   });
 }

@@ -1,7 +1,7 @@
 /** Assembles the report model from a case's facts, findings and stored rows; pure. */
 import { FRAMEWORK_ENTRIES } from '../findings/framework-map.js';
 import { asObject, asString } from '../findings/json-fields.js';
-import type { CaseFacts, Finding } from '../findings/types.js';
+import type { ActionFact, CaseFacts, Finding } from '../findings/types.js';
 import { summarizeAction } from './custody-summary.js';
 import { describeChanges, describeFootprints, describePlans } from './changes-section.js';
 import { REPORT_LIMITS, type ReportArtifact, type ReportIntegrity, type ReportModel, type ReportTimelineEvent } from './model.js';
@@ -20,9 +20,10 @@ export interface ReportInputs {
   readonly counts: Readonly<Record<string, number>>;
   readonly artifacts: readonly ReportArtifact[];
   readonly artifactTotal: number;
-  /** The hash of each custody row shown (the first REPORT_LIMITS.custody). */
-  readonly custodyHashes: ReadonlyMap<number, string>;
-  readonly timeline: { readonly events: readonly ReportTimelineEvent[]; readonly source: string; readonly gaps: readonly string[] };
+  /** The custody section, read bounded: the first rows with their hashes, the plan rows, the responders, the total. */
+  readonly custody: { readonly rows: readonly (ActionFact & { readonly hash: string })[]; readonly plans: readonly ActionFact[]; readonly actors: readonly string[]; readonly total: number };
+  /** The earliest timeline events (at most REPORT_LIMITS.timeline), how many events there are in all, and the first undated items of `gapTotal`. */
+  readonly timeline: { readonly events: readonly ReportTimelineEvent[]; readonly total: number; readonly source: string; readonly gaps: readonly string[]; readonly gapTotal: number };
 }
 
 function outcomeLines(inputs: ReportInputs): { contained: string[]; revoked: string[] } {
@@ -50,8 +51,8 @@ export function buildReport(inputs: ReportInputs): ReportModel {
     evidenceLines: f.evidence.slice(0, REPORT_LIMITS.evidencePerFinding).map((e) => `${e.table} row ${e.rowid}: ${inputs.evidenceLines.get(`${e.table}:${e.rowid}`) ?? '(row not found)'}`),
   }));
   const changes = describeChanges(inputs.facts.actions);
-  const custodyRows = inputs.facts.actions.slice(0, REPORT_LIMITS.custody).map((a) => ({
-    seq: a.seq, at: a.at, actor: a.actor, kind: a.kind, target: a.target, outcome: a.outcome, summary: summarizeAction(a.kind, a.outcome, a.detail), hash: inputs.custodyHashes.get(a.seq) ?? '',
+  const custodyRows = inputs.custody.rows.slice(0, REPORT_LIMITS.custody).map((a) => ({
+    seq: a.seq, at: a.at, actor: a.actor, kind: a.kind, target: a.target, outcome: a.outcome, summary: summarizeAction(a.kind, a.outcome, a.detail), hash: a.hash,
   }));
   const mapped = new Set(inputs.findings.flatMap((f) => f.mappings.map((m) => `${m.framework}:${m.id}`)));
   const gaps = inputs.findings.filter((f) => f.rule === 'capture-gap').map((f) => `${f.title}: ${f.detail}`);
@@ -68,17 +69,17 @@ export function buildReport(inputs: ReportInputs): ReportModel {
       open: inputs.findings.filter((f) => (f.severity === 'critical' || f.severity === 'high' || f.rule === 'open-checklist-item') && f.rule !== 'capture-gap').slice(0, 20).map((f) => f.title),
     },
     findings,
-    timeline: { events: inputs.timeline.events.slice(0, REPORT_LIMITS.timeline), omitted: Math.max(0, inputs.timeline.events.length - REPORT_LIMITS.timeline), source: inputs.timeline.source },
-    plans: describePlans(inputs.facts.actions),
+    timeline: { events: inputs.timeline.events.slice(0, REPORT_LIMITS.timeline), omitted: Math.max(0, inputs.timeline.total - Math.min(inputs.timeline.events.length, REPORT_LIMITS.timeline)), source: inputs.timeline.source },
+    plans: describePlans(inputs.custody.plans),
     changes: { items: changes.slice(0, REPORT_LIMITS.changes), omitted: Math.max(0, changes.length - REPORT_LIMITS.changes) },
     footprints: describeFootprints(inputs.facts),
     inventory: { counts: inputs.counts, artifacts: inputs.artifacts, omitted: Math.max(0, inputs.artifactTotal - inputs.artifacts.length) },
-    custody: { rows: custodyRows, omitted: Math.max(0, inputs.facts.actions.length - custodyRows.length), total: inputs.facts.actions.length },
-    responders: [...new Set([`${inputs.caseMeta.os_user}@${inputs.caseMeta.host}`, ...inputs.facts.actions.map((a) => a.actor)])],
+    custody: { rows: custodyRows, omitted: Math.max(0, inputs.custody.total - custodyRows.length), total: inputs.custody.total },
+    responders: [...new Set([`${inputs.caseMeta.os_user}@${inputs.caseMeta.host}`, ...inputs.custody.actors])],
     limitations: [
       ...gaps,
       ...inputs.timeline.gaps.slice(0, 10).map((g) => `Timeline: ${g}`),
-      ...(inputs.timeline.gaps.length > 10 ? [`Timeline: ${inputs.timeline.gaps.length - 10} more items could not be dated.`] : []),
+      ...(inputs.timeline.gapTotal > 10 ? [`Timeline: ${inputs.timeline.gapTotal - Math.min(10, inputs.timeline.gaps.length)} more items could not be dated.`] : []),
       'Secrets are stored only as HMAC fingerprints keyed with the case key; the detection rules are heuristics, so a secret in a form none of them recognises is stored as read.',
       'Times are the responder machine\'s UTC clock (see the clock note); process start times are derived from boot time and start ticks.',
       ...(inputs.integrity.source === 'case' ? ['Read from a live case folder: rows removed from the end of the custody log would leave a shorter, intact chain. Compare the head with the one recorded at export.'] : []),

@@ -38,7 +38,7 @@ export function describeChanges(actions: readonly ActionFact[]): ReportChange[] 
 
 /** Every plan row: proposed, dry run, declined or nothing to do. */
 export function describePlans(actions: readonly ActionFact[]): ReportPlan[] {
-  return actions.filter((a) => a.kind === 'plan').slice(0, 500).map((a) => ({ seq: a.seq, at: a.at, plan: asString(asObject(a.detail).plan) ?? '?', target: a.target, outcome: a.outcome }));
+  return actions.filter((a) => a.kind === 'plan').map((a) => ({ seq: a.seq, at: a.at, plan: asString(asObject(a.detail).plan) ?? '?', target: a.target, outcome: a.outcome }));
 }
 
 const VANTAGE_FOOTPRINT: Readonly<Record<string, string>> = {

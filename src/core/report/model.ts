@@ -6,7 +6,7 @@
 import type { Finding } from '../findings/types.js';
 
 /** Caps on the long lists, so a case of 100,000 rows gives a report a browser opens. */
-export const REPORT_LIMITS = { artifacts: 5000, custody: 2000, timeline: 5000, changes: 2000, evidencePerFinding: 20 } as const;
+export const REPORT_LIMITS = { artifacts: 5000, custody: 2000, plans: 500, responders: 100, timeline: 5000, changes: 2000, evidencePerFinding: 20 } as const;
 
 /** One event of the report's timeline (the timeline module's TimelineEvent shape). */
 export interface ReportTimelineEvent {
