@@ -189,6 +189,7 @@ function responderPorts(options: ResponderUiOptions, env: NodeJS.ProcessEnv, ima
       try {
         await (await load()).startPlaybookRun({
           playbook: input.playbookId, target: parsePodTarget(input.pod), caseDir, kube, dryRun: input.dryRun, resume: input.resume, tokens: [],
+          auditLogs: env.KUSTODY_AUDIT_LOG ? [env.KUSTODY_AUDIT_LOG] : [],
           ...runImages(images, offers, input), commandEnv: (kubeOptions.kubeconfig ?? env.KUBECONFIG) === undefined ? {} : { KUBECONFIG: kubeOptions.kubeconfig ?? env.KUBECONFIG ?? '' },
         }, runPorts);
       } finally {

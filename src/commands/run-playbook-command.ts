@@ -1,9 +1,11 @@
 /** `kustody run PLAYBOOK`: a playbook, headless: one progress line per step (or JSON lines), resumable, Ctrl-C safe. */
+import { statSync } from 'node:fs';
 import { looksLikeJwt } from '../core/credentials/jwt-claims.js';
 import { KustodyError, UsageError } from '../core/errors.js';
 import { MAX_TOKEN_FILE_BYTES, TOKEN_FILE_ROLE, readRegularFile } from '../adapters/system/input-path.js';
 import { resolveCaseDir } from '../adapters/store/case-store.js';
 import { loadValidPlaybook, startPlaybookRun } from '../runner/start-playbook-run.js';
+import { sweepSince } from '../core/sweep/since.js';
 import { headlessPrinter } from './run-progress.js';
 import { defaultCaseParent, type Command } from './command.js';
 import { KUBE_OPTIONS } from './kube-options.js';
@@ -16,7 +18,7 @@ export const EXIT_INTERRUPTED = 130;
 /** `kustody run PLAYBOOK --target NAMESPACE/POD --case CASE [...]`. */
 export const runPlaybookCommand: Command = {
   path: ['run', ''],
-  usage: 'kustody run PLAYBOOK [--target NAMESPACE/POD] --case CASE [--dry-run] [--yes] [--resume] [--token-file F] [--collector-image IMAGE] [--sign-key KEY.pem] [--bundle FILE.tar] [--json]',
+  usage: 'kustody run PLAYBOOK [--target NAMESPACE/POD] --case CASE [--dry-run] [--yes] [--resume] [--token-file F] [--audit-log FILE]… [--since TIME] [--collector-image IMAGE] [--sign-key KEY.pem] [--bundle FILE.tar] [--json]',
   summary: 'run a playbook (plan → preview → confirm → apply → verify → record), resumable after a crash',
   help: [
     'PLAYBOOK is a shipped id (kustody playbook list) or a path to a playbook file.',
@@ -26,6 +28,9 @@ export const runPlaybookCommand: Command = {
     '  --resume    continue the last run of this playbook against this pod: done steps are skipped, changes already in effect',
     '              are recognised by reading the cluster and never sent twice, interrupted observe steps run again',
     '  --token-file F   a leaked token (memory only; its fingerprint and claims are recorded); names the pod when --target is left out',
+    '  --audit-log FILE   the API server audit log (repeat for rotated files; default $KUSTODY_AUDIT_LOG) the audit step ingests',
+    '  --since TIME       the incident start (ISO time, or 30m/6h/2d ago) sweep steps look back to; default the leaked',
+    '                     token\'s issue time, else the step\'s window',
     '  --collector-image IMAGE [--collector-pull-policy P]   allows the debug and node capture vantages (with --yes)',
     '  --sign-key KEY.pem  sign the exported bundle;  --bundle FILE.tar  where export writes it (default: in the case folder)',
     'Ctrl-C lets the change in flight finish, records the step as interrupted and exits 130; a second Ctrl-C stops at once.',
@@ -35,7 +40,7 @@ export const runPlaybookCommand: Command = {
   options: {
     ...KUBE_OPTIONS, target: { type: 'string' }, case: { type: 'string' }, 'dry-run': { type: 'boolean' }, yes: { type: 'boolean' }, resume: { type: 'boolean' },
     'token-file': { type: 'string', multiple: true }, 'collector-image': { type: 'string' }, 'collector-pull-policy': { type: 'string' },
-    'sign-key': { type: 'string' }, bundle: { type: 'string' },
+    'sign-key': { type: 'string' }, bundle: { type: 'string' }, 'audit-log': { type: 'string', multiple: true }, since: { type: 'string' },
   },
   positionals: { min: 1, max: 1 },
   async run(args, { io, json, env }) {
@@ -44,6 +49,8 @@ export const runPlaybookCommand: Command = {
     loadValidPlaybook(args.positionals[0] ?? '');
     if (typeof v.case !== 'string') throw new UsageError('run needs --case CASE: every step is recorded in a case.', 'Open one with `kustody case new` and pass its folder.');
     const tokens = ((v['token-file'] ?? []) as unknown as string[]).map(readToken);
+    const auditLogs = auditLogFiles(v['audit-log'] as unknown as string[] | undefined, env);
+    const incidentStart = v.since === undefined ? undefined : sweepSince(v.since, new Date());
     const caseDir = resolveCaseDir(v.case, defaultCaseParent(env));
     const kube = await connectFromFlags(v, env);
     const target = typeof v.target === 'string' ? podTargetFor(v.target, kube, v) : null;
@@ -60,7 +67,7 @@ export const runPlaybookCommand: Command = {
       const summary = await startPlaybookRun({
         playbook: args.positionals[0] ?? '', target, caseDir, kube, dryRun: v['dry-run'] === true, resume: v.resume === true, tokens,
         collectorImage: collectorImageOption(v, env), netcutImage: netcutImageOption(v, env), allowFootprint: v.yes === true, signKey: typeof v['sign-key'] === 'string' ? v['sign-key'] : undefined,
-        bundlePath: typeof v.bundle === 'string' ? v.bundle : undefined, commandEnv: kubeconfig === undefined ? {} : { KUBECONFIG: kubeconfig },
+        bundlePath: typeof v.bundle === 'string' ? v.bundle : undefined, auditLogs, incidentStart, commandEnv: kubeconfig === undefined ? {} : { KUBECONFIG: kubeconfig },
       }, { confirm: async () => v.yes === true, emit: printer, signal: controller.signal });
       if (summary.status === 'interrupted') {
         // An interrupted observe step may leave a read (an exec stream) running; it holds nothing the case needs.
@@ -73,6 +80,21 @@ export const runPlaybookCommand: Command = {
     }
   },
 };
+
+/** The audit logs to ingest: --audit-log, else $KUSTODY_AUDIT_LOG; each must be a file that exists (checked before the case is touched). */
+function auditLogFiles(given: string[] | undefined, env: NodeJS.ProcessEnv): string[] {
+  const files = given !== undefined && given.length > 0 ? given : env.KUSTODY_AUDIT_LOG ? [env.KUSTODY_AUDIT_LOG] : [];
+  for (const file of files) {
+    let regular = false;
+    try {
+      regular = statSync(file).isFile();
+    } catch {
+      regular = false;
+    }
+    if (!regular) throw new UsageError(`The audit log ${file} is not a readable file.`, 'Pass the API server\'s --audit-log-path file with --audit-log, or leave it out (the audit step is then skipped).');
+  }
+  return files;
+}
 
 function readToken(file: string): { text: string; source: string } {
   let text: string;

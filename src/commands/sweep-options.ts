@@ -1,23 +1,10 @@
 /** Parsing a sweep's flags: the start time, the namespaces in scope, and an identity from a leaked token's claims. */
 import { decodeJwtClaims, looksLikeJwt } from '../core/credentials/jwt-claims.js';
 import { UsageError } from '../core/errors.js';
+export { sweepSince } from '../core/sweep/since.js';
 import type { ReadableDb, WritableDb } from '../adapters/store/open-store.js';
 
-const RELATIVE = /^(\d{1,5})([mhd])$/;
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
-
-/** The sweep's start as ISO UTC: an ISO time, or `30m`/`6h`/`2d` before `now` (default 24h). */
-export function sweepSince(value: string | boolean | undefined, now: Date): string {
-  const text = typeof value === 'string' ? value : '24h';
-  const relative = RELATIVE.exec(text);
-  if (relative !== null) {
-    const unit = { m: 60_000, h: 3_600_000, d: 86_400_000 }[relative[2] as 'm' | 'h' | 'd'];
-    return new Date(now.getTime() - Number(relative[1]) * unit).toISOString();
-  }
-  const parsed = Date.parse(text);
-  if (!/^\d{4}-\d{2}-\d{2}T/.test(text) || Number.isNaN(parsed)) throw new UsageError(`--since ${text} is neither an ISO time (2026-01-02T03:04:05Z) nor a duration (30m, 6h, 2d).`);
-  return new Date(parsed).toISOString();
-}
 
 /** The namespaces to sweep: -n, --namespaces, --all-namespaces (null), else those the case captured pods in. */
 export function sweepNamespaces(db: ReadableDb | WritableDb, flags: { one: string | undefined; list: string | boolean | undefined; all: boolean }): string[] | null {

@@ -8,6 +8,7 @@ import { canonicalJson, type JsonValue } from '../core/custody/canonical-json.js
 import { describeRef, type Change, type ChangePlan } from '../core/changes/change.js';
 import { fingerprintSecret } from '../core/credentials/fingerprint.js';
 import { sanitizeObject } from '../core/kube/sanitize-object.js';
+import { removeAttributedOnly } from '../core/sweep/attributed-only.js';
 import { detectPersistence } from '../core/sweep/detect-persistence.js';
 import { planRestore, planSweep, sweepTarget, type SweptChange } from '../core/sweep/plan-sweep.js';
 import type { PersistenceItem, SweepScope } from '../core/sweep/types.js';
@@ -31,14 +32,15 @@ export interface PreparedSweep {
   auditUsed: boolean;
 }
 
-/** Scans, attributes, records the items in the case and plans their removal. */
-export async function prepareSweep(kube: KubeClients, session: ChangeSession, scope: SweepScope, extra: CaseIdentities): Promise<PreparedSweep> {
+/** Scans, attributes, records the items in the case and plans their removal (with `attributedOnly`, only of what the audit log ties to the case's identities). */
+export async function prepareSweep(kube: KubeClients, session: ChangeSession, scope: SweepScope, extra: CaseIdentities, options: { attributedOnly?: boolean } = {}): Promise<PreparedSweep> {
   const captured = capturedIdentities(session.db);
   const identities = { usernames: [...new Set([...captured.usernames, ...extra.usernames])], credentialIds: [...new Set([...captured.credentialIds, ...extra.credentialIds])] };
   const audit = auditWritesOf(session.db, identities, scope.since);
   const auditUsed = hasAuditEvents(session.db);
   const scan = await scanPersistence(kube, scope.namespaces);
-  const items = detectPersistence({ caseId: session.caseId, scope, objects: scan.objects, readKinds: scan.readKinds, audit: audit.writes, ownUids: caseOwnUids(session.db) });
+  const found = detectPersistence({ caseId: session.caseId, scope, objects: scan.objects, readKinds: scan.readKinds, audit: audit.writes, ownUids: caseOwnUids(session.db) });
+  const items = options.attributedOnly === true ? removeAttributedOnly(found, auditUsed) : found;
   const notes = [...scan.notes];
   if (!auditUsed) notes.push('No audit events in this case (kustody audit ingest): items are found by creation time only, and nothing is attributed to an identity.');
   else if (audit.writes.length === 0) notes.push(`The ingested audit log holds no completed write by ${audit.usernames.join(', ') || 'any identity of this case'} since ${scope.since}: that does not prove none happened if the log does not cover the whole window.`);

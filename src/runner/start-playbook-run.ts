@@ -43,6 +43,10 @@ export interface StartRunRequest {
   withheldVantages?: Partial<Record<'debug' | 'node', string>>;
   signKey?: string;
   bundlePath?: string;
+  /** Audit log files the audit step ingests. */
+  auditLogs?: readonly string[];
+  /** The incident start (ISO UTC) a sweep step's window begins at. */
+  incidentStart?: string;
   commandEnv: Record<string, string>;
 }
 
@@ -78,7 +82,7 @@ export async function startPlaybookRun(request: StartRunRequest, ports: StartRun
     }
     return await runPlaybook({
       playbook, playbookSha256: sha256, target, dryRun: request.dryRun, resume: request.resume,
-      options: { collectorImage: request.collectorImage, netcutImage: request.netcutImage, cutConnections: request.cutConnections, allowFootprint: request.allowFootprint, withheldVantages: request.withheldVantages, leakedTokens: leaked, signKey: request.signKey, bundlePath: request.bundlePath, commandEnv: request.commandEnv, kubeContext: request.kube.context },
+      options: { collectorImage: request.collectorImage, netcutImage: request.netcutImage, cutConnections: request.cutConnections, allowFootprint: request.allowFootprint, withheldVantages: request.withheldVantages, leakedTokens: leaked, auditLogs: request.auditLogs ?? [], incidentStart: request.incidentStart, signKey: request.signKey, bundlePath: request.bundlePath, commandEnv: request.commandEnv, kubeContext: request.kube.context },
     }, { kube: request.kube, session, confirm: ports.confirm, emit: ports.emit, checklist: ports.checklist, signal: ports.signal });
   } finally {
     release?.();

@@ -37,7 +37,9 @@ test('every contain and revoke step of a shipped playbook plans at least one cha
     for (const step of plan.steps.filter((s) => s.danger !== 'observe')) {
       assert.equal(step.confirm, true, `${file} ${step.id}`);
       assert.ok(step.verify && step.undo, `${file} ${step.id} lacks verify or undo`);
-      if (step.action !== 'command') assert.ok((step.changes?.changes.length ?? 0) > 0, `${file} ${step.id} plans no change`);
+      // A command's effect is its argv; a sweep's changes come from the cluster scan at run time (shown in its `does`).
+      if (step.action !== 'command' && step.action !== 'sweep') assert.ok((step.changes?.changes.length ?? 0) > 0, `${file} ${step.id} plans no change`);
+      if (step.action === 'sweep') assert.match(step.does.join(' '), /deletes those created in the window by an identity the audit log ties to the case \(uid preconditions\)/, `${file} ${step.id} does not say what it removes`);
     }
   }
 });

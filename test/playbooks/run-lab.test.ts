@@ -23,7 +23,7 @@ test('compromised-pod --yes against the lab suspect finishes, and its bundle ver
   const run = await runKustody(['run', 'compromised-pod', '--target', `${ns}/suspect`, '--case', created.path, '--yes', '--bundle', bundle, '--json'], { env });
   assert.equal(run.exitCode, 0, run.stdout + run.stderr);
   const events = run.stdout.trim().split('\n').map((line) => JSON.parse(line) as { type: string; stepId?: string; outcome?: string; status?: string });
-  assert.deepEqual(events.filter((e) => e.type === 'step-done').map((e) => e.stepId), ['snapshot', 'isolate', 'capture', 'identities', 'revoke', 'export']);
+  assert.deepEqual(events.filter((e) => e.type === 'step-done').map((e) => e.stepId), ['snapshot', 'isolate', 'capture', 'identities', 'audit-log', 'revoke', 'sweep', 'export']);
   assert.equal(events.at(-1)?.status, 'completed');
   assert.equal((await kubectl(lab, 'admin', ['get', 'pod', '-n', ns, 'suspect', '-o', 'name'])).exitCode, 1, 'the suspect pod was not deleted');
   for (const count of appliedCounts(custodyRows(created.path)).values()) assert.equal(count, 1);
@@ -45,7 +45,7 @@ test('compromised-pod --yes against the lab suspect finishes, and its bundle ver
   const captures = db.prepare('SELECT json_extract(detail, \'$.scope\') FROM captures WHERE target = ? ORDER BY rowid').pluck().all(target);
   assert.deepEqual(captures, ['volatile', 'full'], 'the volatile snapshot must come before the full capture');
   const trail = (db.prepare("SELECT detail FROM actions WHERE kind = 'playbook'").pluck().all() as string[]).map((d) => JSON.parse(d) as { step_id: string | null; state: string });
-  assert.deepEqual(trail.filter((r) => r.state === 'done').map((r) => r.step_id), ['snapshot', 'isolate', 'capture', 'identities', 'revoke'], 'the bundle (written by the export step) lacks the earlier steps\' done rows');
+  assert.deepEqual(trail.filter((r) => r.state === 'done').map((r) => r.step_id), ['snapshot', 'isolate', 'capture', 'identities', 'audit-log', 'revoke', 'sweep'], 'the bundle (written by the export step) lacks the earlier steps\' done rows');
 });
 
 test('compromised-pod --dry-run sends no write without dryRun=All (audit log), changes no kustody-owned object and applies nothing', { timeout: 300_000 }, async (t) => {
@@ -60,8 +60,8 @@ test('compromised-pod --dry-run sends no write without dryRun=All (audit log), c
   const watch = await watchDryRun(lab, { namespace: ns, pod: 'suspect', mentions: [created.id, ns] });
   const run = await runKustody(['run', 'compromised-pod', '--target', `${ns}/suspect`, '--case', created.path, '--dry-run', '--yes'], { env: { KUBECONFIG: lab.responderKubeconfig } });
   assert.equal(run.exitCode, 0, run.stdout + run.stderr);
-  assert.match(run.stdout, /\[2\/6\] isolate +dry-run/);
-  assert.match(run.stdout, /\[5\/6\] revoke +dry-run/);
+  assert.match(run.stdout, /\[2\/8\] isolate +dry-run/);
+  assert.match(run.stdout, /\[6\/8\] revoke +dry-run/);
   assert.match(run.stdout, /Run run-\S+: dry-run/);
   const writes = await watch.verify();
   // The oracle must be able to see this run at all: the isolate step's server-side dry runs are in the log.
@@ -69,7 +69,7 @@ test('compromised-pod --dry-run sends no write without dryRun=All (audit log), c
   const rows = custodyRows(created.path);
   assert.equal(appliedCounts(rows).size, 0, 'a dry run recorded an applied change');
   assert.equal(rows.some((r) => r.outcome === 'intent' && (r.kind === 'contain' || r.kind === 'revoke')), false, 'a dry run recorded a mutation intent');
-  assert.deepEqual(intentTrail(rows).filter((s) => s.endsWith(':done')), ['snapshot:done', 'isolate:done', 'capture:done', 'identities:done', 'revoke:done', 'export:done']);
+  assert.deepEqual(intentTrail(rows).filter((s) => s.endsWith(':done')), ['snapshot:done', 'isolate:done', 'capture:done', 'identities:done', 'audit-log:done', 'revoke:done', 'sweep:done', 'export:done']);
   const resume = await runKustody(['run', 'compromised-pod', '--target', `${ns}/suspect`, '--case', created.path, '--resume'], { env: { KUBECONFIG: lab.responderKubeconfig } });
   assert.equal(resume.exitCode, 2, 'a dry run must not be resumable as if its contain and revoke steps were done');
 });

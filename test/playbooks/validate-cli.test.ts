@@ -43,6 +43,9 @@ const CASES: Array<{ name: string; text: string; line: number; problem: RegExp }
   { name: 'a description that is not a sentence', text: GOOD.replace('description: A small playbook that the schema tests break one way at a time.', 'description: small'), line: 3, problem: /must be a full sentence/ },
   { name: 'a key given twice', text: GOOD.replace('    title: Look\n', '    title: Look\n    title: Peek\n'), line: 7, problem: /YAML: Map keys must be unique/ },
   { name: 'a YAML alias', text: GOOD.replace('    why: Stop the traffic.', '    why: *reason').replace('    why: Evidence first.', '    why: &reason Evidence first.'), line: 12, problem: /aliases .* are not allowed/ },
+  { name: 'a sweep step whose window is not a duration', text: GOOD.replace('    action: isolate\n    params: {detach: true}\n    danger: contain\n', '    action: sweep\n    params: {since: yesterday}\n    danger: revoke\n'), line: 14, problem: /"since" in params of step "contain" must be a duration before the step runs: 30m, 6h, 2d/ },
+  { name: 'a sweep step declared contain (it deletes: revoke)', text: GOOD.replace('    action: isolate\n    params: {detach: true}\n', '    action: sweep\n'), line: 14, problem: /is a sweep step, whose danger is revoke, not contain/ },
+  { name: 'an audit step naming its log in the playbook (the log is the responder\'s input)', text: GOOD.replace('    action: capture\n', '    action: audit\n    params: {log: /var/log/audit.log}\n'), line: 9, problem: /Unknown key "log" in params of step "look"/ },
 ];
 
 test('the unbroken practice playbook validates (so every case below fails for its own reason)', async (t) => {
@@ -86,7 +89,7 @@ test('playbook list --json describes each shipped playbook with its steps and th
   assert.equal(run.exitCode, 0, run.stderr);
   const list = JSON.parse(run.stdout) as { playbooks: Array<{ id: string; valid: boolean; inputs: string[]; steps: Array<{ id: string; action: string; danger: string }> }> };
   const pod = list.playbooks.find((p) => p.id === 'compromised-pod');
-  assert.deepEqual(pod?.steps.map((s) => `${s.id}:${s.action}:${s.danger}`), ['snapshot:capture:observe', 'isolate:isolate:contain', 'capture:capture:observe', 'identities:identities:observe', 'revoke:revoke:revoke', 'export:export:observe']);
+  assert.deepEqual(pod?.steps.map((s) => `${s.id}:${s.action}:${s.danger}`), ['snapshot:capture:observe', 'isolate:isolate:contain', 'capture:capture:observe', 'identities:identities:observe', 'audit-log:audit:observe', 'revoke:revoke:revoke', 'sweep:sweep:revoke', 'export:export:observe']);
   assert.deepEqual(list.playbooks.find((p) => p.id === 'leaked-token')?.inputs, ['token']);
 });
 

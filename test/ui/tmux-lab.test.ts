@@ -64,7 +64,7 @@ test('compromised-pod through the terminal UI: confirm, stop halfway, resume, an
     ui.send([target], true);
     ui.send(['Enter']);
 
-    const revoke = await ui.waitFor((s) => s.includes('Step 5 of 6') && s.includes(`type ${target}`), 'the revoke confirmation', 120_000);
+    const revoke = await ui.waitFor((s) => s.includes('Step 6 of 8') && s.includes(`type ${target}`), 'the revoke confirmation', 120_000);
     assert.match(revoke, /Delete pod .*suspect/);
     assert.match((await kubectl(lab, 'admin', ['-n', ns, 'get', 'pod', 'suspect', '-o', 'jsonpath={.metadata.labels}'])).stdout, /kustody\.io\/quarantine/);
     ui.send(['C-c']);

@@ -83,3 +83,12 @@ export function caseOwnUids(db: ReadableDb | WritableDb): string[] {
 function text(value: unknown): string | null {
   return typeof value === 'string' && value !== '' ? value : null;
 }
+
+/** How many ingested audit events carry each credential id (`JTI=…`); 0 when the case has no audit log. */
+export function auditEventsWithCredential(db: ReadableDb | WritableDb, credentialIds: readonly string[]): Map<string, number> {
+  const counts = new Map(credentialIds.map((id) => [id, 0]));
+  if (!hasAuditEvents(db)) return counts;
+  const count = db.prepare('SELECT COUNT(*) AS n FROM audit_events WHERE credential_id = ?');
+  for (const id of credentialIds) counts.set(id, Number((count.get(id) as { n: number }).n));
+  return counts;
+}

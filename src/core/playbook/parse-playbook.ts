@@ -11,7 +11,7 @@ import { readBoolean, readChoice, readMap, readString, readStringList, rejectAli
 
 /** The danger each built-in action carries; `command` declares its own. */
 export const ACTION_DANGER: Record<Exclude<StepAction, 'command'>, StepDanger> = {
-  capture: 'observe', identities: 'observe', export: 'observe', checklist: 'observe', isolate: 'contain', release: 'contain', revoke: 'revoke',
+  capture: 'observe', identities: 'observe', audit: 'observe', export: 'observe', checklist: 'observe', isolate: 'contain', release: 'contain', revoke: 'revoke', sweep: 'revoke',
 };
 
 const ID = /^[a-z][a-z0-9-]{0,62}$/;

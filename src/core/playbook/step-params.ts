@@ -2,6 +2,7 @@
 import type { Node } from 'yaml';
 import { readBoolean, readChoice, readInteger, readMap, readString, readStringList, report, type Entries, type ReadContext } from './yaml-reader.js';
 import type { StepAction, StepSpec } from './types.js';
+import { SWEEP_DURATION } from '../sweep/since.js';
 
 /** The `${{ … }}` expressions a command argv may use, and what each becomes. */
 export const COMMAND_EXPRESSIONS = ['target.namespace', 'target.pod', 'case.id', 'case.dir'] as const;
@@ -14,7 +15,9 @@ const PARAM_KEYS: Record<StepAction, readonly string[]> = {
   isolate: ['detach', 'cordon', 'guard', 'cut_connections'],
   release: [],
   identities: [],
+  audit: [],
   revoke: ['legacy_tokens', 'rbac', 'rotate_sa', 'delete_pod', 'cloud', 'verify_seconds'],
+  sweep: ['since'],
   export: [],
   checklist: ['items'],
   command: ['argv', 'timeout_seconds'],
@@ -60,6 +63,11 @@ export function readStepParams(ctx: ReadContext, action: StepAction, node: Node 
       if (!params.legacyTokens && !params.rbac && !params.rotateSa && !params.deletePod && !params.cloud) report(ctx, node, `${where.replace(/^step/, 'Step')} revokes nothing: set at least one of legacy_tokens, rbac, rotate_sa, delete_pod, cloud to true.`);
       return { action, params };
     }
+    case 'sweep': {
+      const since = readString(ctx, entries, 'since', at) ?? '24h';
+      if (!SWEEP_DURATION.test(since)) report(ctx, entries.get('since')?.value ?? node, `"since" in ${at} must be a duration before the step runs: 30m, 6h, 2d.`);
+      return { action, params: { since } };
+    }
     case 'checklist': {
       const items = readStringList(ctx, entries, 'items', at).items;
       if (entries.has('items') && items.length === 0) report(ctx, entries.get('items')?.value ?? node, `"items" in ${at} must list at least one item.`);
@@ -78,6 +86,7 @@ export function readStepParams(ctx: ReadContext, action: StepAction, node: Node 
     }
     case 'release':
     case 'identities':
+    case 'audit':
     case 'export':
       return { action, params: {} };
   }

@@ -4,7 +4,7 @@
 export type StepDanger = 'observe' | 'contain' | 'revoke';
 
 /** The capabilities a step can run, in the order the schema lists them. */
-export const STEP_ACTIONS = ['capture', 'isolate', 'release', 'identities', 'revoke', 'export', 'checklist', 'command'] as const;
+export const STEP_ACTIONS = ['capture', 'isolate', 'release', 'identities', 'audit', 'revoke', 'sweep', 'export', 'checklist', 'command'] as const;
 
 /** The capability a step runs. */
 export type StepAction = (typeof STEP_ACTIONS)[number];
@@ -37,6 +37,11 @@ export interface RevokeParams {
   verifySeconds: number;
 }
 
+/** Parameters of a sweep step: the window, as a duration before the step runs (30m, 6h, 2d). */
+export interface SweepParams {
+  since: string;
+}
+
 /** Parameters of a checklist step: the items the responder works through. */
 export interface ChecklistParams {
   items: string[];
@@ -54,7 +59,9 @@ export type StepSpec =
   | { action: 'isolate'; params: IsolateParams }
   | { action: 'release'; params: Record<string, never> }
   | { action: 'identities'; params: Record<string, never> }
+  | { action: 'audit'; params: Record<string, never> }
   | { action: 'revoke'; params: RevokeParams }
+  | { action: 'sweep'; params: SweepParams }
   | { action: 'export'; params: Record<string, never> }
   | { action: 'checklist'; params: ChecklistParams }
   | { action: 'command'; params: CommandParams };

@@ -2,6 +2,7 @@
  * The timeline's sources, one line each: add yours here (the adapter reads what its `reads` name,
  * and a table an older case lacks reads as empty).
  */
+import { auditSource } from './audit-source.js';
 import { custodySource, notesSource } from './custody-source.js';
 import { containerSource, kubeEventSource, objectSource } from './kube-sources.js';
 import { logLineSource } from './log-source.js';
@@ -17,4 +18,5 @@ export const TIMELINE_SOURCES: readonly TimelineSource[] = [
   kubeEventSource,
   objectSource,
   logLineSource,
+  auditSource,
 ];

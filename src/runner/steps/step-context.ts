@@ -25,6 +25,10 @@ export interface StepOptions {
   allowFootprint: boolean;
   /** Leaked tokens handed over with --token-file, in memory only. */
   leakedTokens: readonly LiveTokenHandle[];
+  /** Audit log files for the audit step (--audit-log, else KUSTODY_AUDIT_LOG); none skips it. */
+  auditLogs?: readonly string[];
+  /** The incident start the responder gave (ISO UTC): where a sweep step's window begins. */
+  incidentStart?: string;
   /** An Ed25519 key to sign exported bundles with. */
   signKey?: string;
   /** Where export writes the bundle (default: `<case folder>/<case id>.tar`). */
