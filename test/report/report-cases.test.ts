@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import type { ReportModel } from '../../src/core/report/model.js';
 import { makeTempDir, newCase, runKustody } from '../helpers/cli.js';
-import { makeHostileCase } from '../helpers/hostile-case.js';
+import { ALL_HOSTILE, HOSTILE, makeHostileCase } from '../helpers/hostile-case.js';
 
 async function jsonReport(source: string): Promise<ReportModel> {
   const run = await runKustody(['report', source, '--format', 'json']);
@@ -77,6 +77,25 @@ test('-o writes the report file and says so on stderr; an unknown format is a us
     const bad = await runKustody(['report', created.path, '--format', 'pdf']);
     assert.equal(bad.exitCode, 2);
     assert.match(bad.stderr, /--format takes html, md or json/);
+  } finally {
+    cleanup();
+  }
+});
+
+test('the JSON report of a hostile case reaches the terminal with no raw control, bidi or ESC byte, and parses back to the stored hostile values', async () => {
+  const { dir, cleanup } = makeTempDir();
+  try {
+    const casePath = await makeHostileCase(dir);
+    const run = await runKustody(['report', casePath, '--format', 'json']);
+    assert.equal(run.exitCode, 0, run.stderr);
+    assert.doesNotMatch(run.stdout, /[\x00-\x09\x0b-\x1f\x7f\u202a-\u202e\u2066-\u2069]/u, 'only line feeds among controls; ESC, BEL and bidi written as \\u escapes');
+    const model = JSON.parse(run.stdout) as ReportModel;
+    const notes = model.custody.rows.filter((r) => r.kind === 'note').map((r) => r.summary);
+    assert.deepEqual(notes, [`note: ${ALL_HOSTILE}`, `note: ${HOSTILE.mdLink}`, `note: ${HOSTILE.osc}${HOSTILE.bidi}`].map((n) => (n.length > 300 ? `${n.slice(0, 300)}…` : n)));
+    assert.ok(model.case.title.includes(HOSTILE.osc), 'the title keeps the raw value: JSON escaping, not data loss');
+    const text = await runKustody(['report', casePath, '--format', 'md', '-o', join(dir, `r-${HOSTILE.bidi}.md`)]);
+    assert.equal(text.exitCode, 0, text.stderr);
+    assert.doesNotMatch(text.stderr, /[\x1b\x07\u202e]/u, 'the file name a responder gave is escaped on stderr too');
   } finally {
     cleanup();
   }
