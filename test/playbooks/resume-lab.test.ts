@@ -72,7 +72,7 @@ test('Ctrl-C while isolate applies its changes: the change in flight finishes, t
   run.child.kill('SIGINT');
   const result = await run.child;
   assert.equal(result.exitCode, 130, run.stdout() + run.stderr());
-  assert.match(run.stdout(), /\[2\/6\] isolate +interrupted/);
+  assert.match(run.stdout(), /\[2\/8\] isolate +interrupted/);
   const rows = custodyRows(created.path);
   // The label that was in flight was read back and recorded; nothing after it was sent.
   assert.deepEqual([...appliedCounts(rows).keys()].sort(), ['isolate/guard-binding', 'isolate/guard-policy', 'isolate/quarantine-label']);

@@ -46,7 +46,7 @@ test('the UI\'s cut choice: c turns it on, the isolate step cuts the connection 
     assert.match(isolate.replace(/\n/g, ' '), /then every connection that survived the policy is cut\s+from its node/, 'the isolate step says it will cut before it is confirmed');
     ui.send([target], true);
     ui.send(['Enter']);
-    await ui.waitFor((s) => s.includes('Step 5 of 6') && s.includes(`type ${target}`), 'the revoke confirmation (after isolation and the cut)', 180_000);
+    await ui.waitFor((s) => s.includes('Step 6 of 8') && s.includes(`type ${target}`), 'the revoke confirmation (after isolation and the cut)', 180_000);
     const history = ui.history();
     assert.match(history, /Cut surviving connections/, 'the isolate step reports its cut');
     assert.doesNotMatch(history, /NOT POSSIBLE/, 'the cut was refused');
