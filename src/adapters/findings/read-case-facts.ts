@@ -16,7 +16,7 @@ const COLUMNS: Readonly<Record<string, readonly string[]>> = {
   captures: ['capture_id', 'target', 'vantage', 'started_at', 'finished_at', 'status', 'detail'],
   processes: ['capture_id', 'target', 'pid', 'ppid', 'uid', 'comm', 'exe', 'exe_sha256', 'exe_deleted', 'cap_eff', 'seccomp', 'no_new_privs', 'container_id'],
   connections: ['capture_id', 'target', 'proto', 'local_addr', 'local_port', 'remote_addr', 'remote_port', 'state', 'pid'],
-  mounts: ['capture_id', 'target', 'pid', 'mount_point', 'fs_type', 'source', 'options', 'flagged'],
+  mounts: ['capture_id', 'target', 'pid', 'mount_point', 'fs_type', 'source', 'options', 'flagged', 'root'],
   credentials: ['capture_id', 'target', 'kind', 'location', 'subject', 'fingerprint', 'expires_at', 'claims_json'],
   capture_warnings: ['capture_id', 'target', 'step', 'pid', 'code', 'message'],
 };

@@ -24,15 +24,19 @@ test('seccomp off is reported per target; filter mode is not', () => {
   assert.deepEqual(rules({ processes: [row(1, { target: 't', pid: 1, seccomp: 0, cap_eff: '0' }), row(2, { target: 't', pid: 2, seccomp: 2, cap_eff: '0' })] }), ['no-seccomp:low']);
 });
 
-test('a runtime socket mount is critical, a read-only hostPath medium, the kubelet\'s /etc/hosts and termination log nothing, each mapped to its Threat Matrix technique', () => {
+test('a runtime socket mount is critical, a read-only hostPath medium, the kubelet\'s /etc/hosts and termination log nothing (a hostPath of another source at /etc/hosts stays), each mapped to its Threat Matrix technique', () => {
   const found = deriveFindings(facts({ mounts: [
     row(1, { target: 't', mount_point: '/run/containerd/containerd.sock', flagged: 'runtime-socket', options: 'rw' }),
     row(2, { target: 't', mount_point: '/host', flagged: 'host-path', options: 'ro,relatime' }),
     row(3, { target: 't', mount_point: '/proc', flagged: null, options: 'rw' }),
-    row(4, { target: 't', mount_point: '/etc/hosts', flagged: 'host-path', options: 'rw' }),
-    row(5, { target: 't', mount_point: '/dev/termination-log', flagged: 'host-path', options: 'rw' }),
+    row(4, { target: 't', mount_point: '/etc/hosts', flagged: 'host-path', options: 'rw', root: '/var/lib/kubelet/pods/d5c2e274-fb05-4c87-bbc3-eb84786d2058/etc-hosts' }),
+    row(5, { target: 't', mount_point: '/dev/termination-log', flagged: 'host-path', options: 'rw', root: '/var/lib/kubelet/pods/d5c2e274-fb05-4c87-bbc3-eb84786d2058/containers/suspect/ceb15948' }),
+    row(6, { target: 't', mount_point: '/etc/resolv.conf', flagged: 'host-path', options: 'rw', root: `/var/lib/containerd/io.containerd.grpc.v1.cri/sandboxes/${'7'.repeat(64)}/resolv.conf` }),
   ] }));
   assert.deepEqual(found.map((f) => f.severity), ['critical', 'medium']);
+  // The attacker's hostPath of the node's /etc mounted where the kubelet's hosts file would be is not the kubelet's.
+  const planted = deriveFindings(facts({ mounts: [row(1, { target: 't', mount_point: '/etc/hosts', flagged: 'host-path', options: 'rw', root: '/etc' })] }));
+  assert.deepEqual(planted.map((f) => `${f.severity} ${f.title}`), ['high host-path mounted at /etc/hosts in t']);
   assert.ok(found.every((f) => f.mappings.some((m) => m.id === 'MS-TA9013')));
 });
 

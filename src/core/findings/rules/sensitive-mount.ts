@@ -1,6 +1,6 @@
 /** Mounts that hand the workload a way out or a credential: hostPath, the container runtime socket, ServiceAccount tokens, Secrets. */
 import { groupBy, makeFinding, refs, text } from '../make-finding.js';
-import type { Finding, FindingRule, Severity } from '../types.js';
+import type { FactRow, Finding, FindingRule, Severity } from '../types.js';
 
 const SEVERITY: Readonly<Record<string, Severity>> = { 'runtime-socket': 'critical', 'host-path': 'high', 'serviceaccount-token': 'medium', secret: 'medium' };
 const WHY: Readonly<Record<string, string>> = {
@@ -10,15 +10,32 @@ const WHY: Readonly<Record<string, string>> = {
   secret: 'a Secret volume: its keys are readable by every process in the container',
 };
 
-/** Files the kubelet bind-mounts from the node into every container: flagged host-path by capture, but present in every pod. */
-export const KUBELET_MANAGED_FILES: readonly string[] = ['/etc/hosts', '/etc/hostname', '/etc/resolv.conf', '/dev/termination-log'];
+// The runtime's per-sandbox folder: containerd's sandboxes/<id>, CRI-O's overlay-containers/<id>/userdata, Docker's containers/<id>.
+const SANDBOX = String.raw`/(?:sandboxes/[0-9a-f]{64}|overlay-containers/[0-9a-f]{64}/userdata|containers/[0-9a-f]{64})`;
+
+/**
+ * Files the kubelet and the runtime bind-mount from the node into every container (flagged host-path by
+ * capture, but present in every pod), with where on the node each comes from: a hostPath volume an
+ * attacker mounts at /etc/hosts has another source, and stays a finding.
+ */
+export const KUBELET_MANAGED_FILES: Readonly<Record<string, RegExp>> = {
+  '/etc/hosts': /\/pods\/[0-9a-f-]{36}\/etc-hosts$/,
+  '/dev/termination-log': /\/pods\/[0-9a-f-]{36}\/containers\/[^/]+\/[0-9a-f]+$/,
+  '/etc/hostname': new RegExp(`${SANDBOX}/hostname$`),
+  '/etc/resolv.conf': new RegExp(`${SANDBOX}/resolv\\.conf$`),
+};
+
+function kubeletManaged(mount: FactRow): boolean {
+  const source = Object.hasOwn(KUBELET_MANAGED_FILES, text(mount.mount_point)) ? KUBELET_MANAGED_FILES[text(mount.mount_point)] : undefined;
+  return mount.flagged === 'host-path' && source !== undefined && source.test(text(mount.root));
+}
 
 /** One finding per (target, kind, mount point) flagged at capture; the kubelet's own per-pod files are left out. */
 export const sensitiveMountRule: FindingRule = {
   id: 'sensitive-mount',
   describes: 'hostPath, container runtime socket, ServiceAccount token and Secret mounts seen in the workload',
   derive(facts) {
-    const flagged = facts.mounts.filter((m) => text(m.flagged) !== '' && !(m.flagged === 'host-path' && KUBELET_MANAGED_FILES.includes(text(m.mount_point))));
+    const flagged = facts.mounts.filter((m) => text(m.flagged) !== '' && !kubeletManaged(m));
     const findings: Finding[] = [];
     for (const [key, rows] of groupBy(flagged, (m) => `${text(m.target)}|${text(m.flagged)}|${text(m.mount_point)}`)) {
       const first = rows[0]!;
