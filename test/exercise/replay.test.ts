@@ -59,6 +59,8 @@ test('replaying token-theft with the recorded lab response and no cluster meets 
   assert.ok(events.some((e) => e.kind === 'inject' && e.name === 'gateway-alert'));
   const verify = await kustody(['bundle', 'verify', join(r.dir, 'case.tar')]);
   assert.equal(verify.exitCode, 0, verify.stdout + verify.stderr);
+  const watch = await kustody(['exercise', 'watch', r.casePath, '--once']);
+  assert.match(watch.stdout, /score 90\/90, objectives 5\/5/, 'exercise watch reads the simulated captures and revocations as the score does');
   const report = await kustody(['exercise', 'report', r.casePath, '--format', 'md']);
   assert.equal(report.exitCode, 0, report.stderr);
   assert.match(report.stdout, /\*\*Replay without a cluster: .* was simulated, not done on a cluster\.\*\*/);

@@ -6,7 +6,7 @@
  */
 import { elapsedMinutes, eventOfRow } from './schedule.js';
 import type { Scenario, ScenarioEvent } from './scenario-types.js';
-import { foldScoreFacts, type ScoreCustodyRow } from './score-facts.js';
+import { foldScoreFacts, SIMULATED_CAPTURE_STEP, SIMULATED_OUTCOME, type ScoreCustodyRow } from './score-facts.js';
 import { scoreExercise } from './score.js';
 
 /** An exercise log row as the view reads it (detail parsed). */
@@ -129,7 +129,7 @@ export function isWatchedRow(kind: string, outcome: string, detail: unknown): bo
   if (['contain', 'revoke', 'export', 'note', 'check'].includes(kind)) return true;
   if (kind !== 'observe') return false;
   const d = detail !== null && typeof detail === 'object' ? detail as Record<string, unknown> : {};
-  return outcome === 'complete' || d.step === 'capture-end' || d.sweep === 'persistence';
+  return outcome === 'complete' || d.step === 'capture-end' || d.step === SIMULATED_CAPTURE_STEP || d.sweep === 'persistence';
 }
 
 const text = (value: unknown): string => (typeof value === 'string' ? value : '');
@@ -204,7 +204,7 @@ function teamOf(custody: WatchCustody, events: WatchEventRow[], findings: number
     captures: unique(facts.captures.map((c) => c.pod)),
     isolated: unique(facts.planRows.filter((r) => r.plan === 'isolate').map((r) => r.pod)),
     podsDeleted: unique(facts.podDeletions.map((d) => d.pod)),
-    revocations: custody.kept.filter((r) => r.kind === 'revoke' && ['applied', 'already-in-effect', 'deletion-under-way'].includes(r.outcome)).length,
+    revocations: custody.kept.filter((r) => r.kind === 'revoke' && ['applied', 'already-in-effect', 'deletion-under-way', SIMULATED_OUTCOME].includes(r.outcome)).length,
     provenDead: unique(facts.tokenVerdicts.flatMap((v) => v.revoked)),
     stillValid: unique(facts.tokenVerdicts.flatMap((v) => v.stillValid)),
     checklistTicks: custody.kept.filter((r) => r.kind === 'check' && r.outcome === 'ticked').length,
