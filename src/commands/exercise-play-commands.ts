@@ -60,7 +60,7 @@ export const exerciseInject: Command = {
     try {
       const injectId = args.positionals[1] ?? '';
       const outcome = requestInject(log, exercise, scenario, injectId);
-      const message = scenario.injects.find((i) => i.id === injectId)?.message ?? '';
+      const message = (scenario.injects.find((i) => i.id === injectId)?.message ?? '').replaceAll('${{ namespace }}', exercise.namespace);
       if (json) io.out(toSafeJson({ inject: injectId, outcome, message }));
       else io.out(display`${escapeUntrusted(outcome)}: ${escapeUntrusted(injectId)} — ${escapeUntrusted(message)}`);
       return 0;

@@ -3,7 +3,7 @@ import { display, escapeUntrusted, toSafeJson, trusted, type DisplayText } from 
 import type { Scenario } from '../core/exercise/scenario-types.js';
 import { watchLines } from '../core/exercise/watch-lines.js';
 import { buildWatchView, type WatchView } from '../core/exercise/watch-view.js';
-import { currentExercise, openExerciseLog, type ExerciseLog } from '../adapters/exercise/exercise-log.js';
+import { currentExercise, listEvents, openExerciseLog, type ExerciseLog } from '../adapters/exercise/exercise-log.js';
 import { openWatchSource, type WatchSource } from '../adapters/exercise/watch-input.js';
 import { resolveCaseDir } from '../adapters/store/case-store.js';
 import { utcNow } from '../adapters/system/responder-env.js';
@@ -30,12 +30,14 @@ function fireInject(log: ExerciseLog, id: string): DisplayText {
   return display`Inject ${what} fired (the attacker process is not running, so its action was skipped).`;
 }
 
-/** Gives the next hint exactly as `exercise hint` does, and says what happened. */
-function giveNextHint(log: ExerciseLog): DisplayText {
+/** Gives the hint the facilitator was asked about exactly as `exercise hint` does, unless it was given meanwhile, and says what happened. */
+function giveAskedHint(log: ExerciseLog, id: string): DisplayText {
   const running = currentExercise(log);
   if (running === undefined) return trusted('The exercise is stopped: nothing recorded.');
-  const hint = giveHint(log, running, JSON.parse(running.scenario_json) as Scenario);
-  return hint === null ? trusted('Every hint has been given.') : display`Hint ${escapeUntrusted(hint.id, { maxColumns: 40 })} given (-${hint.cost} points): tell the players.`;
+  const what = escapeUntrusted(id, { maxColumns: 40 });
+  if (listEvents(log, running.id).some((e) => e.kind === 'hint' && e.name === id)) return display`Hint ${what} was given meanwhile; nothing recorded.`;
+  const hint = giveHint(log, running, JSON.parse(running.scenario_json) as Scenario, id);
+  return hint === null ? trusted('Every hint has been given.') : display`Hint ${what} given (-${hint.cost} points): tell the players.`;
 }
 
 /** `kustody exercise watch CASE [--once] [--json]`. */
@@ -71,7 +73,7 @@ export const exerciseWatch: Command = {
         return read === null ? null : buildWatchView({ ...read.input, now: utcNow() });
       };
       const [{ runApp }, { ExerciseWatch }, { createElement }] = await Promise.all([import('../ui/render-app.js'), import('../ui/screens/ExerciseWatch.js'), import('react')]);
-      const props = { load, fireInject: (id: string) => fireInject(log, id), giveHint: () => giveNextHint(log) };
+      const props = { load, fireInject: (id: string) => fireInject(log, id), giveHint: (id: string) => giveAskedHint(log, id) };
       await runApp(createElement(ExerciseWatch, props), { stdout: process.stdout, stdin: process.stdin, env });
       return 0;
     } finally {

@@ -25,9 +25,9 @@ function harness() {
     events.push({ seq: events.length + 1, at: '2026-12-07T07:02:40.000Z', kind: 'inject', name: id, outcome: 'requested', detail: { by: 'facilitator' } });
     return display`Inject ${escapeUntrusted(id)} recorded`;
   };
-  const giveHint = () => {
-    const next = scenario.hints.find((h) => !given.includes(h.id));
-    if (next === undefined) return trusted('Every hint has been given.');
+  const giveHint = (id: string) => {
+    const next = scenario.hints.find((h) => h.id === id);
+    if (next === undefined) return trusted('No such hint.');
     given.push(next.id);
     events.push({ seq: events.length + 1, at: '2026-12-07T07:02:50.000Z', kind: 'hint', name: next.id, outcome: 'given', detail: { cost: next.cost } });
     return display`Hint ${escapeUntrusted(next.id)} given`;

@@ -3,7 +3,7 @@
  * the cluster is escaped (and bounded) here, so the screen and `watch --once` print DisplayText only.
  */
 import { display, escapeUntrusted, joinDisplay, trusted, type DisplayText } from '../display/index.js';
-import { fitDisplay } from '../display/fit-text.js';
+import { cutDisplay, fitDisplay } from '../display/fit-text.js';
 import type { WatchInject, WatchView } from './watch-view.js';
 
 /** One line and how to draw it. */
@@ -12,7 +12,7 @@ export interface WatchLine {
   tone: 'accent' | 'muted' | 'normal' | 'warn' | 'ok';
 }
 
-const u = (value: string, columns = 80): DisplayText => escapeUntrusted(value, { maxColumns: columns, maxBytes: 4096 });
+const u = (value: string, columns = 80): DisplayText => cutDisplay(escapeUntrusted(value, { maxBytes: 4096 }), columns);
 const col = (value: string, width: number): DisplayText => fitDisplay(u(value, width), width);
 const time = (at: string): DisplayText => u(at.slice(11, 19), 8);
 const list = (values: string[]): DisplayText => (values.length === 0 ? trusted('none') : joinDisplay(values.slice(0, 6).map((v) => u(v, 60)), trusted(', ')));
@@ -35,7 +35,7 @@ export function watchLines(view: WatchView): WatchLine[] {
   add(trusted(''));
   add(trusted('Injects'), 'muted');
   for (const i of view.injects) {
-    add(display`  ${i.key}. ${col(i.id, 22)} ${col(i.when, 18)} ${injectState(i)}${i.hasAction ? trusted('  (+ attacker action)') : trusted('')}`, i.state === 'fired' ? 'ok' : 'normal');
+    add(display`  ${i.key}. ${col(i.id, 22)} ${col(i.when, 20)} ${injectState(i)}${i.hasAction ? trusted('  (+ attacker action)') : trusted('')}`, i.state === 'fired' ? 'ok' : 'normal');
     add(display`       ${u(i.message, 200)}`, 'muted');
   }
   add(trusted(''));
@@ -53,7 +53,7 @@ export function watchLines(view: WatchView): WatchLine[] {
   add(display`  checklist ticks ${t.checklistTicks}   notes ${t.notes}   swept objects ${t.sweptObjects}   exports ${t.exports}`);
   if (t.events.length > 0) add(display`  events: ${joinDisplay(t.events.map((e) => display`${u(e.event, 30)} ${time(e.at)}`), trusted(', '))}`);
   if (t.recent.length === 0) add(trusted('  (nothing yet)'));
-  for (const r of t.recent) add(display`  ${time(r.at)} ${col(r.kind, 9)} ${col(r.outcome, 12)} ${u(r.target, 100)}  ${u(r.actor, 40)}`);
+  for (const r of t.recent) add(display`  ${time(r.at)} ${col(r.kind, 9)} ${col(r.outcome, 12)} ${u(r.target, 100)}${r.count > 1 ? display` (${r.count} rows)` : trusted('')}  ${u(r.actor, 60)}`);
   add(trusted(''));
   const given = view.hints.filter((h) => h.givenAt !== null).length;
   add(display`Hints (${given} of ${view.hints.length} given, -${view.hintCost} points)`, 'muted');

@@ -96,7 +96,8 @@ export interface WatchTeam {
   sweptObjects: number;
   findings: number | null;
   events: Array<{ event: ScenarioEvent; at: string; seq: number }>;
-  recent: WatchCustodyRow[];
+  /** The newest rows, consecutive rows of one kind, target and actor folded into the last of them (`count`). */
+  recent: Array<WatchCustodyRow & { count: number }>;
   partial: string | null;
 }
 
@@ -213,9 +214,20 @@ function teamOf(custody: WatchCustody, events: WatchEventRow[], findings: number
     sweptObjects: facts.swept.length,
     findings,
     events: [...seen.entries()].map(([event, where]) => ({ event, ...where })).sort((a, b) => a.seq - b.seq),
-    recent: custody.recent.filter((r) => !QUIET_KINDS.has(r.kind)).slice(-limit),
+    recent: foldRuns(custody.recent.filter((r) => !QUIET_KINDS.has(r.kind))).slice(-limit),
     partial: custody.partial,
   };
+}
+
+/** Folds consecutive rows of one kind, target and actor (a capture's steps) into the last of them, counted. */
+function foldRuns(rows: WatchCustodyRow[]): Array<WatchCustodyRow & { count: number }> {
+  const out: Array<WatchCustodyRow & { count: number }> = [];
+  for (const row of rows) {
+    const last = out.at(-1);
+    if (last !== undefined && last.kind === row.kind && last.target === row.target && last.actor === row.actor) out[out.length - 1] = { ...row, count: last.count + 1 };
+    else out.push({ ...row, count: 1 });
+  }
+  return out;
 }
 
 function scoreOf(input: WatchInput): WatchView['score'] {

@@ -2,7 +2,7 @@
 // actions, what the team has done, hints (h asks to give the next); y confirms, n or Esc cancels.
 // Presentational: the view comes from `load`, polled every `refreshMs`; the actions are the caller's.
 import { Box, useApp, useInput } from 'ink';
-import { useEffect, useState, type ReactElement } from 'react';
+import { useEffect, useRef, useState, type ReactElement } from 'react';
 import { display, escapeUntrusted, trusted, type DisplayText } from '../../core/display/index.js';
 import { cutDisplay } from '../../core/display/fit-text.js';
 import { watchLines } from '../../core/exercise/watch-lines.js';
@@ -14,7 +14,7 @@ import { useTerminalSize, type TerminalSize } from '../hooks/use-terminal-size.j
 export interface ExerciseWatchProps {
   load(): WatchView | null;
   fireInject(id: string): DisplayText;
-  giveHint(): DisplayText;
+  giveHint(id: string): DisplayText;
   /** Pins the terminal size (tests); otherwise it follows the terminal. */
   size?: TerminalSize;
   refreshMs?: number;
@@ -26,9 +26,21 @@ type Pending = { kind: 'inject'; id: string; key: number; message: string; hasAc
 export function ExerciseWatch({ load, fireInject, giveHint, size, refreshMs = 1000 }: ExerciseWatchProps): ReactElement {
   const { exit } = useApp();
   const { columns, rows } = useTerminalSize(size);
-  const [view, setView] = useState<WatchView | null>(() => load());
+  const [view, setViewState] = useState<WatchView | null>(() => load());
+  const viewRef = useRef<WatchView | null>(view);
+  const setView = (next: WatchView | null) => {
+    viewRef.current = next;
+    setViewState(next);
+  };
   const [status, setStatus] = useState(trusted(''));
-  const [pending, setPending] = useState<Pending | null>(null);
+  const [pending, setPendingState] = useState<Pending | null>(null);
+  // Keys typed faster than React re-renders must see the question just asked or answered and the view
+  // just read, not those of the last render: the key handler reads refs.
+  const pendingRef = useRef<Pending | null>(null);
+  const setPending = (next: Pending | null) => {
+    pendingRef.current = next;
+    setPendingState(next);
+  };
   useEffect(() => {
     const timer = setInterval(() => {
       try {
@@ -48,10 +60,11 @@ export function ExerciseWatch({ load, fireInject, giveHint, size, refreshMs = 10
     setView(load());
   };
   useInput((input, key) => {
+    const pending = pendingRef.current;
     if (pending !== null) {
       if (input === 'y' || input === 'Y') {
         setPending(null);
-        act(() => (pending.kind === 'inject' ? fireInject(pending.id) : giveHint()));
+        act(() => (pending.kind === 'inject' ? fireInject(pending.id) : giveHint(pending.id)));
       } else if (input === 'n' || input === 'N' || key.escape) {
         setPending(null);
         setStatus(trusted('Cancelled; nothing recorded.'));
@@ -62,6 +75,7 @@ export function ExerciseWatch({ load, fireInject, giveHint, size, refreshMs = 10
       exit();
       return;
     }
+    const view = viewRef.current;
     if (view === null) return;
     if (view.stoppedAt !== null && (input === 'h' || /^[1-9]$/.test(input))) {
       setStatus(trusted('The exercise is stopped: nothing more can be fired.'));
