@@ -19,15 +19,8 @@ export interface WatchEventRow {
   detail: Record<string, unknown>;
 }
 
-/** A custody row as the view lists it (no detail). */
-export interface WatchCustodyRow {
-  seq: number;
-  at: string;
-  actor: string;
-  kind: string;
-  target: string;
-  outcome: string;
-}
+/** A custody row as the view lists it: scoring's row without its detail. */
+export type WatchCustodyRow = Omit<ScoreCustodyRow, 'detail'>;
 
 /** What the watch has read of the case's custody log so far (the adapter keeps it bounded). */
 export interface WatchCustody {
