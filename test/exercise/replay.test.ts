@@ -124,8 +124,9 @@ test('moves typed while the replay clock runs are played at the minute they arri
   const { dir, cleanup } = makeTempDir();
   t.after(cleanup);
   const kase = await newCase(dir);
-  // A second a scenario minute: the attacker starts web-debug 3 s in; typed moves are taken for the scenario's 30 minutes (30 s).
-  const child = execa(process.execPath, [KUSTODY_BIN, 'exercise', 'replay', 'token-theft', '--case', kase.path, '--minute-seconds', '1', '--moves', '-', '--yes'], { env: NO_CLUSTER, reject: false, stdin: 'pipe' });
+  // Five seconds a scenario minute: the attacker starts web-debug 15 s in (the first typed capture of it must come
+  // before, with room for a loaded machine); isolation counts within 10 minutes (50 s); moves are taken for 150 s.
+  const child = execa(process.execPath, [KUSTODY_BIN, 'exercise', 'replay', 'token-theft', '--case', kase.path, '--minute-seconds', '5', '--moves', '-', '--yes'], { env: NO_CLUSTER, reject: false, stdin: 'pipe' });
   let out = '';
   child.stdout?.on('data', (chunk: Buffer) => { out += chunk.toString('utf8'); });
   const seen = async (pattern: RegExp) => {

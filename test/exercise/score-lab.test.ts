@@ -13,9 +13,9 @@ async function startExercise(t: TestContext, lab: LabEnv, tag: string): Promise<
   const namespace = uniqueNamespace(tag);
   const kase = await newCase(dir);
   t.after(async () => { await exerciseCli(lab, ['stop', kase.path, '--yes']); });
-  // Ten seconds a scenario minute: the attacker plants web-debug at minute 3 (30 s), isolation must come within
-  // 10 scenario minutes (100 s of real time, several times what capture + isolate take on a loaded lab).
-  const start = await exerciseCli(lab, ['start', 'token-theft', '--case', kase.path, '-n', namespace, '--minute-seconds', '10', '--yes', '--json']);
+  // Twenty seconds a scenario minute: the attacker plants web-debug at minute 3 (60 s), isolation must come within
+  // 10 scenario minutes (200 s of real time, about ten times what capture + isolate take on a loaded lab).
+  const start = await exerciseCli(lab, ['start', 'token-theft', '--case', kase.path, '-n', namespace, '--minute-seconds', '20', '--yes', '--json']);
   assert.equal(start.exitCode, 0, start.stdout + start.stderr);
   const responder = { ...facilitatorEnv(lab), KUBECONFIG: lab.responderKubeconfig };
   const team = async (args: string[]) => {
