@@ -60,6 +60,8 @@ test('the UI\'s cut choice: c turns it on, the isolate step cuts the connection 
     assert.equal(cuts.length, 1, 'one cut recorded');
     assert.ok(cuts[0]?.cut.some((c) => c.remote_port === 8080), JSON.stringify(cuts[0]));
     assert.deepEqual(cuts[0]?.remaining, []);
+    const planned = db.prepare("SELECT detail FROM actions WHERE kind = 'playbook' AND outcome = 'planned'").pluck().get() as string;
+    assert.match(planned, /"cut_connections":"every isolate step \(the responder's choice\)"/, 'the run\'s planned row records the responder\'s choice');
     // Read by the responder (the guard refuses everyone else): the suspect holds no connection to the server any more, and still runs.
     const tcp = await kubectl(lab, 'responder', ['exec', '-n', ns, 'suspect', '--', 'cat', '/proc/net/tcp']);
     assert.equal(tcp.exitCode, 0, tcp.stderr);
