@@ -3,11 +3,11 @@
  * types, objects the exercise may create, the attacker's identity and schedule, injects, hints and
  * scoring rules that name real objectives. Every problem names the file, line and column. Pure.
  */
-import { isSeq, LineCounter, parseDocument, type Node } from 'yaml';
+import { isSeq, type Node } from 'yaml';
 import { placeholdersIn } from './object-kinds.js';
 import { readCall, readMeasure, readObject, readRules, readTime, isPlainName } from './scenario-parts.js';
 import { TECHNIQUE_FRAMEWORKS, type AttackerAction, type Scenario, type ScenarioAttacker, type ScenarioHint, type ScenarioInject, type ScenarioObjective, type ScenarioProblem, type ScenarioTechnique, type ScenarioWorkload, type ScoringRule } from './scenario-types.js';
-import { readBoolean, readChoice, readInteger, readMap, readString, rejectAliases, report, type ReadContext } from '../playbook/yaml-reader.js';
+import { byPosition, parseYamlFile, readBoolean, readChoice, readInteger, readMap, readString, report, type ReadContext } from '../playbook/yaml-reader.js';
 
 export * from './scenario-types.js';
 
@@ -23,16 +23,8 @@ export interface ScenarioParseResult {
 
 /** Parses `text` (the content of `file`) as a scenario. */
 export function parseScenario(text: string, file: string): ScenarioParseResult {
-  const lines = new LineCounter();
-  const ctx: ReadContext = { file, lines, problems: [] };
-  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true, strict: true, schema: 'core' });
-  for (const issue of [...doc.errors, ...doc.warnings]) {
-    const pos = issue.linePos?.[0] ?? lines.linePos(issue.pos[0]);
-    ctx.problems.push({ file, line: pos.line, column: pos.col, message: `YAML: ${issue.message.split('\n')[0] ?? issue.code}` });
-  }
-  if (doc.errors.length > 0) return { scenario: null, problems: byPosition(ctx.problems) };
-  const root = doc.contents as Node | null;
-  rejectAliases(ctx, root);
+  const { ctx, root, ok } = parseYamlFile(text, file);
+  if (!ok) return { scenario: null, problems: byPosition(ctx.problems) };
   const top = readMap(ctx, root, 'the scenario', TOP_KEYS, TOP_KEYS.filter((k) => k !== 'injects'));
   if (top === null) return { scenario: null, problems: byPosition(ctx.problems) };
   const value = (key: string): Node | null => top.get(key)?.value ?? null;
@@ -64,10 +56,6 @@ export function parseScenario(text: string, file: string): ScenarioParseResult {
     return { scenario: null, problems: byPosition(ctx.problems) };
   }
   return { scenario: { id, title, summary, durationMinutes, techniques, objectives, expectedPlaybook, attacker, workloads, actions, injects, hints, facilitatorNotes, scoring }, problems: [] };
-}
-
-function byPosition(problems: ScenarioProblem[]): ScenarioProblem[] {
-  return [...problems].sort((a, b) => a.line - b.line || a.column - b.column);
 }
 
 function readList<T>(ctx: ReadContext, top: NonNullable<ReturnType<typeof readMap>>, key: string, read: (node: Node | null, number: number, done: T[]) => T | null): T[] {

@@ -3,11 +3,11 @@
  * carries, confirmation/verify/undo for everything that changes the cluster, and the `needs` graph.
  * Every problem names the file, line and column. Pure: text in, playbook or problems out.
  */
-import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Node } from 'yaml';
+import { isMap, isScalar, isSeq, type Node } from 'yaml';
 import { checkNeeds } from './check-needs.js';
 import { readStepParams } from './step-params.js';
 import { STEP_ACTIONS, type Playbook, type PlaybookInput, type PlaybookProblem, type PlaybookStep, type StepAction, type StepDanger, type StepUndo } from './types.js';
-import { readBoolean, readChoice, readMap, readString, readStringList, rejectAliases, report, type ReadContext } from './yaml-reader.js';
+import { byPosition, parseYamlFile, readBoolean, readChoice, readMap, readString, readStringList, report, type ReadContext } from './yaml-reader.js';
 
 /** The danger each built-in action carries; `command` declares its own. */
 export const ACTION_DANGER: Record<Exclude<StepAction, 'command'>, StepDanger> = {
@@ -26,16 +26,8 @@ export interface ParseResult {
 
 /** Parses `text` (the content of `file`) as a playbook. */
 export function parsePlaybook(text: string, file: string): ParseResult {
-  const lines = new LineCounter();
-  const ctx: ReadContext = { file, lines, problems: [] };
-  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true, strict: true, schema: 'core' });
-  for (const issue of [...doc.errors, ...doc.warnings]) {
-    const pos = issue.linePos?.[0] ?? lines.linePos(issue.pos[0]);
-    ctx.problems.push({ file, line: pos.line, column: pos.col, message: `YAML: ${issue.message.split('\n')[0] ?? issue.code}` });
-  }
-  if (doc.errors.length > 0) return { playbook: null, problems: byPosition(ctx.problems) };
-  const root = doc.contents as Node | null;
-  rejectAliases(ctx, root);
+  const { ctx, root, ok } = parseYamlFile(text, file);
+  if (!ok) return { playbook: null, problems: byPosition(ctx.problems) };
   const top = readMap(ctx, root, 'the playbook', PLAYBOOK_KEYS, ['id', 'title', 'description', 'steps']);
   if (top === null) return { playbook: null, problems: ctx.problems };
   const id = readString(ctx, top, 'id', 'the playbook');
@@ -47,10 +39,6 @@ export function parsePlaybook(text: string, file: string): ParseResult {
   const steps = readSteps(ctx, top.get('steps')?.value ?? null, top.has('steps'));
   if (ctx.problems.length > 0 || id === null || title === null || description === null) return { playbook: null, problems: byPosition(ctx.problems) };
   return { playbook: { id, title, description: description.trim(), inputs, steps }, problems: [] };
-}
-
-function byPosition(problems: PlaybookProblem[]): PlaybookProblem[] {
-  return [...problems].sort((a, b) => a.line - b.line || a.column - b.column);
 }
 
 function isSentence(text: string): boolean {

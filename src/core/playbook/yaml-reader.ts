@@ -2,7 +2,7 @@
  * Typed reads from a parsed YAML document that record every problem with its file, line and column
  * instead of throwing, so one `validate` run reports all of them. Pure: text in, values and problems out.
  */
-import { isAlias, isMap, isScalar, isSeq, type LineCounter, type Node, type Pair, type Scalar } from 'yaml';
+import { isAlias, isMap, isScalar, isSeq, LineCounter, parseDocument, type Node, type Pair, type Scalar } from 'yaml';
 import type { PlaybookProblem } from './types.js';
 
 /** Where problems go, and how offsets become lines. */
@@ -10,6 +10,33 @@ export interface ReadContext {
   file: string;
   lines: LineCounter;
   problems: PlaybookProblem[];
+}
+
+/** A YAML file parsed strictly (unique keys, core schema): its root node, or null when its syntax is broken. */
+export interface ParsedYaml {
+  ctx: ReadContext;
+  root: Node | null;
+  ok: boolean;
+}
+
+/** Parses `text` (the content of `file`), recording every syntax error and warning with its position, and rejects aliases. */
+export function parseYamlFile(text: string, file: string): ParsedYaml {
+  const lines = new LineCounter();
+  const ctx: ReadContext = { file, lines, problems: [] };
+  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true, strict: true, schema: 'core' });
+  for (const issue of [...doc.errors, ...doc.warnings]) {
+    const pos = issue.linePos?.[0] ?? lines.linePos(issue.pos[0]);
+    ctx.problems.push({ file, line: pos.line, column: pos.col, message: `YAML: ${issue.message.split('\n')[0] ?? issue.code}` });
+  }
+  if (doc.errors.length > 0) return { ctx, root: null, ok: false };
+  const root = doc.contents as Node | null;
+  rejectAliases(ctx, root);
+  return { ctx, root, ok: true };
+}
+
+/** Problems in file order (line, then column). */
+export function byPosition(problems: PlaybookProblem[]): PlaybookProblem[] {
+  return [...problems].sort((a, b) => a.line - b.line || a.column - b.column);
 }
 
 /** A mapping's entries by key, each with the key node (for positions) and its value. */
