@@ -6,11 +6,10 @@
 import { FINDING_ACTION_KINDS, type ActionFact, type CaseFacts, type FactRow } from '../../core/findings/types.js';
 import type { JsonValue } from '../../core/custody/canonical-json.js';
 import type { ReadableDb } from '../store/open-store.js';
+import { readAuditFacts } from './read-audit-facts.js';
 
-/** Optional tables other modules add to a case (one line each): read whole, as empty when absent. */
-export const EXTRA_FACT_TABLES: readonly string[] = [
-  'audit_events',
-];
+/** Optional tables other modules add to a case (one line each): read whole, as empty when absent. The audit log is read by readAuditFacts (only the case's identities' requests). */
+export const EXTRA_FACT_TABLES: readonly string[] = [];
 
 const COLUMNS: Readonly<Record<string, readonly string[]>> = {
   captures: ['capture_id', 'target', 'vantage', 'started_at', 'finished_at', 'status', 'detail'],
@@ -91,6 +90,9 @@ export function readCaseFacts(db: ReadableDb, now: string, options: { findingsOn
   const budget: RowBudget = { max: options.maxRowsPerTable ?? Number.POSITIVE_INFINITY, limited: [] };
   const extra: Record<string, FactRow[]> = {};
   for (const table of EXTRA_FACT_TABLES) extra[table] = readTable(db, table, 'all', budget);
+  const audit = readAuditFacts(db, budget.max);
+  Object.assign(extra, audit.tables);
+  budget.limited.push(...audit.limited);
   return {
     caseId: String(caseRow?.id ?? ''),
     now,

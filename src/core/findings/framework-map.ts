@@ -40,6 +40,7 @@ export const FRAMEWORK_ENTRIES: readonly FrameworkEntry[] = [
   { framework: 'threat-matrix-k8s', id: 'MS-TA9021', name: 'Clear container logs', url: `${MS}Clear%20container%20logs/`, verifiedFrom: MS_CHECK },
   { framework: 'threat-matrix-k8s', id: 'MS-TA9025', name: 'List K8S secrets', url: `${MS}List%20K8S%20secrets/`, verifiedFrom: MS_CHECK },
   { framework: 'threat-matrix-k8s', id: 'MS-TA9027', name: 'Application credentials in configuration files', url: `${MS}Application%20credentials%20in%20configuration%20files/`, verifiedFrom: MS_CHECK },
+  { framework: 'threat-matrix-k8s', id: 'MS-TA9029', name: 'Access Kubernetes API Server', url: `${MS}Access%20the%20K8S%20API%20server/`, verifiedFrom: 'microsoft/Threat-Matrix-for-Kubernetes docs/techniques/Access the K8S API server.md (commit 054c63d), the technique page\'s ID line (Discovery; MITRE T1613)' },
   { framework: 'threat-matrix-k8s', id: 'MS-TA9030', name: 'Access Kubelet API', url: `${MS}Access%20Kubelet%20API/`, verifiedFrom: MS_CHECK },
   { framework: 'attack-containers', id: 'T1609', name: 'Container Administration Command', url: `${ATTACK}T1609/`, verifiedFrom: ATTACK_CHECK },
   { framework: 'attack-containers', id: 'T1610', name: 'Deploy Container', url: `${ATTACK}T1610/`, verifiedFrom: ATTACK_CHECK },
@@ -108,6 +109,12 @@ export const RULE_MAPPINGS: Readonly<Record<string, readonly string[]>> = {
   'persistence/serviceaccount': ['nist-csf-2.0:PR.AA-01'],
   'persistence/secret': ['owasp-nhi-2025:NHI7', 'attack-containers:T1552.007'],
   'persistence/rolebinding': ['owasp-nhi-2025:NHI5', 'attack-containers:T1098.006'],
+  'audit-new-origin': ['threat-matrix-k8s:MS-TA9016', 'attack-containers:T1528', 'owasp-nhi-2025:NHI2'],
+  'audit-rbac-change': ['attack-containers:T1098.006', 'owasp-nhi-2025:NHI5', 'nist-csf-2.0:PR.AA-05'],
+  'audit-secrets-read': ['threat-matrix-k8s:MS-TA9025', 'attack-containers:T1552.007'],
+  'audit-exec': ['threat-matrix-k8s:MS-TA9006', 'attack-containers:T1609'],
+  'audit-token-minted': ['threat-matrix-k8s:MS-TA9016', 'attack-containers:T1528', 'owasp-nhi-2025:NHI7'],
+  'audit-denied': ['threat-matrix-k8s:MS-TA9029', 'attack-containers:T1613'],
   'persistence/clusterrolebinding': ['threat-matrix-k8s:MS-TA9019', 'attack-containers:T1098.006'],
 };
 

@@ -2,6 +2,8 @@
  * Every finding rule, one line each, in report order. Add a rule by adding one line here (and its
  * framework ids to framework-map.ts).
  */
+import { auditDeniedRule, auditExecRule, auditRbacChangeRule, auditSecretsReadRule, auditTokenMintedRule } from './rules/audit-activity.js';
+import { auditNewOriginRule } from './rules/audit-new-origin.js';
 import { captureGapRule } from './rules/capture-gap.js';
 import { changeNotVerifiedRule } from './rules/change-not-verified.js';
 import { dangerousRbacRule } from './rules/dangerous-rbac.js';
@@ -29,4 +31,10 @@ export const FINDING_RULES: readonly FindingRule[] = [
   captureGapRule,
   openChecklistItemRule,
   persistenceRule,
+  auditNewOriginRule,
+  auditRbacChangeRule,
+  auditSecretsReadRule,
+  auditExecRule,
+  auditTokenMintedRule,
+  auditDeniedRule,
 ];
