@@ -30,7 +30,7 @@ export const timelineCommand: Command = {
     '--format timesketch (default): JSON lines with message, datetime (ISO 8601), timestamp_desc, timestamp (µs),',
     'kustody_table and kustody_rowid (the evidence row), kustody_derived when the time was derived. Import with Timesketch\'s',
     'JSONL upload. csv: the same columns; control and invisible characters shown in kustody\'s escape notation and',
-    'cells starting with = + - @ prefixed with \' so no spreadsheet runs them. jsonl: kustody\'s own TimelineEvent per line.',
+    'cells starting with = + - @ (after spaces too, or full-width) prefixed with \' so no spreadsheet runs them. jsonl: kustody\'s own TimelineEvent per line.',
     '--since/--until keep events at or after / at or before a time (ISO 8601 with a zone, or a date meaning 00:00 UTC).',
     'A bundle is verified first (as `bundle verify`, with --pubkey/--sha256) and refused with exit 1 unless intact.',
     'Without -o the timeline goes to stdout; what could not be dated is listed on stderr.',

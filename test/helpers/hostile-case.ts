@@ -73,3 +73,40 @@ export async function makeHostileCase(dir: string, options: { capture?: boolean 
   }
   return created.path;
 }
+
+/**
+ * Adds a capture of Kubernetes objects whose names, namespace, label keys and values, annotation keys
+ * and Event type carry hostile text, stored through the capture store as `capture pod` stores them.
+ * A conforming API server refuses such names and labels; a compromised one, a proxy in the path or an
+ * aggregated API can still return them, so kustody must not rely on that validation. Returns the pod's name.
+ */
+export function addHostileKubeObjects(casePath: string): { namespace: string; name: string } {
+  const namespace = `ns${HOSTILE.osc}`;
+  const name = `web${HOSTILE.bidi}${HOSTILE.script}\nsecond line`;
+  const target = `pod:${namespace}/${name}`;
+  const metadata = {
+    name, namespace, uid: 'uid-hostile-pod', resourceVersion: '7', creationTimestamp: '2026-12-07T04:00:00Z',
+    labels: { [`app${HOSTILE.osc}`]: `${HOSTILE.mdLink}\u009b31m`, tier: HOSTILE.backticks },
+    annotations: { [`note/${HOSTILE.css}`]: `${HOSTILE.mdImage}\n${HOSTILE.entities}` },
+  };
+  const pod = { apiVersion: 'v1', kind: 'Pod', metadata, spec: { nodeName: `node${HOSTILE.osc}` }, status: {} };
+  const event = {
+    apiVersion: 'v1', kind: 'Event', metadata: { name: `${name}.1`, namespace, uid: 'uid-hostile-event', creationTimestamp: '2026-12-07T04:00:01Z' },
+    involvedObject: { kind: 'Pod', name, namespace }, type: `=HYPERLINK("http://127.0.0.1:9/")${HOSTILE.osc}`, reason: `@SUM(1)${HOSTILE.bidi}`,
+    message: `${HOSTILE.script}\n${HOSTILE.mdLink}`, firstTimestamp: '2026-12-07T04:00:01Z', lastTimestamp: '2026-12-07T04:00:01Z', count: 1,
+  };
+  const db = openWritableDb(join(casePath, 'evidence.db'));
+  try {
+    const stamp = (s: number) => ({ at: `2026-12-07T05:10:${String(s).padStart(2, '0')}.000Z`, actor: 'tester@host' });
+    const capture = { captureId: 'cap-hostile-objects', target, vantage: 'api', detail: { requested: 'api' } };
+    beginCapture(db, capture, stamp(1));
+    commitCaptureStep(db, { captureId: capture.captureId, target, step: 'kubernetes-objects', rows: { k8s_objects: [
+      { kind: 'Pod', namespace, name, uid: metadata.uid, resource_version: '7', json: JSON.stringify(pod) },
+      { kind: 'Event', namespace, name: event.metadata.name, uid: event.metadata.uid, resource_version: '8', json: JSON.stringify(event) },
+    ] }, warnings: [] }, stamp(2));
+    finishCapture(db, { captureId: capture.captureId, target, status: 'complete', unfinished: [], notes: [] }, stamp(3));
+  } finally {
+    db.close();
+  }
+  return { namespace, name };
+}

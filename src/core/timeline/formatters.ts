@@ -45,12 +45,18 @@ export function jsonlLine(event: TimelineEvent): DisplayText {
 /** The CSV columns, Timesketch's names first so the file imports there too. */
 export const CSV_COLUMNS = ['message', 'datetime', 'timestamp_desc', 'timestamp', 'kustody_table', 'kustody_rowid', 'kustody_line', 'kustody_derived'] as const;
 
+/**
+ * A cell a spreadsheet may run as a formula: one starting with = + - @ (a tab or CR is escaped before
+ * this test), also after leading spaces (some importers trim them) and in the full-width forms some
+ * locales read as the same operators.
+ */
+const FORMULA_START = /^\s*[=+\-@\uff1d\uff0b\uff0d\uff20]/u;
+
 /** One CSV cell: escaped for people, neutralised for spreadsheets, quoted per RFC 4180. */
 export function csvCell(value: string | number | undefined): string {
   if (value === undefined) return '';
   let text = typeof value === 'number' ? String(value) : escapeUntrusted(value, UNBOUNDED);
-  // A spreadsheet runs a cell starting with = + - @ (or a tab/CR, escaped above) as a formula.
-  if (/^[=+\-@]/.test(text)) text = `'${text}`;
+  if (FORMULA_START.test(text)) text = `'${text}`;
   return /[",\r\n]/.test(text) || text !== text.trim() ? `"${text.replace(/"/g, '""')}"` : text;
 }
 

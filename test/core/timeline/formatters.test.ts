@@ -30,6 +30,11 @@ test('CSV cells that a spreadsheet would run as a formula start with an apostrop
   assert.equal(csvCell('a,b "c"'), '"a,b ""c"""');
   assert.equal(csvCell('x\ny'), 'x\\x0ay');
   assert.equal(csvCell('\t=1'), '\\x09=1');
+  // After spaces a trimming importer removes, and in the full-width forms some locales read as operators.
+  assert.equal(csvCell('  =1+1'), "'  =1+1");
+  assert.equal(csvCell('\u00a0@SUM(A1)'), "'\u00a0@SUM(A1)");
+  assert.equal(csvCell('\uff1dHYPERLINK(1)'), "'\uff1dHYPERLINK(1)");
+  assert.equal(csvCell('\u3000\uff0b1'), "'\u3000\uff0b1");
   assert.equal(csvCell(' padded '), '" padded "');
 });
 
