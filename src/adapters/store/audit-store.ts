@@ -4,9 +4,12 @@
  * digest). An event already in the case (same audit ID and stage) is skipped, so ingesting a file
  * twice, or a file and its rotated copy, adds nothing.
  */
-import { AUDIT_COLUMNS, type AuditRow } from '../../core/audit/audit-row.js';
+import { createHash } from 'node:crypto';
+import type { AuditRow } from '../../core/audit/audit-row.js';
+import { auditRowHead, auditRowTail, STORED_AUDIT_COLUMNS, type BoundValue } from '../../core/audit/audit-row-line.js';
+import { ROWS_DIGEST_TAG } from '../../core/capture/digest-rows.js';
 import type { JsonValue } from '../../core/custody/canonical-json.js';
-import { recordAction, type RecordedAction } from './case-store.js';
+import { recordAction, type InsertedRows, type RecordedAction } from './case-store.js';
 import type { ReadableDb, WritableDb } from './open-store.js';
 
 /** A row ready to store: the derived columns plus where it was read. */
@@ -21,13 +24,28 @@ export interface IngestStamp {
   actor: string;
 }
 
-/** Stores one batch and its custody row in one transaction; returns the row and how many events were new. */
+const INSERT = `INSERT INTO audit_events (${STORED_AUDIT_COLUMNS.join(', ')}) VALUES (${STORED_AUDIT_COLUMNS.map(() => '?').join(', ')}) ON CONFLICT(event_key) DO NOTHING`;
+
+/**
+ * Stores one batch and its custody row in one transaction; returns the row and how many events were
+ * new. The rows' digest is taken from the values bound (audit-row-line.ts), new rows only.
+ */
 export function commitAuditBatch(db: WritableDb, input: { target: string; detail: Record<string, JsonValue>; rows: readonly StoredAuditRow[] }, stamp: IngestStamp): { action: RecordedAction; inserted: number } {
-  const columns = [...AUDIT_COLUMNS, 'source_file', 'line'] as const;
-  const insert = db.prepare(`INSERT INTO audit_events (${columns.join(', ')}, action_seq) VALUES (${columns.map(() => '?').join(', ')}, ?) ON CONFLICT(event_key) DO NOTHING`);
+  const insert = db.prepare(INSERT);
   let inserted = 0;
-  const action = recordAction(db, { ...stamp, kind: 'observe', target: input.target, detail: input.detail, outcome: 'ok' }, (seq) => {
-    for (const row of input.rows) inserted += insert.run(...columns.map((c) => row[c]), seq).changes;
+  const action = recordAction(db, { ...stamp, kind: 'observe', target: input.target, detail: input.detail, outcome: 'ok' }, (seq): InsertedRows | undefined => {
+    const digest = createHash('sha256').update(`${ROWS_DIGEST_TAG}\n`);
+    const head = auditRowHead(seq);
+    let vouched = true;
+    for (const row of input.rows) {
+      const values: BoundValue[] = STORED_AUDIT_COLUMNS.map((c) => (c === 'action_seq' ? seq : row[c]));
+      if (insert.run(values).changes === 0) continue;
+      inserted += 1;
+      const tail = vouched ? auditRowTail(values) : null;
+      if (tail === null) vouched = false;
+      else digest.update(head + tail);
+    }
+    return vouched ? { table: 'audit_events', count: inserted, sha256: digest.digest('hex') } : undefined;
   });
   return { action, inserted };
 }

@@ -15,6 +15,7 @@ import { translateSqliteError } from './sqlite-errors.js';
 import { describeFileType } from '../system/input-path.js';
 import { makeDirs } from '../system/make-dirs.js';
 import { digestInserted, rowidMarks } from './stored-rows.js';
+import type { DigestedTable } from '../../core/evidence/table-coverage.js';
 
 /** File name of the case database inside a case directory. */
 export const CASE_DB_FILE = 'evidence.db';
@@ -105,11 +106,20 @@ export function createCase(input: NewCaseInput): { id: string; path: string; db:
   }
 }
 
+/** Rows a writer inserted into one table and digested from the values it bound, so they need not be read back. */
+export interface InsertedRows {
+  table: DigestedTable;
+  count: number;
+  sha256: string;
+}
+
 /**
  * Appends one custody row and, in the same immediate transaction, whatever data it describes
  * (artifacts, and any rows `writeData` inserts). Either all of it is stored or none of it.
+ * `writeData` may return the digest of the rows it inserted (one table); it is taken only when the
+ * tables' rowids show exactly that many new rows there and none elsewhere, else the rows are read back.
  */
-export function recordAction(db: WritableDb, action: ActionInput, writeData?: (seq: number) => void, artifacts: readonly ArtifactInput[] = []): RecordedAction {
+export function recordAction(db: WritableDb, action: ActionInput, writeData?: (seq: number) => InsertedRows | void, artifacts: readonly ArtifactInput[] = []): RecordedAction {
   const insertAction = db.prepare(`INSERT INTO actions (seq, at, actor, kind, target, detail, outcome, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`);
   const lastRow = db.prepare('SELECT seq, hash FROM actions ORDER BY seq DESC LIMIT 1');
   const knownContent = db.prepare('SELECT 1 FROM artifacts WHERE sha256 = ? AND content IS NOT NULL LIMIT 1').pluck();
@@ -129,8 +139,8 @@ export function recordAction(db: WritableDb, action: ActionInput, writeData?: (s
       insertArtifact.run(artifact.sha256, artifact.size, artifact.mediaType, artifact.source, artifact.vantage, artifact.collectedAt,
         artifact.captureId ?? null, artifact.truncated === true ? 1 : 0, artifact.error ?? null, seq, content);
     }
-    writeData?.(seq);
-    const detail = withStoredRows(listed, digestInserted(db, marks));
+    const claimed = writeData?.(seq);
+    const detail = withStoredRows(listed, claimed === undefined ? digestInserted(db, marks) : vouchedRows(db, marks, claimed));
     const row: ActionRow = { seq, at: action.at, actor: action.actor, kind: action.kind, target: action.target, detail, outcome: action.outcome, prev_hash: last?.hash ?? GENESIS_HASH };
     const hash = hashActionRow(row);
     insertAction.run(seq, row.at, row.actor, row.kind, row.target, canonicalJson(row.detail), row.outcome, row.prev_hash, hash);
@@ -141,6 +151,14 @@ export function recordAction(db: WritableDb, action: ActionInput, writeData?: (s
   } catch (error) {
     throw translateSqliteError(error, db.name);
   }
+}
+
+/** The writer's own digest when the rowids agree with its count (rowids grow by one per insert); else the stored rows' digest. */
+function vouchedRows(db: WritableDb, marks: Map<DigestedTable, bigint>, claimed: InsertedRows): { rows: Record<string, number>; rows_sha256: Record<string, string> } {
+  const now = rowidMarks(db);
+  const agrees = [...marks].every(([table, mark]) => (now.get(table) ?? 0n) - mark === (table === claimed.table ? BigInt(claimed.count) : 0n));
+  if (!agrees || claimed.count === 0) return digestInserted(db, marks);
+  return { rows: { [claimed.table]: claimed.count }, rows_sha256: { [claimed.table]: claimed.sha256 } };
 }
 
 /** Adds `rows` and `rows_sha256` (count and row digest per table the transaction inserted into) to the detail. */
