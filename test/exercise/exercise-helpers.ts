@@ -1,25 +1,8 @@
-/** Helpers for the exercise tests on the lab: run exercise commands as the facilitator, read the exercise log, snapshot the cluster. */
+/** Helpers for the exercise tests on the lab: read the exercise log, wait for its events, snapshot the cluster (starting an exercise: test/helpers/lab-exercise.ts). */
 import Database from 'better-sqlite3';
-import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { kubectl, type LabEnv } from '../helpers/lab.js';
-import { runKustody, type CliRun } from '../helpers/cli.js';
-
-/** The facilitator's environment: the lab's admin kubeconfig. */
-export function facilitatorEnv(lab: LabEnv): Record<string, string> {
-  return { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/root', KUBECONFIG: lab.adminKubeconfig };
-}
-
-/** A namespace name unique to this test run. */
-export function uniqueNamespace(tag: string): string {
-  return `kxt-${tag}-${randomBytes(3).toString('hex')}`;
-}
-
-/** Runs an exercise command as the facilitator. */
-export function exerciseCli(lab: LabEnv, args: readonly string[]): Promise<CliRun> {
-  return runKustody(['exercise', ...args], { env: facilitatorEnv(lab) });
-}
 
 /** One exercise_events row, detail parsed. */
 export interface EventRow {

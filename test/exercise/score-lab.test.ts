@@ -1,49 +1,32 @@
 /** A scripted headless team plays token-theft on the lab; `exercise score` and `exercise report` then read what it actually did. */
-import { test, type TestContext } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import type { ScoreCard } from '../../src/core/exercise/score.js';
-import { kubectl, requireLab, type LabEnv } from '../helpers/lab.js';
-import { makeTempDir, newCase, runKustody } from '../helpers/cli.js';
-import { exerciseCli, facilitatorEnv, uniqueNamespace, waitForEvent } from './exercise-helpers.js';
+import { kubectl, requireLab } from '../helpers/lab.js';
+import { exerciseCli, scoreCard, startLabExercise, type LabExercise } from '../helpers/lab-exercise.js';
+import { waitForEvent } from './exercise-helpers.js';
 
-async function startExercise(t: TestContext, lab: LabEnv, tag: string): Promise<{ dir: string; casePath: string; namespace: string; team: (args: string[]) => Promise<void> }> {
-  const { dir, cleanup } = makeTempDir();
-  t.after(cleanup);
-  const namespace = uniqueNamespace(tag);
-  const kase = await newCase(dir);
-  t.after(async () => { await exerciseCli(lab, ['stop', kase.path, '--yes']); });
-  // Twenty seconds a scenario minute: the attacker plants web-debug at minute 3 (60 s), isolation must come within
-  // 10 scenario minutes (200 s of real time, about ten times what capture + isolate take on a loaded lab).
-  const start = await exerciseCli(lab, ['start', 'token-theft', '--case', kase.path, '-n', namespace, '--minute-seconds', '20', '--yes', '--json']);
-  assert.equal(start.exitCode, 0, start.stdout + start.stderr);
-  const responder = { ...facilitatorEnv(lab), KUBECONFIG: lab.responderKubeconfig };
-  const team = async (args: string[]) => {
-    const run = await runKustody([...args], { env: responder });
-    assert.equal(run.exitCode, 0, `kustody ${args.join(' ')}: ${run.stdout}${run.stderr}`);
-  };
-  return { dir, casePath: kase.path, namespace, team };
-}
-
-async function stopAndScore(lab: LabEnv, casePath: string): Promise<ScoreCard> {
-  const stop = await exerciseCli(lab, ['stop', casePath, '--yes']);
+async function stopAndScore(ex: LabExercise): Promise<ScoreCard> {
+  const stop = await exerciseCli(ex.lab, ['stop', ex.casePath, '--yes']);
   assert.equal(stop.exitCode, 0, stop.stdout + stop.stderr);
-  const score = await exerciseCli(lab, ['score', casePath, '--json']);
-  assert.equal(score.exitCode, 0, score.stderr);
-  return JSON.parse(score.stdout) as ScoreCard;
+  return scoreCard(ex);
 }
 
 test('a good headless response (capture, isolate, capture the planted pod, revoke with TokenReview proof, export) meets every objective, makes no mistake and scores the maximum', { timeout: 420_000 }, async (t) => {
   const lab = await requireLab(t);
   if (lab === null) return;
-  const { dir, casePath, namespace, team } = await startExercise(t, lab, 'sg');
+  // Twenty seconds a scenario minute: the attacker plants web-debug at minute 3 (60 s), isolation must come within
+  // 10 scenario minutes (200 s of real time, about ten times what capture + isolate take on a loaded lab).
+  const ex = await startLabExercise(t, lab, 'token-theft', 'sg', 20);
+  const { dir, casePath, namespace, team } = ex;
   await team(['capture', 'pod', `${namespace}/web`, '--case', casePath]);
   await team(['isolate', `${namespace}/web`, '--case', casePath, '--yes']);
   await waitForEvent(casePath, (r) => r.kind === 'attacker-action' && r.name === 'start-pod' && r.outcome === 'ok');
   await team(['capture', 'pod', `${namespace}/web-debug`, '--case', casePath]);
   await team(['revoke', `${namespace}/web`, '--case', casePath, '--delete-pod', '--yes']);
   await team(['bundle', 'export', casePath, '-o', join(dir, 'case.tar')]);
-  const card = await stopAndScore(lab, casePath);
+  const card = await stopAndScore(ex);
   const missed = card.items.filter((i) => (i.kind === 'objective' && !i.met) || (i.kind === 'mistake' && i.met));
   assert.deepEqual(missed.map((i) => `${i.id}: ${i.why}`), []);
   assert.deepEqual([card.total, card.max, card.objectivesMet, card.objectives, card.provisional], [90, 90, 5, 5, false]);
@@ -57,11 +40,12 @@ test('a good headless response (capture, isolate, capture the planted pod, revok
 test('deleting the pod with kubectl before any capture and never finding the planted pod scores lower, with both mistakes and the change made outside kustody named', { timeout: 420_000 }, async (t) => {
   const lab = await requireLab(t);
   if (lab === null) return;
-  const { casePath, namespace } = await startExercise(t, lab, 'sb');
+  const ex = await startLabExercise(t, lab, 'token-theft', 'sb', 20);
+  const { casePath, namespace } = ex;
   const deleted = await kubectl(lab, 'admin', ['delete', 'pod', 'web', '-n', namespace, '--wait=true']);
   assert.equal(deleted.exitCode, 0, deleted.stderr);
   await waitForEvent(casePath, (r) => r.kind === 'attacker-action' && r.name === 'start-pod');
-  const card = await stopAndScore(lab, casePath);
+  const card = await stopAndScore(ex);
   const made = card.items.filter((i) => i.kind === 'mistake' && i.met).map((i) => [i.id, i.points]);
   assert.deepEqual(made, [['deleted-before-capture', -20], ['missed-pod', -10], [`unrecorded-change:Pod/web`, -10]]);
   const deletedItem = card.items.find((i) => i.id === 'deleted-before-capture');
@@ -74,38 +58,25 @@ test('deleting the pod with kubectl before any capture and never finding the pla
 test('a team that revokes the stolen deploy-bot token but never sweeps is charged for the missed CronJob and RoleBinding, named in score --json; its persistence sweep then finds and removes them and those items turn to met', { timeout: 420_000 }, async (t) => {
   const lab = await requireLab(t);
   if (lab === null) return;
-  const { dir, cleanup } = makeTempDir();
-  t.after(cleanup);
-  const namespace = uniqueNamespace('sp');
-  const kase = await newCase(dir);
-  t.after(async () => { await exerciseCli(lab, ['stop', kase.path, '--yes']); });
   // Five seconds a scenario minute: account at 10 s, binding at 15 s, CronJob at 20 s.
-  const start = await exerciseCli(lab, ['start', 'planted-persistence', '--case', kase.path, '-n', namespace, '--minute-seconds', '5', '--yes', '--json']);
-  assert.equal(start.exitCode, 0, start.stdout + start.stderr);
+  const ex = await startLabExercise(t, lab, 'planted-persistence', 'sp', 5);
+  const { dir, casePath, namespace, team } = ex;
   // The sweep window opens on the next whole second (creationTimestamp resolution): after the scenario's own objects, before the attacker's.
   const since = new Date(Math.ceil(Date.now() / 1000) * 1000).toISOString();
-  const responder = { ...facilitatorEnv(lab), KUBECONFIG: lab.responderKubeconfig };
-  const team = async (args: string[]) => {
-    const run = await runKustody(args, { env: responder });
-    assert.equal(run.exitCode, 0, `kustody ${args.join(' ')}: ${run.stdout}${run.stderr}`);
-    return run;
-  };
-  await team(['capture', 'pod', `${namespace}/deploy-bot`, '--case', kase.path]);
-  await waitForEvent(kase.path, (r) => r.kind === 'attacker-action' && r.name === 'cronjob' && r.outcome === 'ok');
-  await team(['revoke', `${namespace}/deploy-bot`, '--case', kase.path, '--delete-pod', '--yes']);
-  const missed = await exerciseCli(lab, ['score', kase.path, '--json']);
-  assert.equal(missed.exitCode, 0, missed.stderr);
-  const before = JSON.parse(missed.stdout) as ScoreCard;
+  await team(['capture', 'pod', `${namespace}/deploy-bot`, '--case', casePath]);
+  await waitForEvent(casePath, (r) => r.kind === 'attacker-action' && r.name === 'cronjob' && r.outcome === 'ok');
+  await team(['revoke', `${namespace}/deploy-bot`, '--case', casePath, '--delete-pod', '--yes']);
+  const before = await scoreCard(ex);
   const byId = (card: ScoreCard, id: string) => card.items.find((i) => i.id === id);
   assert.deepEqual(before.items.filter((i) => i.kind === 'mistake' && i.met).map((i) => [i.id, i.points]), [['missed-cronjob', -20], ['missed-binding', -20]]);
   assert.match(byId(before, 'missed-cronjob')?.why ?? '', /CronJob log-rotate was never captured, swept, changed through kustody or named in a note/);
   assert.equal(byId(before, 'revoke-bot')?.met, true, byId(before, 'revoke-bot')?.why);
 
-  const sweep = await team(['audit', 'sweep', kase.path, '-n', namespace, '--since', since, '--yes', '--json']);
+  const sweep = await team(['audit', 'sweep', casePath, '-n', namespace, '--since', since, '--yes', '--json']);
   const swept = (JSON.parse(sweep.stdout) as { items: Array<{ kind: string; name: string }> }).items.map((i) => `${i.kind}/${i.name}`);
   for (const planted of ['CronJob/log-rotate', 'RoleBinding/metrics-reader', 'ServiceAccount/metrics']) assert.ok(swept.includes(planted), `${planted} not swept: ${swept.join(', ')}`);
-  await team(['bundle', 'export', kase.path, '-o', join(dir, 'case.tar')]);
-  const after = await stopAndScore(lab, kase.path);
+  await team(['bundle', 'export', casePath, '-o', join(dir, 'case.tar')]);
+  const after = await stopAndScore(ex);
   assert.deepEqual(after.items.filter((i) => i.kind === 'mistake' && i.met).map((i) => `${i.id}: ${i.why}`), []);
   for (const id of ['revoke-bot', 'find-cronjob', 'find-binding', 'find-account', 'export']) assert.equal(byId(after, id)?.met, true, `${id}: ${byId(after, id)?.why}`);
   assert.match(byId(after, 'find-cronjob')?.why ?? '', /listed by a persistence sweep/);
