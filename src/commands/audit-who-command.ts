@@ -20,7 +20,8 @@ export const auditWho: Command = {
   usage: 'kustody audit who CASE [--token-file F | --jti ID | --pod NS/POD | --sa NS/NAME | --user NAME | --ip ADDR] [--since TIME] [--json]',
   summary: 'what a stolen identity did: secrets, exec, changes, RBAC, token minting, denials, new addresses, who minted it',
   help: [
-    'By default every token identity the case captured (credentials with a jti). For each: its requests in the ingested audit',
+    'By default every token identity the case captured (credentials with a jti), then every token the log shows them minting and',
+    'every ServiceAccount it shows them creating (transitively). For each: its requests in the ingested audit',
     'log, matched by exact credential (user.extra credential-id JTI=…) when the token has a jti, else by username and pod binding',
     '(the output says which), grouped into secrets read or listed, exec/attach/port-forward, objects created or changed, RBAC',
     'changes, token minting and denied attempts; source addresses and user agents the legitimate workload never used; first and',

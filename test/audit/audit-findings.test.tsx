@@ -6,8 +6,7 @@ import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { makeTempDir, newCase, runKustody } from '../helpers/cli.js';
-import { beginCapture, commitCaptureStep, finishCapture } from '../../src/adapters/store/capture-store.js';
-import { openReadableDb, openWritableDb } from '../../src/adapters/store/open-store.js';
+import { openReadableDb } from '../../src/adapters/store/open-store.js';
 import { readCaseFacts } from '../../src/adapters/findings/read-case-facts.js';
 import { AUDIT_REQUESTS_LIMITED } from '../../src/adapters/findings/read-audit-facts.js';
 import { deriveFindings } from '../../src/core/findings/index.js';
@@ -16,7 +15,7 @@ import { reviewContent } from '../../src/commands/review-command.js';
 import { ReviewApp } from '../../src/ui/ReviewApp.js';
 import { RAW_CONTROL } from '../ui/evidence-fixture.js';
 import { renderUi, unmountAll } from '../ui/render-helpers.js';
-import { eventLine, sql } from './audit-fixtures.js';
+import { eventLine, sql, storeCapturedToken } from './audit-fixtures.js';
 
 afterEach(() => unmountAll());
 
@@ -47,13 +46,7 @@ const LINES = [
 
 async function auditCase(dir: string): Promise<string> {
   const { path: casePath } = await newCase(dir);
-  const db = openWritableDb(join(casePath, 'evidence.db'));
-  const stamp = { at: '2026-12-07T06:00:00.000Z', actor: 'tester@host' };
-  beginCapture(db, { captureId: 'cap-1', target: 'pod:shop/suspect', vantage: 'api', detail: {} }, stamp);
-  const credential = { kind: 'serviceaccount-token', location: 'file:/var/run/secrets/kubernetes.io/serviceaccount/token', subject: USER, fingerprint: 'hmac-sha256:00', expires_at: null, claims_json: JSON.stringify({ jwt: claims }), pid: null };
-  commitCaptureStep(db, { captureId: 'cap-1', target: 'pod:shop/suspect', step: 'credentials', rows: { credentials: [credential] }, warnings: [] }, stamp);
-  finishCapture(db, { captureId: 'cap-1', target: 'pod:shop/suspect', status: 'complete', unfinished: [], notes: [] }, stamp);
-  db.close();
+  await storeCapturedToken(casePath, 'pod:shop/suspect', claims);
   const log = join(dir, 'audit.log');
   writeFileSync(log, `${LINES.join('\n')}\n`);
   const ingested = await runKustody(['audit', 'ingest', '--case', casePath, '--log', log, '--json']);

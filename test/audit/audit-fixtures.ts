@@ -18,3 +18,20 @@ export function eventLine(id: string, overrides: Record<string, unknown> = {}): 
 export function sql(casePath: string, query: string): string[] {
   return execFileSync('sqlite3', [join(casePath, 'evidence.db'), query], { encoding: 'utf8' }).split('\n').filter((l) => l !== '');
 }
+
+/** Stores a capture of pod `target` holding one ServiceAccount token with these JWT claims (through the real store API), as `kustody capture` would. */
+export async function storeCapturedToken(casePath: string, target: string, claims: Record<string, unknown>): Promise<void> {
+  const { beginCapture, commitCaptureStep, finishCapture } = await import('../../src/adapters/store/capture-store.js');
+  const { openWritableDb } = await import('../../src/adapters/store/open-store.js');
+  const db = openWritableDb(join(casePath, 'evidence.db'));
+  try {
+    const stamp = { at: '2026-12-07T06:00:00.000Z', actor: 'tester@host' };
+    const captureId = `cap-${target.replace(/[^a-z0-9]/g, '-')}`;
+    beginCapture(db, { captureId, target, vantage: 'api', detail: {} }, stamp);
+    const credential = { kind: 'serviceaccount-token', location: 'file:/var/run/secrets/kubernetes.io/serviceaccount/token', subject: typeof claims.sub === 'string' ? claims.sub : null, fingerprint: `hmac-sha256:${captureId}`, expires_at: null, claims_json: JSON.stringify({ jwt: claims }), pid: null };
+    commitCaptureStep(db, { captureId, target, step: 'credentials', rows: { credentials: [credential] }, warnings: [] }, stamp);
+    finishCapture(db, { captureId, target, status: 'complete', unfinished: [], notes: [] }, stamp);
+  } finally {
+    db.close();
+  }
+}

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { makeTempDir, newCase, runKustody } from '../helpers/cli.js';
-import { eventLine } from '../audit/audit-fixtures.js';
+import { eventLine, storeCapturedToken } from '../audit/audit-fixtures.js';
 import { MAX_AUDIT_TIMELINE_EVENTS } from '../../src/core/timeline/audit-source.js';
 
 type Event = { datetime: string; timestampDesc: string; message: string; source: { table: string; rowid: number } };
@@ -77,4 +77,44 @@ test(`more than ${MAX_AUDIT_TIMELINE_EVENTS} audit events of interest: the first
   const report = await runKustody(['report', created.path, '--format', 'json', '-o', join(dir, 'report.json')]);
   assert.equal(report.exitCode, 0, report.stdout + report.stderr);
   assert.match((await import('node:fs')).readFileSync(join(dir, 'report.json'), 'utf8'), new RegExp(`More than ${MAX_AUDIT_TIMELINE_EVENTS} audit events of interest`));
+});
+
+test('a stolen kube-system token is no routine traffic: its writes and Secret reads, and those of the token it minted for a controller and of the ServiceAccount it created, join the timeline and audit who, while the controller\'s own writes stay off', async (t) => {
+  const { dir, cleanup } = makeTempDir();
+  t.after(cleanup);
+  const created = await newCase(dir);
+  const proxy = 'system:serviceaccount:kube-system:kube-proxy';
+  const controller = 'system:serviceaccount:kube-system:replicaset-controller';
+  await storeCapturedToken(created.path, 'pod:kube-system/kube-proxy-x1', { sub: proxy, jti: 'stolen-1', iat: 1796623200, exp: 1796626800, 'kubernetes.io': { namespace: 'kube-system', pod: { name: 'kube-proxy-x1', uid: 'p' }, serviceaccount: { name: 'kube-proxy', uid: 's' } } });
+  const who = (username: string, jti: string) => ({ username, groups: ['system:serviceaccounts'], extra: { 'authentication.kubernetes.io/credential-id': [`JTI=${jti}`] } });
+  const write = (resource: string, namespace: string | undefined, name: string, apiGroup?: string) => ({ verb: 'create', objectRef: { resource, namespace, name, apiGroup, apiVersion: 'v1' }, responseStatus: { metadata: {}, code: 201 } });
+  await ingest(created.path, dir, [
+    eventLine('stolen-binding', { ...at(1), user: who(proxy, 'stolen-1'), ...write('clusterrolebindings', undefined, 'pwn', 'rbac.authorization.k8s.io') }),
+    eventLine('stolen-read', { ...at(2), user: who(proxy, 'stolen-1'), verb: 'get', objectRef: { resource: 'secrets', namespace: 'kube-system', name: 'bootstrap' } }),
+    eventLine('mint', { ...at(3), user: who(proxy, 'stolen-1'), ...write('serviceaccounts', 'kube-system', 'replicaset-controller'), objectRef: { resource: 'serviceaccounts', subresource: 'token', namespace: 'kube-system', name: 'replicaset-controller', apiVersion: 'v1' }, annotations: { 'authentication.kubernetes.io/issued-credential-id': 'JTI=minted-2' } }),
+    eventLine('minted-write', { ...at(4), user: who(controller, 'minted-2'), ...write('daemonsets', 'kube-system', 'miner', 'apps') }),
+    eventLine('controller-own', { ...at(5), user: who(controller, 'kcm-own'), verb: 'update', objectRef: { resource: 'replicasets', namespace: 'shop', name: 'web-1', apiGroup: 'apps', apiVersion: 'v1' } }),
+    eventLine('sa-create', { ...at(6), user: who(proxy, 'stolen-1'), ...write('serviceaccounts', 'kube-system', 'kube-dns-x') }),
+    eventLine('created-write', { ...at(7), user: who('system:serviceaccount:kube-system:kube-dns-x', 'x-1'), ...write('cronjobs', 'kube-system', 'beacon', 'batch') }),
+    eventLine('other-proxy', { ...at(8), user: who(proxy, 'proxy-own'), verb: 'update', objectRef: { resource: 'endpointslices', namespace: 'shop', name: 'web', apiGroup: 'discovery.k8s.io', apiVersion: 'v1' } }),
+  ]);
+  const events = await auditTimeline(created.path);
+  assert.deepEqual(events.map((e) => e.message.split(' → ')[0]), [
+    'audit: system:serviceaccount:kube-system:kube-proxy [JTI=stolen-1] create clusterrolebindings pwn',
+    'audit: system:serviceaccount:kube-system:kube-proxy [JTI=stolen-1] get secrets kube-system/bootstrap',
+    'audit: system:serviceaccount:kube-system:kube-proxy [JTI=stolen-1] create serviceaccounts/token kube-system/replicaset-controller',
+    'audit: system:serviceaccount:kube-system:replicaset-controller [JTI=minted-2] create daemonsets kube-system/miner',
+    'audit: system:serviceaccount:kube-system:kube-proxy [JTI=stolen-1] create serviceaccounts kube-system/kube-dns-x',
+    'audit: system:serviceaccount:kube-system:kube-dns-x [JTI=x-1] create cronjobs kube-system/beacon',
+  ], 'the timeline left out what the case\'s identities did, or let the controllers\' own traffic in');
+
+  const pivot = await runKustody(['audit', 'who', created.path, '--json']);
+  assert.equal(pivot.exitCode, 0, pivot.stderr);
+  const identities = (JSON.parse(pivot.stdout) as { identities: Array<{ identity: { label: string; jti: string | null; username: string | null }; groups: Record<string, Array<{ auditId: string }>> }> }).identities;
+  assert.deepEqual(identities.map((i) => [i.identity.jti, i.identity.username, Object.values(i.groups).flat().map((r) => r.auditId).sort()]), [
+    ['stolen-1', proxy, ['mint', 'sa-create', 'stolen-binding', 'stolen-read']],
+    ['minted-2', controller, ['minted-write']],
+    [null, 'system:serviceaccount:kube-system:kube-dns-x', ['created-write']],
+  ]);
+  assert.match(identities[1]!.identity.label, /the attacker minted \(audit_events row \d+/);
 });

@@ -1,5 +1,6 @@
 /** Reads what `kustody audit who` needs from a case, read-only: captured token identities and the audit rows of one identity. */
 import { MINT_WINDOW_MS, type WhoIdentity, type WhoInput, type WhoRow } from '../../core/audit/who.js';
+import { ATTACKER_CTE } from '../../core/audit/attacker-sql.js';
 import { hasAuditTable } from './audit-store.js';
 import type { ReadableDb } from './open-store.js';
 
@@ -10,7 +11,7 @@ type Json = Record<string, unknown>;
 const record = (v: unknown): Json | undefined => (typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Json) : undefined);
 const text = (v: unknown): string | null => (typeof v === 'string' && v !== '' ? v : null);
 
-/** Every token identity the case's captures stored (credentials with decoded JWT claims), once per jti (or subject and pod when it has none). */
+/** Every token identity the case's captures stored (credentials with decoded JWT claims), once per jti (or subject and pod when it has none), then each token or ServiceAccount the audit log shows them minting or creating. */
 export function readCapturedIdentities(db: ReadableDb): WhoIdentity[] {
   const rows = db.prepare('SELECT kind, location, target, subject, claims_json FROM credentials WHERE claims_json IS NOT NULL ORDER BY rowid').iterate() as Iterable<{ kind: string; location: string; target: string; subject: string | null; claims_json: string }>;
   const seen = new Map<string, WhoIdentity>();
@@ -32,7 +33,24 @@ export function readCapturedIdentities(db: ReadableDb): WhoIdentity[] {
     if (seen.has(key)) continue;
     seen.set(key, { label: `${row.kind} of ${sub ?? '?'} (captured at ${row.location} in ${row.target})`, jti, username: sub, pod, ip: null, issuedAt: epoch(jwt.iat), expiresAt: epoch(jwt.exp) });
   }
-  return [...seen.values()];
+  return [...seen.values(), ...attackerMadeIdentities(db, new Set(seen.keys()))];
+}
+
+/** The tokens the audit log shows the case's identities minting and the ServiceAccounts it shows them creating, transitively (the rows that show it named). */
+function attackerMadeIdentities(db: ReadableDb, captured: ReadonlySet<string>): WhoIdentity[] {
+  if (!hasAuditTable(db)) return [];
+  const rows = db.prepare(`${ATTACKER_CTE} SELECT a.kind AS kind, a.value AS value, MIN(a.audit_rowid) AS rowid, e.namespace AS namespace, e.name AS name, e.stage_timestamp AS at
+    FROM attacker a JOIN audit_events e ON e.rowid = a.audit_rowid WHERE a.how <> 'captured' GROUP BY a.kind, a.value ORDER BY MIN(a.audit_rowid) LIMIT 1000`).all() as { kind: string; value: string; rowid: number; namespace: string | null; name: string | null; at: string | null }[];
+  const base = { pod: null, ip: null, issuedAt: null, expiresAt: null };
+  return rows.flatMap((r): WhoIdentity[] => {
+    const sa = r.namespace !== null && r.name !== null ? `system:serviceaccount:${r.namespace}:${r.name}` : null;
+    if (r.kind === 'credential') {
+      const jti = r.value.startsWith('JTI=') ? r.value.slice(4) : null;
+      if (jti === null || captured.has(jti)) return [];
+      return [{ ...base, label: `token of ${sa ?? '?'} the attacker minted (audit_events row ${r.rowid}, ${r.at ?? '?'})`, jti, username: sa, issuedAt: r.at }];
+    }
+    return [{ ...base, label: `ServiceAccount ${r.value} the attacker created (audit_events row ${r.rowid}, ${r.at ?? '?'})`, jti: null, username: r.value }];
+  });
 }
 
 function epoch(value: unknown): string | null {
