@@ -1,10 +1,12 @@
 /** Shared plumbing for commands that change the cluster: the case, the cluster identity, the runner's ports, and printing plans and results. */
 import type { KubeClients } from '../adapters/kube/kube-client.js';
 import { resolveCaseDir } from '../adapters/store/case-store.js';
-import { display, escapeUntrusted, trusted, type DisplayText } from '../core/display/index.js';
-import type { ApplyResult } from '../runner/apply-plan.js';
-import { openCaseSession, type ChangeSession } from '../runner/change-session.js';
-import { defaultCaseParent } from './command.js';
+import type { ChangePlan } from '../core/changes/change.js';
+import { display, escapeUntrusted, toSafeJson, trusted, type DisplayText } from '../core/display/index.js';
+import { applyPlan, type ApplyResult } from '../runner/apply-plan.js';
+import { changePorts, openCaseSession, type ChangeSession } from '../runner/change-session.js';
+import { describePlan } from '../runner/describe-plan.js';
+import { defaultCaseParent, type CommandIo } from './command.js';
 
 export { changePorts, type ChangeSession } from '../runner/change-session.js';
 export { describePlan } from '../runner/describe-plan.js';
@@ -26,4 +28,13 @@ export function describeResult(result: ApplyResult, dryRun: boolean): DisplayTex
 /** Exit code for a plan run: 0 applied/dry-run/nothing to do, 1 failed or not confirmed. */
 export function exitCodeFor(result: ApplyResult): number {
   return result.status === 'applied' || result.status === 'dry-run' || result.status === 'nothing-to-do' ? 0 : 1;
+}
+
+/** Previews `plan`, applies it (only with `yes`; `dryRun` asks the API server only), prints the outcome as text or JSON and returns the exit code. */
+export async function applyAndPrint(plan: ChangePlan, kube: KubeClients, session: ChangeSession, io: CommandIo, flags: { json: boolean; yes: boolean; dryRun: boolean }): Promise<number> {
+  if (!flags.json) for (const line of describePlan(plan)) io.out(line);
+  const result = await applyPlan(plan, changePorts(kube, session, flags.yes), { dryRun: flags.dryRun });
+  if (flags.json) io.out(toSafeJson({ plan: plan.kind, target: plan.target, status: result.status, changes: result.changes, report: plan.report }));
+  else for (const line of describeResult(result, flags.dryRun)) io.out(line);
+  return exitCodeFor(result);
 }

@@ -1,9 +1,7 @@
 /** `kustody cleanup --case C`: remove what the case's captures left in the cluster (collector pods, their guards). */
-import { toSafeJson } from '../core/display/index.js';
 import { UsageError } from '../core/errors.js';
-import { applyPlan } from '../runner/apply-plan.js';
 import { planFootprintCleanup } from '../runner/run-cleanup.js';
-import { changePorts, describePlan, describeResult, exitCodeFor, openChangeSession } from './change-support.js';
+import { applyAndPrint, openChangeSession } from './change-support.js';
 import type { Command } from './command.js';
 import { KUBE_OPTIONS } from './kube-options.js';
 import { connectFromFlags } from './kube-connect.js';
@@ -27,12 +25,7 @@ export const cleanupCommand: Command = {
     const session = await openChangeSession(args.values.case, kube, env);
     try {
       const plan = await planFootprintCleanup(kube, session);
-      const dryRun = args.values['dry-run'] === true;
-      if (!json) for (const line of describePlan(plan)) io.out(line);
-      const result = await applyPlan(plan, changePorts(kube, session, args.values.yes === true), { dryRun });
-      if (json) io.out(toSafeJson({ plan: plan.kind, target: plan.target, status: result.status, changes: result.changes, report: plan.report }));
-      else for (const line of describeResult(result, dryRun)) io.out(line);
-      return exitCodeFor(result);
+      return await applyAndPrint(plan, kube, session, io, { json, yes: args.values.yes === true, dryRun: args.values['dry-run'] === true });
     } finally {
       session.close();
     }

@@ -5,7 +5,7 @@ import { applyPlan } from '../runner/apply-plan.js';
 import { checkIsolation, planIsolate, planReleaseFromCase, type SurvivorCheck } from '../runner/run-isolate.js';
 import { planCut, runCut, type CutOutcome } from '../runner/run-cut-connections.js';
 import { describeCutPlan, describeCutResult } from '../runner/describe-cut.js';
-import { changePorts, describePlan, describeResult, exitCodeFor, openChangeSession } from './change-support.js';
+import { applyAndPrint, changePorts, describePlan, describeResult, exitCodeFor, openChangeSession } from './change-support.js';
 import type { Command } from './command.js';
 import { netcutImageOption } from './collector-options.js';
 import { KUBE_OPTIONS } from './kube-options.js';
@@ -86,14 +86,8 @@ export const releaseCommand: Command = {
     const { namespace, pod } = podTargetFor(args.positionals[0] ?? '', kube, args.values);
     const session = await openChangeSession(caseArg, kube, env, { replays: 'release from this case (its undo records would be replayed)' });
     try {
-      const target = `pod:${namespace}/${pod}`;
       const plan = await planReleaseFromCase(kube, session, { namespace, pod });
-      const dryRun = args.values['dry-run'] === true;
-      if (!json) for (const line of describePlan(plan)) io.out(line);
-      const result = await applyPlan(plan, changePorts(kube, session, args.values.yes === true), { dryRun });
-      if (json) io.out(toSafeJson({ plan: plan.kind, target, status: result.status, changes: result.changes, report: plan.report }));
-      else for (const line of describeResult(result, dryRun)) io.out(line);
-      return exitCodeFor(result);
+      return await applyAndPrint(plan, kube, session, io, { json, yes: args.values.yes === true, dryRun: args.values['dry-run'] === true });
     } finally {
       session.close();
     }

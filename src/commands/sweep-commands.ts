@@ -6,7 +6,7 @@ import { MAX_TOKEN_FILE_BYTES, TOKEN_FILE_ROLE, readRegularFile } from '../adapt
 import { applyPlan } from '../runner/apply-plan.js';
 import { planRestoreFromCase, prepareSweep } from '../runner/run-sweep.js';
 import { sweepIdentityOf, sweepNamespaces, sweepSince } from './sweep-options.js';
-import { changePorts, describePlan, describeResult, exitCodeFor, openChangeSession } from './change-support.js';
+import { applyAndPrint, changePorts, describePlan, describeResult, exitCodeFor, openChangeSession } from './change-support.js';
 import type { Command } from './command.js';
 import { KUBE_OPTIONS, namespaceFlag } from './kube-options.js';
 import { connectFromFlags } from './kube-connect.js';
@@ -77,12 +77,7 @@ export const auditRestore: Command = {
     const session = await openChangeSession(args.positionals[0] ?? '', kube, env, { replays: 'restore from this case (its undo records would be replayed)' });
     try {
       const plan = await planRestoreFromCase(kube, session);
-      const dryRun = args.values['dry-run'] === true;
-      if (!json) for (const line of describePlan(plan)) io.out(line);
-      const result = await applyPlan(plan, changePorts(kube, session, args.values.yes === true), { dryRun });
-      if (json) io.out(toSafeJson({ plan: plan.kind, target: plan.target, status: result.status, changes: result.changes, report: plan.report }));
-      else for (const line of describeResult(result, dryRun)) io.out(line);
-      return exitCodeFor(result);
+      return await applyAndPrint(plan, kube, session, io, { json, yes: args.values.yes === true, dryRun: args.values['dry-run'] === true });
     } finally {
       session.close();
     }
