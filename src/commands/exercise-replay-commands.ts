@@ -28,7 +28,7 @@ export const exerciseReplay: Command = {
     'read the result as they read a live exercise, and say which rows were simulated. Use `kustody case note`, `kustody check` and',
     '`kustody bundle export` on CASE as in a real incident, during or after the replay.',
     'Moves: capture:POD, isolate:POD, release:POD, revoke:POD (delete the pod, prove its tokens dead), delete:POD (a deletion',
-    'outside kustody, as with kubectl), sweep (the persistence sweep); @MINUTE sets the scenario minute (default: one after the',
+    'outside kustody, as with kubectl), sweep (the persistence sweep), revoke-sa:NAME (delete a ServiceAccount found without a pod); @MINUTE sets the scenario minute (default: one after the',
     'move before). Without --moves, the lab team\'s recorded moves are played. --moves - takes the moves typed on standard input',
     'while the clock runs, each at the minute it arrives (`end` or the end of input stops). --minute-seconds speeds the clock up (default 60).',
     'Without --yes only the plan is shown.',

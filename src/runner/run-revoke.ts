@@ -59,6 +59,41 @@ export async function prepareRevocation(kube: KubeClients, session: ChangeSessio
   return { namespace, plan, facts, tokens: tokens.list, identities };
 }
 
+/**
+ * Plans the revocation of a ServiceAccount the team found without a pod (a backdoor account from
+ * `audit who` or a sweep). The tokens to prove dead are the leaked ones given and those that running
+ * pods of the account, captured in this case, can read now; the case's token fingerprints of the
+ * account are named (kustody keeps no raw copy of them, so deleting the account's uid is what kills them).
+ */
+export async function prepareAccountRevocation(kube: KubeClients, session: ChangeSession, input: { namespace: string; name: string; leaked: readonly LiveTokenHandle[]; options: RevocationOptions }): Promise<PreparedRevocation> {
+  const { namespace, name } = input;
+  const tokens = await gatherAccountTokens(kube, session, namespace, name, input.leaked);
+  const facts = await readRevocationFacts(kube, { caseId: session.caseId, namespace, pod: null, serviceAccountName: name, legacyTokenSecrets: tokens.list.flatMap((t) => legacySecretOf(t) ?? []), captureInCase: false });
+  const plan = planRevocation(facts, input.options);
+  plan.report.push(...tokens.notes);
+  const subject = `system:serviceaccount:${namespace}:${name}`;
+  const seen = session.db.prepare('SELECT COUNT(DISTINCT fingerprint) AS n FROM credentials WHERE subject = ?').get(subject) as { n: number };
+  if (seen.n > 0) plan.report.push(`The case holds ${seen.n} fingerprint(s) of tokens of ${subject} from its captures; no raw copy is kept, so only deleting the account's uid (--rotate-sa or --delete-sa) is sure to kill them.`);
+  const identities = heldIdentities(session, subject);
+  plan.report.push(...(hasAuditEvents(session.db) ? describeAttackerIdentities(identities, subject) : ['No audit log is ingested in this case: other identities the attacker may have used or created are unknown (kustody audit ingest, then run this again).']));
+  return { namespace, plan, facts, tokens: tokens.list, identities };
+}
+
+/**
+ * After `--delete-sa`: whether a ServiceAccount of the same name exists again with another uid (swapped
+ * in by someone while kustody planned; the uid precondition left it alone). Recorded and said, so the
+ * revocation is never taken for the new account's.
+ */
+export async function accountReplaced(kube: KubeClients, session: ChangeSession, prepared: PreparedRevocation): Promise<string | null> {
+  const planned = prepared.facts.serviceAccount;
+  if (planned === null) return null;
+  const now = await kube.core.readNamespacedServiceAccount({ namespace: prepared.namespace, name: planned.name }).catch(() => null);
+  const uid = now?.metadata?.uid;
+  if (uid === undefined || uid === planned.uid) return null;
+  recordAction(session.db, { at: utcNow(), actor: session.actor, kind: 'observe', target: `serviceaccount:${prepared.namespace}/${planned.name}`, detail: { step: 'account-replaced', planned_uid: planned.uid, uid }, outcome: 'replaced' });
+  return `ServiceAccount ${prepared.namespace}/${planned.name} exists again with uid ${uid}, not the planned ${planned.uid}: someone recreated it, and its tokens are alive. It was not touched; revoke it again.`;
+}
+
 /** TokenReview and the clock, as verification needs them; `sleep` ends early (throwing `onAbort()`) when `signal` fires. */
 export function revocationVerifyPorts(kube: KubeClients, signal?: AbortSignal, onAbort?: () => Error): VerifyPorts {
   return {
@@ -129,6 +164,27 @@ async function gatherTokens(kube: KubeClients, session: ChangeSession, namespace
   recordAction(session.db, { at: utcNow(), actor: session.actor, kind: 'observe', target: `pod:${namespace}/${pod}`, detail: { step: 'live-tokens', tokens: unique.map((t) => ({ fingerprint: t.fingerprint, subject: t.subject, location: t.location, expires_at: t.expiresAt })) }, outcome: 'ok' });
   return { list: unique, note };
 }
+
+/** The leaked tokens, plus those of the account's running pods that this case captured, read live; each read recorded (fingerprints only). */
+async function gatherAccountTokens(kube: KubeClients, session: ChangeSession, namespace: string, name: string, leaked: readonly LiveTokenHandle[]): Promise<{ list: LiveTokenHandle[]; notes: string[] }> {
+  const list: LiveTokenHandle[] = [...leaked];
+  const notes: string[] = [];
+  const pods = (await kube.core.listNamespacedPod({ namespace }).catch(() => ({ items: [] }))).items
+    .filter((p) => (p.spec?.serviceAccountName ?? 'default') === name && p.status?.phase === 'Running' && captureInCase(session, namespace, p.metadata?.name ?? ''))
+    .slice(0, MAX_ACCOUNT_PODS_READ);
+  for (const pod of pods) {
+    const read = await readPodTokens(kube, pod, session.caseKey);
+    list.push(...read.tokens);
+    if (read.note !== null) notes.push(`pod ${namespace}/${pod.metadata?.name ?? ''}: ${read.note}`);
+  }
+  if (list.length === 0) notes.push('No token of this ServiceAccount is at hand to send to TokenReview (pass a leaked one with --token-file): deleting its uid (--rotate-sa or --delete-sa), read back, is the proof that every token bound to it is dead.');
+  const unique = [...new Map(list.map((t) => [t.fingerprint, t])).values()];
+  recordAction(session.db, { at: utcNow(), actor: session.actor, kind: 'observe', target: `serviceaccount:${namespace}/${name}`, detail: { step: 'live-tokens', pods_read: pods.map((p) => p.metadata?.name ?? ''), tokens: unique.map((t) => ({ fingerprint: t.fingerprint, subject: t.subject, location: t.location, expires_at: t.expiresAt })) }, outcome: 'ok' });
+  return { list: unique, notes };
+}
+
+/** At most this many running pods of a ServiceAccount have their tokens read live (each is an exec). */
+const MAX_ACCOUNT_PODS_READ = 3;
 
 /** The pod's identity, the case's captured ones, and every ServiceAccount the audit log shows them creating or minting tokens for. */
 function heldIdentities(session: ChangeSession, podIdentity: string): AttackerIdentity[] {

@@ -96,6 +96,21 @@ test('replaying planted-persistence: a sweep before the attacker plants anything
   assert.ok(exerciseEvents(late.casePath).some((e) => e.kind === 'inject' && e.name === 'still-here'));
 });
 
+test('replaying planted-persistence with revoke-sa:metrics after the sweep meets revoke-backdoor from the simulated deletion of the backdoor ServiceAccount; before the attacker creates it, the move fails and the objective stays unmet', { timeout: 120_000 }, async (t) => {
+  const good = await replay('planted-persistence', ['--moves', 'capture:deploy-bot@0.5,revoke:deploy-bot@1,sweep@5,revoke-sa:metrics@6']);
+  t.after(good.cleanup);
+  const card = await good.card();
+  const backdoor = card.items.find((i) => i.id === 'revoke-backdoor');
+  assert.equal(backdoor?.met, true);
+  assert.match(backdoor?.why ?? '', /ServiceAccount kx-rec-planted-persistence-\d+\/metrics deleted through kustody at .* \(simulated\)/);
+  const row = custodyRows(good.casePath).find((r) => r.target.endsWith('/metrics') && r.kind === 'revoke');
+  assert.deepEqual([row?.outcome, row?.detail.change_id, row?.detail.simulated], ['simulated', 'delete-sa', true]);
+  const early = await replay('planted-persistence', ['--moves', 'revoke-sa:metrics@1']);
+  t.after(early.cleanup);
+  assert.equal((await early.card()).items.find((i) => i.id === 'revoke-backdoor')?.met, false);
+  assert.match(String(custodyRows(early.casePath).find((r) => r.kind === 'revoke')?.detail.error), /does not exist at this point of the replay/);
+});
+
 test('without --yes a replay shows its plan and records nothing; a bad --moves is refused before anything is written', { timeout: 60_000 }, async (t) => {
   const { dir, cleanup } = makeTempDir();
   t.after(cleanup);
@@ -178,7 +193,7 @@ test('a replay whose process was killed is closed by exercise stop with no clust
 });
 
 test('every shipped scenario replays from its recording: the recorded lab response meets every objective it played for, with no mistake', { timeout: 240_000 }, async (t) => {
-  // planted-persistence's recorded team never revoked the backdoor ServiceAccount (kustody revokes through a pod, and none runs as it).
+  // planted-persistence's recorded lab team never revoked the backdoor ServiceAccount (recorded before `revoke --service-account`; revoke-sa:metrics does it in a replay).
   const unmet: Record<string, string[]> = { 'token-theft': [], 'cryptominer': [], 'reverse-shell-exfil': [], 'planted-persistence': ['revoke-backdoor'] };
   for (const [scenario, expected] of Object.entries(unmet)) {
     const r = await replay(scenario, []);

@@ -118,3 +118,21 @@ test('the same case and exercise log always give the same score: twice in proces
   assert.match(text.stdout, /^Score 20 of 90 · token-theft · exercise 1$/m);
   assert.match(text.stdout, /✓ +\+20 {2}capture-first: Capture the web pod's volatile state before containing it\. .*\[custody \d+, custody \d+\]/);
 });
+
+test('identity-revoked is met by kustody deleting the ServiceAccount (revoke --delete-sa, --rotate-sa or a sweep) with no token to review, but not by an unverified deletion, and a later TokenReview finding a token valid undoes it', (t) => {
+  const c = fresh(t);
+  c.deletedAccount(minute(2), 'web', 'delete-sa', 'unverified');
+  const first = scoreExercise(readScoreInput(c.path));
+  assert.equal(item(first, 'revoke').met, false, 'a deletion not read back gone proves nothing');
+  const gone = c.deletedAccount(minute(3), 'web', 'rotate-sa-delete');
+  const second = scoreExercise(readScoreInput(c.path));
+  assert.equal(item(second, 'revoke').met, true);
+  assert.match(item(second, 'revoke').why, /ServiceAccount kx-score\/web deleted through kustody at .* read back gone: every token bound to its uid is rejected/);
+  assert.deepEqual(item(second, 'revoke').evidence, [{ table: 'actions', rowid: gone }]);
+  const valid = c.tokens(minute(4), 'web', 'still-valid');
+  const third = scoreExercise(readScoreInput(c.path));
+  assert.equal(item(third, 'revoke').met, false);
+  assert.deepEqual(item(third, 'revoke').evidence, [{ table: 'actions', rowid: gone }, { table: 'actions', rowid: valid }]);
+  c.deletedAccount(minute(5), 'other', 'sweep-ServiceAccount-kx-score-other');
+  assert.equal(item(scoreExercise(readScoreInput(c.path)), 'revoke').met, false, 'another account\'s deletion does not count');
+});

@@ -8,18 +8,24 @@ import type { KubeClients } from './kube-client.js';
 import { plain } from './pod-context.js';
 import { toKubeError } from './to-kube-error.js';
 
-/** Reads the facts for revoking what `namespace/name` held; `serviceAccountName` is used when the pod is already gone; with `readQuarantine`, this case's guard and quarantine policy of the pod too (deleted with it). */
-export async function readRevocationFacts(kube: KubeClients, input: { caseId: string; namespace: string; pod: string; serviceAccountName?: string; legacyTokenSecrets: string[]; captureInCase: boolean; readQuarantine?: boolean }): Promise<RevocationFacts> {
+/**
+ * Reads the facts for revoking what `namespace/name` held; `serviceAccountName` is used when the pod is
+ * already gone, or alone (`pod` null) for a ServiceAccount found without a pod; with `readQuarantine`,
+ * this case's guard and quarantine policy of the pod too (deleted with it).
+ */
+export async function readRevocationFacts(kube: KubeClients, input: { caseId: string; namespace: string; pod: string | null; serviceAccountName?: string; legacyTokenSecrets: string[]; captureInCase: boolean; readQuarantine?: boolean }): Promise<RevocationFacts> {
   const { namespace } = input;
   let pod: RevocationFacts['pod'] = null;
   let saName = input.serviceAccountName;
-  try {
-    const found = await kube.core.readNamespacedPod({ namespace, name: input.pod });
-    pod = { namespace, name: input.pod, uid: found.metadata?.uid ?? '' };
-    saName = found.spec?.serviceAccountName ?? 'default';
-  } catch (error) {
-    const kubeError = toKubeError(error, `read pod ${namespace}/${input.pod}`);
-    if (kubeError.code !== 'KUBE_NOT_FOUND') throw kubeError;
+  if (input.pod !== null) {
+    try {
+      const found = await kube.core.readNamespacedPod({ namespace, name: input.pod });
+      pod = { namespace, name: input.pod, uid: found.metadata?.uid ?? '' };
+      saName = found.spec?.serviceAccountName ?? 'default';
+    } catch (error) {
+      const kubeError = toKubeError(error, `read pod ${namespace}/${input.pod}`);
+      if (kubeError.code !== 'KUBE_NOT_FOUND') throw kubeError;
+    }
   }
   if (saName === undefined) throw toKubeError(Object.assign(new Error('pod not found'), { code: 'ENOPOD' }), `find the ServiceAccount of ${namespace}/${input.pod} (the pod is gone; pass --service-account NAME)`);
   let serviceAccount: RevocationFacts['serviceAccount'] = null;
@@ -56,9 +62,9 @@ export async function readRevocationFacts(kube: KubeClients, input: { caseId: st
     throw toKubeError(error, `list pods in ${namespace}`);
   }
   const quarantine: QuarantineObjects = { found: [], otherQuarantinedPods: quarantined };
-  for (const ref of input.readQuarantine === true ? quarantineRefs(input.caseId, namespace, input.pod) : []) {
+  for (const ref of input.readQuarantine === true && input.pod !== null ? quarantineRefs(input.caseId, namespace, input.pod) : []) {
     const now = await readObject(kube, ref) as { metadata?: { uid?: string; annotations?: Record<string, string> } } | null;
     if (now !== null) quarantine.found.push({ ref, uid: now.metadata?.uid ?? '', caseId: now.metadata?.annotations?.['kustody.io/case'] ?? null });
   }
-  return { caseId: input.caseId, pod, serviceAccount, legacyTokenSecrets: [...legacy].sort(), bindings, otherPodsUsingServiceAccount: others, captureInCase: input.captureInCase, ...(input.readQuarantine === true ? { quarantine } : {}) };
+  return { caseId: input.caseId, pod, serviceAccount, ...(input.pod === null ? { account: { namespace, name: saName } } : {}), legacyTokenSecrets: [...legacy].sort(), bindings, otherPodsUsingServiceAccount: others, captureInCase: input.captureInCase, ...(input.readQuarantine === true ? { quarantine } : {}) };
 }

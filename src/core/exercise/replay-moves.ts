@@ -4,8 +4,11 @@
  */
 import { UsageError } from '../errors.js';
 
-/** What a player can do in a replay. `delete` is a pod deleted outside kustody (kubectl), as a careless team would. */
-export const MOVE_KINDS = ['capture', 'isolate', 'release', 'revoke', 'delete', 'sweep'] as const;
+/**
+ * What a player can do in a replay. `delete` is a pod deleted outside kustody (kubectl), as a careless
+ * team would; `revoke-sa` names a ServiceAccount, not a pod (`kustody revoke --service-account … --delete-sa`).
+ */
+export const MOVE_KINDS = ['capture', 'isolate', 'release', 'revoke', 'delete', 'sweep', 'revoke-sa'] as const;
 /** One kind of move. */
 export type MoveKind = (typeof MOVE_KINDS)[number];
 
@@ -13,6 +16,7 @@ export type MoveKind = (typeof MOVE_KINDS)[number];
 export interface Move {
   minute: number;
   move: MoveKind;
+  /** The pod the move acts on (the ServiceAccount for `revoke-sa`; null for `sweep`). */
   pod: string | null;
 }
 
@@ -25,11 +29,11 @@ export function parseMoves(text: string): Move[] {
   if (parts.length === 0 || parts.length > MAX_MOVES) throw new UsageError(`--moves takes 1 to ${MAX_MOVES} moves separated by commas.`, 'For example: --moves capture:web@1,isolate:web@2,revoke:web@4,sweep@6');
   let previous = 0;
   return parts.map((part) => {
-    const match = /^([a-z]+)(?::([^@]+))?(?:@(\d+(?:\.\d+)?))?$/.exec(part);
+    const match = /^([a-z]+(?:-[a-z]+)?)(?::([^@]+))?(?:@(\d+(?:\.\d+)?))?$/.exec(part);
     const kind = match?.[1] as MoveKind | undefined;
     if (match === null || kind === undefined || !MOVE_KINDS.includes(kind)) throw new UsageError(`--moves: ${JSON.stringify(part.slice(0, 80))} is not MOVE[:POD][@MINUTE] with MOVE one of ${MOVE_KINDS.join(', ')}.`);
     const pod = match[2] ?? null;
-    if (kind === 'sweep' ? pod !== null : pod === null || !POD.test(pod)) throw new UsageError(kind === 'sweep' ? '--moves: sweep takes no pod (it sweeps the namespace).' : `--moves: ${kind} needs a pod name (${kind}:POD).`);
+    if (kind === 'sweep' ? pod !== null : pod === null || !POD.test(pod)) throw new UsageError(kind === 'sweep' ? '--moves: sweep takes no pod (it sweeps the namespace).' : kind === 'revoke-sa' ? '--moves: revoke-sa needs a ServiceAccount name (revoke-sa:NAME).' : `--moves: ${kind} needs a pod name (${kind}:POD).`);
     const minute = match[3] === undefined ? previous + 1 : Number(match[3]);
     if (minute < previous || minute > 24 * 60) throw new UsageError(`--moves: ${JSON.stringify(part)} is earlier than the move before it (moves are listed in time order, minutes up to 1440).`);
     previous = minute;

@@ -27,6 +27,8 @@ export interface ReplayWorld {
   namespace: string;
   /** Pods that exist now, with their ServiceAccount. */
   pods: Map<string, string>;
+  /** ServiceAccounts that exist now: the attacker's, the workloads', and those the attacker created. */
+  accounts: Set<string>;
   /** Objects the attacker has created so far (kind and name). */
   planted: Array<{ kind: string; name: string }>;
   /** Pods deleted outside kustody (what `exercise stop` would find gone). */
@@ -46,7 +48,7 @@ const saOf = (o: ObjectLike): string => (typeof o.spec?.serviceAccountName === '
 export function initialWorld(scenario: Scenario, namespace: string): ReplayWorld {
   const pods = new Map<string, string>();
   for (const w of scenario.workloads) if (w.object.kind === 'Pod') pods.set(nameOf(w.object as ObjectLike) || w.name, saOf(w.object as ObjectLike));
-  return { namespace, pods, planted: [], deletedOutside: [] };
+  return { namespace, pods, accounts: new Set([scenario.attacker.serviceAccount, ...pods.values()]), planted: [], deletedOutside: [] };
 }
 
 /** The recorded outcome of an attacker call (`name` is the action id, `inject:ID` for an inject's action), or null. */
@@ -65,6 +67,7 @@ export function replayAttackerAction(scenario: Scenario, recording: Recording, w
     const kind = typeof object.kind === 'string' ? object.kind : '';
     world.planted.push({ kind, name: nameOf(object) });
     if (kind === 'Pod') world.pods.set(nameOf(object), saOf(object));
+    if (kind === 'ServiceAccount') world.accounts.add(nameOf(object));
   }
   return { outcome, detail };
 }
@@ -101,6 +104,13 @@ export function simulateMove(move: Move, world: ReplayWorld, recording: Recordin
       if (subjects.size === 0) return [...rows, { kind: 'revoke', target: podTarget, detail: { ...base, step: 'verify-tokens', plan: 'revoke', checks: [], error: 'no token of this pod is known to the replay' }, outcome: 'failed' }];
       rows.push({ kind: 'revoke', target: podTarget, detail: { ...base, step: 'verify-tokens', plan: 'revoke', checks: [...subjects].sort().map((subject) => ({ subject, outcome: 'revoked' })) }, outcome: SIMULATED });
       return rows;
+    }
+    case 'revoke-sa': {
+      const name = move.pod ?? '';
+      const target = `ServiceAccount ${ns}/${name}`;
+      const detail = { ...base, plan: 'revoke', plan_target: `serviceaccount:${ns}/${name}`, change_id: 'delete-sa', change: { action: 'delete', target: { kind: 'ServiceAccount', namespace: ns, name } } };
+      if (!world.accounts.delete(name)) return [{ kind: 'revoke', target, detail: { ...detail, error: `ServiceAccount ${ns}/${name} does not exist at this point of the replay` }, outcome: 'failed' }];
+      return [{ kind: 'revoke', target, detail, outcome: SIMULATED }];
     }
     case 'delete':
       if (exists) {

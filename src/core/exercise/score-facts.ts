@@ -63,6 +63,8 @@ export interface ScoreFacts {
   changed: ObjectFact[];
   /** Pods kustody deleted. */
   podDeletions: Array<Fact & { pod: string }>;
+  /** ServiceAccounts kustody deleted (revoke --rotate-sa/--delete-sa, a sweep): every token bound to the old uid died with them. */
+  accountDeletions: ObjectFact[];
   /** TokenReview verdicts: per subject, revoked or still valid. */
   tokenVerdicts: Array<Fact & { planTarget: string; revoked: string[]; stillValid: string[] }>;
   exports: Fact[];
@@ -76,6 +78,9 @@ export interface ScoreFacts {
 
 /** Outcomes that count as done. `simulated`: what `exercise replay` records for a step it played without a cluster. */
 const APPLIED = new Set(['applied', 'already-in-effect', 'deletion-under-way', SIMULATED_OUTCOME]);
+
+/** The change ids of a ServiceAccount's deletion: `revoke --rotate-sa` (its delete half), `revoke --delete-sa`, an audit sweep's. */
+const ACCOUNT_DELETIONS = /^(rotate-sa-delete|delete-sa|sweep-ServiceAccount-.*)$/;
 
 function record(value: unknown): Record<string, unknown> {
   return value !== null && typeof value === 'object' && !Array.isArray(value) ? value as Record<string, unknown> : {};
@@ -99,7 +104,7 @@ function podOf(target: unknown): string | null {
 
 /** Folds both logs into facts (rows in seq order). */
 export function foldScoreFacts(custody: readonly ScoreCustodyRow[], events: readonly ScoreExerciseEvent[]): ScoreFacts {
-  const facts: ScoreFacts = { captures: [], planRows: [], changed: [], podDeletions: [], tokenVerdicts: [], exports: [], notes: [], swept: [], goneAtStop: [] };
+  const facts: ScoreFacts = { captures: [], planRows: [], changed: [], podDeletions: [], accountDeletions: [], tokenVerdicts: [], exports: [], notes: [], swept: [], goneAtStop: [] };
   for (const row of custody) {
     const d = record(row.detail);
     const base = { seq: row.seq, at: row.at, table: 'actions' as const, ...(row.outcome === SIMULATED_OUTCOME ? { simulated: true as const } : {}) };
@@ -114,6 +119,8 @@ export function foldScoreFacts(custody: readonly ScoreCustodyRow[], events: read
       const changeId = str(d.change_id) ?? '';
       if (pod !== null && plan !== null) facts.planRows.push({ ...base, plan, pod, changeId });
       if (object?.kind === 'Pod' && changeId === 'delete-pod') facts.podDeletions.push({ ...base, pod: `${object.namespace ?? ''}/${object.name}` });
+      // Only a deletion kustody sent itself: `already-in-effect` may mean the account was swapped for a new one under the same name.
+      if (object?.kind === 'ServiceAccount' && ACCOUNT_DELETIONS.test(changeId) && row.outcome !== 'already-in-effect') facts.accountDeletions.push({ ...base, ...object });
     } else if (row.kind === 'revoke' && d.step === 'verify-tokens' && Array.isArray(d.checks)) {
       const checks = d.checks.map(record);
       const subjects = (outcome: string) => checks.filter((c) => c.outcome === outcome).map((c) => str(c.subject) ?? '').filter((s) => s !== '');

@@ -202,7 +202,7 @@ function evaluate(m: Measure, facts: ScoreFacts, exercise: ScoredExercise): Verd
       const minutes = minutesSince(exercise, first.at);
       return verdict(minutes <= (m.minutes ?? 0), `first capture${simulatedMark(first)} ${minutes.toFixed(1)} scenario minutes after the start (limit ${m.minutes ?? 0})`, [evidenceOf(first)]);
     }
-    case 'identity-revoked': return identityRevoked(facts, `system:serviceaccount:${ns}:${m.service_account ?? ''}`);
+    case 'identity-revoked': return identityRevoked(facts, ns, m.service_account ?? '');
     case 'object-found':
     case 'object-missed': {
       const found = objectFound(facts, ns, m.object_kind ?? '', m.name ?? '');
@@ -229,12 +229,22 @@ function evaluate(m: Measure, facts: ScoreFacts, exercise: ScoredExercise): Verd
   }
 }
 
-function identityRevoked(facts: ScoreFacts, subject: string): Verdict {
+/**
+ * An identity is revoked and proven dead when TokenReview rejected a token of it, or when kustody
+ * deleted its ServiceAccount (uid precondition, read back gone: the API server rejects every token
+ * bound to that uid); either way no later TokenReview may find a token of it still valid.
+ */
+function identityRevoked(facts: ScoreFacts, ns: string, account: string): Verdict {
+  const subject = `system:serviceaccount:${ns}:${account}`;
   const proof = facts.tokenVerdicts.find((v) => v.revoked.includes(subject));
-  if (proof === undefined) return verdict(false, `no TokenReview in the case rejected a token of ${subject}`);
-  const later = facts.tokenVerdicts.find((v) => v.seq > proof.seq && v.stillValid.includes(subject));
-  if (later !== undefined) return verdict(false, `a later TokenReview (row ${later.seq}) found a token of ${subject} still valid`, [evidenceOf(proof), evidenceOf(later)]);
-  return verdict(true, `TokenReview rejected the tokens of ${subject} at ${proof.at}${simulatedMark(proof)}`, [evidenceOf(proof)]);
+  const deletion = facts.accountDeletions.find((d) => d.namespace === ns && d.name === account);
+  const first = [proof, deletion].filter((f) => f !== undefined).sort((a, b) => a.seq - b.seq)[0];
+  if (first === undefined) return verdict(false, `no TokenReview in the case rejected a token of ${subject}, and kustody never deleted its ServiceAccount`);
+  const later = facts.tokenVerdicts.find((v) => v.seq > first.seq && v.stillValid.includes(subject));
+  if (later !== undefined) return verdict(false, `a later TokenReview (row ${later.seq}) found a token of ${subject} still valid`, [evidenceOf(first), evidenceOf(later)]);
+  if (proof !== undefined) return verdict(true, `TokenReview rejected the tokens of ${subject} at ${proof.at}${simulatedMark(proof)}`, [evidenceOf(proof)]);
+  // No TokenReview proof: `first` is the deletion.
+  return verdict(true, `ServiceAccount ${ns}/${account} deleted through kustody at ${first.at}${simulatedMark(first)} and read back gone: every token bound to its uid is rejected (no token of it was sent to TokenReview)`, [evidenceOf(first)]);
 }
 
 /**

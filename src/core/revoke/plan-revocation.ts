@@ -31,6 +31,8 @@ export interface RevocationFacts {
   captureInCase: boolean;
   /** This case's guard and quarantine policy of the pod, removed with it (absent: none read). */
   quarantine?: QuarantineObjects;
+  /** Set when the target is a ServiceAccount found without a pod (`revoke --service-account NS/NAME`): the plan's target and namespace. */
+  account?: { namespace: string; name: string };
 }
 
 /** Which revocations the responder asked for. */
@@ -40,15 +42,18 @@ export interface RevocationOptions {
   rotateServiceAccount: boolean;
   deletePod: boolean;
   allowUncaptured: boolean;
+  /** Delete the ServiceAccount without recreating it (a backdoor account nobody needs); saved in the case, so undo recreates it by name. */
+  deleteServiceAccount?: boolean;
 }
 
 /** Builds the revocation plan, with what the responder must know before confirming. */
 export function planRevocation(facts: RevocationFacts, options: RevocationOptions): ChangePlan {
   const changes: PlannedChange[] = [];
   const report: string[] = [];
-  const target = facts.pod ? `pod:${facts.pod.namespace}/${facts.pod.name}` : 'pod:?';
-  const ns = facts.pod?.namespace ?? '';
+  const target = facts.account !== undefined ? `serviceaccount:${facts.account.namespace}/${facts.account.name}` : facts.pod ? `pod:${facts.pod.namespace}/${facts.pod.name}` : 'pod:?';
+  const ns = facts.account?.namespace ?? facts.pod?.namespace ?? '';
   const sa = facts.serviceAccount;
+  if (facts.account !== undefined && sa === null) report.push(`ServiceAccount ${ns}/${facts.account.name} does not exist (already deleted, or a typo): nothing of it can be revoked; tokens given are still verified.`);
   if (options.legacyTokens) {
     if (facts.legacyTokenSecrets.length === 0) report.push('No legacy token Secret is known for this ServiceAccount (kustody cannot list Secrets; pass a leaked token with --token-file to find its Secret).');
     for (const name of facts.legacyTokenSecrets) {
@@ -74,7 +79,12 @@ export function planRevocation(facts: RevocationFacts, options: RevocationOption
       }
     }
   }
-  if (options.rotateServiceAccount && sa !== null) {
+  if (options.deleteServiceAccount === true && sa !== null) {
+    if (facts.otherPodsUsingServiceAccount.length > 0) report.push(`Deleting ServiceAccount ${sa.name} also breaks ${facts.otherPodsUsingServiceAccount.length} pod(s) running as it: ${facts.otherPodsUsingServiceAccount.join(', ')}.`);
+    const ref = { kind: 'ServiceAccount' as const, namespace: ns, name: sa.name };
+    changes.push({ id: 'delete-sa', title: `Delete ServiceAccount ${ns}/${sa.name} (uid ${sa.uid}) for good`, why: 'Every token bound to this uid stops authenticating, and nothing can start a pod as this account any more.', danger: 'revoke', change: { action: 'delete', target: ref, uid: sa.uid }, expect: { check: 'absent', target: ref, uid: sa.uid }, undo: { action: 'create', target: ref, object: restorable(sa.object) } });
+  }
+  if (options.rotateServiceAccount && options.deleteServiceAccount !== true && sa !== null) {
     if (facts.otherPodsUsingServiceAccount.length > 0) report.push(`Rotating ServiceAccount ${sa.name} also breaks the tokens of ${facts.otherPodsUsingServiceAccount.length} other pod(s): ${facts.otherPodsUsingServiceAccount.join(', ')}. Restart them after the rotation.`);
     const ref = { kind: 'ServiceAccount' as const, namespace: ns, name: sa.name };
     changes.push({ id: 'rotate-sa-delete', title: `Delete ServiceAccount ${ns}/${sa.name} (uid ${sa.uid})`, why: 'Every token bound to this uid stops authenticating once it is gone.', danger: 'revoke', change: { action: 'delete', target: ref, uid: sa.uid }, expect: { check: 'absent', target: ref, uid: sa.uid }, undo: { manual: 'the old uid cannot come back; the next step recreates the account' } });
@@ -98,7 +108,7 @@ export function planRevocation(facts: RevocationFacts, options: RevocationOption
       }
     }
   }
-  if (changes.length === 0 && report.length === 0) report.push('Nothing was asked for: pass --legacy-tokens, --rbac, --rotate-sa, --delete-pod and/or --cloud.');
+  if (changes.length === 0 && report.length === 0) report.push(`Nothing was asked for: pass --legacy-tokens, --rbac, --rotate-sa${facts.account === undefined ? ', --delete-pod' : ', --delete-sa'} and/or --cloud.`);
   return { kind: 'revoke', caseId: facts.caseId, target, changes, report };
 }
 
