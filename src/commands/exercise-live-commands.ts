@@ -6,6 +6,7 @@ import { judgeContext, startRefusal } from '../core/exercise/context-guard.js';
 import { setupObjects } from '../core/exercise/object-kinds.js';
 import { KustodyError, UsageError } from '../core/errors.js';
 import { selectClusterAccess } from '../core/kube/kubeconfig-merge.js';
+import { blockingExercise, describeInterruption } from '../adapters/exercise/runner-liveness.js';
 import { currentExercise, markStopped, openExerciseLog, recordEvent, type ExerciseLog, type ExerciseRow } from '../adapters/exercise/exercise-log.js';
 import { utcNow } from '../adapters/system/responder-env.js';
 import { loadScenario } from '../adapters/exercise/scenario-files.js';
@@ -71,9 +72,15 @@ export const exerciseStart: Command = {
     const refusal = startRefusal(verdict, { ownCluster: args.values['i-own-this-cluster'] === true, allowProduction: args.values['allow-production-context'] === true }, access.context);
     if (refusal !== null) throw new KustodyError('EXERCISE_CONTEXT_REFUSED', refusal.message, { nextStep: refusal.nextStep });
     const log = openExerciseLog(caseDir, { create: true });
-    const running = currentExercise(log);
-    log.close();
-    if (running !== undefined) throw new KustodyError('EXERCISE_RUNNING', `The case already runs exercise ${running.scenario_id} in namespace ${running.namespace}.`, { kind: 'usage', nextStep: 'Stop it first (`kustody exercise stop CASE --yes`), or use another case.' });
+    const { blocking: running, interrupted } = (() => {
+      try {
+        return blockingExercise(log, utcNow(), 'exercise start');
+      } finally {
+        log.close();
+      }
+    })();
+    if (running !== null) throw new KustodyError('EXERCISE_RUNNING', `The case already runs exercise ${running.scenario_id} in namespace ${running.namespace}.`, { kind: 'usage', nextStep: 'Stop it first (`kustody exercise stop CASE --yes`), or use another case.' });
+    if (interrupted !== null) io.err(display`${escapeUntrusted(describeInterruption(interrupted))}`);
     if (!json) {
       io.out(display`Exercise ${escapeUntrusted(scenario.id)} on context ${escapeUntrusted(access.context)} (${escapeUntrusted(verdict.kind)}), namespace ${escapeUntrusted(namespace)}:`);
       for (const item of setupObjects(scenario, namespace)) io.out(display`  create   ${escapeUntrusted(String(item.object.kind))} ${escapeUntrusted(String((item.object.metadata as { name?: string }).name ?? ''))}`);

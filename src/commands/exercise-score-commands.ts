@@ -6,6 +6,7 @@ import { renderAfterActionHtml, renderAfterActionMarkdown } from '../core/exerci
 import { scoreExercise, type ScoreCard, type ScoreItem } from '../core/exercise/score.js';
 import { resolveCaseDir } from '../adapters/store/case-store.js';
 import { readScoreInput } from '../adapters/exercise/score-input.js';
+import { noticeInCase } from '../adapters/exercise/runner-liveness.js';
 import { utcNow } from '../adapters/system/responder-env.js';
 import { writeOutputFile } from '../adapters/system/write-output-file.js';
 import { defaultCaseParent, type Command } from './command.js';
@@ -27,6 +28,7 @@ export const exerciseScore: Command = {
   positionals: { min: 1, max: 1 },
   async run(args, { io, json, env }) {
     const caseDir = resolveCaseDir(args.positionals[0] ?? '', defaultCaseParent(env));
+    noticeInCase(caseDir, utcNow(), 'exercise score');
     const card = scoreExercise(readScoreInput(caseDir));
     if (json) io.out(toSafeJson(card));
     else for (const line of describeScore(card)) io.out(line);
@@ -51,6 +53,7 @@ export const exerciseReport: Command = {
     const format = typeof args.values.format === 'string' ? args.values.format : 'html';
     if (format !== 'html' && format !== 'md') throw new UsageError(`--format takes html or md (not ${escapeUntrusted(format)}).`);
     const caseDir = resolveCaseDir(args.positionals[0] ?? '', defaultCaseParent(env));
+    noticeInCase(caseDir, utcNow(), 'exercise report');
     const input = readScoreInput(caseDir);
     const card = scoreExercise(input);
     const model = buildAfterAction(input, card);
@@ -84,6 +87,7 @@ export function describeScore(card: ScoreCard): DisplayText[] {
     display`Score ${card.total} of ${card.max} · ${escapeUntrusted(card.scenario)} · exercise ${card.exercise}${card.provisional ? trusted(' · provisional: the exercise is still running') : trusted('')}${card.replay ? trusted(' · replay without a cluster: changes simulated') : trusted('')}`,
     display`Objectives met: ${card.objectivesMet} of ${card.objectives}`,
   ];
+  if (card.interrupted !== null) lines.splice(1, 0, display`INTERRUPTED: ${escapeUntrusted(card.interrupted.message)} (exercise_events ${card.interrupted.evidence.rowid})${card.provisional ? trusted('; `kustody exercise stop CASE --yes` removes what it created') : trusted('')}`);
   for (const item of card.items.filter((i) => i.kind === 'objective')) lines.push(itemLine(item));
   const mistakes = card.items.filter((i) => i.kind === 'mistake');
   lines.push(display`Mistakes: ${mistakes.filter((m) => m.met).length} made of ${mistakes.length} checked`);

@@ -4,6 +4,7 @@ import type { Scenario } from '../core/exercise/scenario-types.js';
 import { watchLines } from '../core/exercise/watch-lines.js';
 import { buildWatchView, type WatchView } from '../core/exercise/watch-view.js';
 import { currentExercise, listEvents, openExerciseLog, type ExerciseLog } from '../adapters/exercise/exercise-log.js';
+import { noticeDeadRunner, noticeInCase } from '../adapters/exercise/runner-liveness.js';
 import { openWatchSource, type WatchSource } from '../adapters/exercise/watch-input.js';
 import { resolveCaseDir } from '../adapters/store/case-store.js';
 import { utcNow } from '../adapters/system/responder-env.js';
@@ -58,6 +59,7 @@ export const exerciseWatch: Command = {
     const caseDir = resolveCaseDir(args.positionals[0] ?? '', defaultCaseParent(env));
     const interactive = process.stdout.isTTY === true && process.stdin.isTTY === true;
     const once = json || args.values.once === true || !interactive;
+    noticeInCase(caseDir, utcNow(), 'exercise watch');
     const log = openExerciseLog(caseDir, { create: false, readonly: once });
     const source = openWatchSource(caseDir, log);
     try {
@@ -69,6 +71,8 @@ export const exerciseWatch: Command = {
         return 0;
       }
       const load = (): WatchView | null => {
+        const open = currentExercise(log);
+        if (open !== undefined) noticeDeadRunner(log, open, utcNow(), 'exercise watch');
         const read = source.read(utcNow());
         return read === null ? null : buildWatchView({ ...read.input, now: utcNow() });
       };

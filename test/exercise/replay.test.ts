@@ -168,11 +168,9 @@ test('moves typed while the replay clock runs are played at the minute they arri
   assert.equal(rows.length, 6);
 });
 
-test('a replay whose process was killed is closed by exercise stop with no cluster (nothing to remove), and its score is no longer provisional', { timeout: 120_000 }, async (t) => {
-  const { dir, cleanup } = makeTempDir();
-  t.after(cleanup);
-  const kase = await newCase(dir);
-  const child = execa(process.execPath, [KUSTODY_BIN, 'exercise', 'replay', 'token-theft', '--case', kase.path, '--minute-seconds', '1', '--moves', '-', '--yes'], { env: NO_CLUSTER, reject: false, stdin: 'pipe' });
+/** Starts a replay taking typed moves, waits for its simulated capture of web, and SIGKILLs it. */
+async function killedReplay(casePath: string): Promise<number> {
+  const child = execa(process.execPath, [KUSTODY_BIN, 'exercise', 'replay', 'token-theft', '--case', casePath, '--minute-seconds', '1', '--moves', '-', '--yes'], { env: NO_CLUSTER, reject: false, stdin: 'pipe' });
   let out = '';
   child.stdout?.on('data', (chunk: Buffer) => { out += chunk.toString('utf8'); });
   child.stdin?.write('capture:web\n');
@@ -183,13 +181,37 @@ test('a replay whose process was killed is closed by exercise stop with no clust
   }
   child.kill('SIGKILL');
   await child;
-  const open = await kustody(['exercise', 'score', kase.path, '--json']);
-  assert.equal((JSON.parse(open.stdout) as ScoreCard).provisional, true);
-  const stop = await kustody(['exercise', 'stop', kase.path, '--yes', '--json']);
-  assert.equal(stop.exitCode, 0, stop.stdout + stop.stderr);
-  assert.deepEqual(JSON.parse(stop.stdout), { status: 'stopped', replay: true, objects: [] });
-  const card = JSON.parse((await kustody(['exercise', 'score', kase.path, '--json'])).stdout) as ScoreCard;
+  return child.pid ?? 0;
+}
+
+test('a replay whose process was SIGKILLed is found dead by exercise score and watch: recorded once as runner-died, closed as interrupted, scored from what it recorded', { timeout: 120_000 }, async (t) => {
+  const { dir, cleanup } = makeTempDir();
+  t.after(cleanup);
+  const kase = await newCase(dir);
+  const pid = await killedReplay(kase.path);
+  const score = await kustody(['exercise', 'score', kase.path, '--json']);
+  assert.equal(score.exitCode, 0, score.stderr);
+  const card = JSON.parse(score.stdout) as ScoreCard;
+  assert.match(card.interrupted?.message ?? '', new RegExp(`the replay process \\(pid ${pid}\\) died at or before`));
   assert.deepEqual([card.provisional, card.replay, card.items.find((i) => i.id === 'capture-first')?.met], [false, true, true]);
+  const watch = await kustody(['exercise', 'watch', kase.path, '--once']);
+  assert.match(watch.stdout, /stopped .* \(interrupted\)/);
+  assert.match(watch.stdout, /INTERRUPTED: the replay process/);
+  assert.equal((await kustody(['exercise', 'score', kase.path])).stdout.match(/INTERRUPTED/g)?.length, 1);
+  assert.deepEqual(exerciseEvents(kase.path).filter((e) => e.name === 'runner-died').map((e) => [e.kind, e.outcome, e.detail.noticed_by]), [['error', 'interrupted', 'exercise score']]);
+  const stop = await kustody(['exercise', 'stop', kase.path, '--yes', '--json']);
+  assert.deepEqual(JSON.parse(stop.stdout), { status: 'nothing-to-do' });
+});
+
+test('a new replay into a case whose last replay was SIGKILLed says the old one was interrupted and proceeds', { timeout: 120_000 }, async (t) => {
+  const { dir, cleanup } = makeTempDir();
+  t.after(cleanup);
+  const kase = await newCase(dir);
+  await killedReplay(kase.path);
+  const again = await kustody(['exercise', 'replay', 'token-theft', '--case', kase.path, '--minute-seconds', '0.05', '--moves', 'capture:web@1', '--yes']);
+  assert.equal(again.exitCode, 0, again.stdout + again.stderr);
+  assert.match(again.stdout, /Exercise 1 \(token-theft\) was interrupted: the replay process \(pid \d+\) died at or before .* It is closed\./);
+  assert.deepEqual(exerciseEvents(kase.path).filter((e) => e.name === 'runner-died').map((e) => e.detail.noticed_by), ['exercise replay']);
 });
 
 test('every shipped scenario replays from its recording: the recorded lab response meets every objective it played for, with no mistake', { timeout: 240_000 }, async (t) => {

@@ -52,7 +52,8 @@ export async function stopProcess(pid: number, startTicks: string | null, graceM
   return 'killed';
 }
 
-function isZombie(pid: number): boolean {
+/** Whether the process is a zombie (exited, not yet reaped by its parent), or gone. */
+export function isZombie(pid: number): boolean {
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
     return stat.slice(stat.lastIndexOf(')') + 2).startsWith('Z');

@@ -62,6 +62,8 @@ export interface ScoreCard {
   provisional: boolean;
   /** True when the exercise was a replay without a cluster (its changes simulated). */
   replay: boolean;
+  /** Set when the exercise's runner (attacker or replay process) was found dead: the exercise log row that says so. */
+  interrupted: { at: string; message: string; evidence: EvidenceRef } | null;
 }
 
 /** Costs charged for mistakes a scenario does not score with a rule of its own. */
@@ -104,7 +106,16 @@ export function scoreExercise(input: ScoreInput): ScoreCard {
     max: items.filter((i) => i.possible > 0).reduce((sum, i) => sum + i.possible, 0),
     objectivesMet: objectiveItems.filter((i) => i?.met === true).length, objectives: scenario.objectives.length,
     items, metrics: timingMetrics(facts, exercise, scenario), provisional: exercise.stoppedAt === null, replay: exercise.replay === true,
+    interrupted: interruptionOf(input.events),
   };
+}
+
+/** The first `runner-died` error in the exercise log (the runner process found dead), or null. */
+function interruptionOf(events: ScoreInput['events']): ScoreCard['interrupted'] {
+  const died = events.find((e) => e.kind === 'error' && e.name === 'runner-died');
+  if (died === undefined) return null;
+  const detail = died.detail !== null && typeof died.detail === 'object' ? died.detail as { message?: unknown } : {};
+  return { at: died.at, message: typeof detail.message === 'string' ? detail.message : `the runner died at or before ${died.at}`, evidence: { table: 'exercise_events', rowid: died.seq } };
 }
 
 /** Scenario pods: the workloads of kind Pod and the pods the attacker created. */

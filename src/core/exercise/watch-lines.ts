@@ -29,9 +29,10 @@ export function watchLines(view: WatchView): WatchLine[] {
   const lines: WatchLine[] = [];
   const add = (text: DisplayText, tone: WatchLine['tone'] = 'normal') => lines.push({ text, tone });
   add(display`${u(view.scenarioId, 40)}: ${u(view.title, 100)}`, 'accent');
-  const attacker = view.stoppedAt !== null ? display`stopped ${u(view.stoppedAt, 30)}` : view.attackerRunning ? trusted('attacker running') : trusted('attacker NOT running');
+  const attacker = view.stoppedAt !== null ? display`stopped ${u(view.stoppedAt, 30)}${view.interrupted === null ? trusted('') : trusted(' (interrupted)')}` : view.attackerRunning ? trusted('attacker running') : view.interrupted !== null ? trusted('INTERRUPTED') : trusted('attacker NOT running');
   const score = view.score === null ? trusted('score: run kustody exercise score') : display`score ${view.score.total}/${view.score.max}${view.score.provisional ? trusted(' (provisional)') : trusted('')}, objectives ${view.score.objectivesMet}/${view.score.objectives}`;
   add(display`exercise ${view.exercise}  namespace ${u(view.namespace, 63)}  minute ${view.minute} of ${view.durationMinutes}  ${attacker}  ${score}`);
+  if (view.interrupted !== null) add(display`INTERRUPTED: ${u(view.interrupted.message, 200)}${view.stoppedAt === null ? trusted('; kustody exercise stop CASE --yes removes what it created') : trusted('')}`, 'warn');
   add(trusted(''));
   add(trusted('Injects'), 'muted');
   for (const i of view.injects) {

@@ -105,6 +105,8 @@ export interface WatchView {
   minute: number;
   durationMinutes: number;
   attackerRunning: boolean;
+  /** Set when the exercise log records its runner (attacker or replay process) found dead. */
+  interrupted: { at: string; message: string } | null;
   injects: WatchInject[];
   attacker: Array<{ seq: number; at: string; name: string; outcome: string; refused: boolean; what: string }>;
   attackerActions: number;
@@ -127,6 +129,11 @@ export function isWatchedRow(kind: string, outcome: string, detail: unknown): bo
 }
 
 const text = (value: unknown): string => (typeof value === 'string' ? value : '');
+
+function interruptionOf(events: WatchInput['events']): WatchView['interrupted'] {
+  const died = events.find((e) => e.kind === 'error' && e.name === 'runner-died');
+  return died === undefined ? null : { at: died.at, message: text(died.detail.message) || `the runner died at or before ${died.at}` };
+}
 
 /** Builds the view. */
 export function buildWatchView(input: WatchInput): WatchView {
@@ -154,6 +161,7 @@ export function buildWatchView(input: WatchInput): WatchView {
     minute: Math.floor(minute),
     durationMinutes: scenario.durationMinutes,
     attackerRunning: input.attackerRunning,
+    interrupted: interruptionOf(events),
     injects: scenario.injects.map((inj, i) => injectLine(inj, i + 1, events, seen, minute, exercise.namespace)),
     attacker: actions.slice(-limit).map((e) => ({ seq: e.seq, at: e.at, name: e.name, outcome: e.outcome, refused: refused(e.outcome), what: text(e.detail.description) || text(e.detail.error) })),
     attackerActions: actions.length,

@@ -13,7 +13,9 @@ import type { Scenario } from '../../core/exercise/scenario-types.js';
 import type { Recording } from '../../core/exercise/recording.js';
 import { formatMoves, parseMoves, type Move } from '../../core/exercise/replay-moves.js';
 import { initialWorld, replayAttackerAction, simulateMove, type ReplayWorld } from '../../core/exercise/replay.js';
-import { currentExercise, insertExercise, markStopped, openExerciseLog, recordEvent, type ExerciseLog } from '../../adapters/exercise/exercise-log.js';
+import { insertExercise, markStopped, openExerciseLog, recordEvent, setAttackerProcess, type ExerciseLog } from '../../adapters/exercise/exercise-log.js';
+import { processStartTicks } from '../../adapters/exercise/attacker-process.js';
+import { blockingExercise, describeInterruption } from '../../adapters/exercise/runner-liveness.js';
 import { CASE_DB_FILE, recordAction } from '../../adapters/store/case-store.js';
 import { openWritableDb } from '../../adapters/store/open-store.js';
 import { readResponderIdentity, utcNow } from '../../adapters/system/responder-env.js';
@@ -48,10 +50,13 @@ export async function runReplay(req: ReplayRequest): Promise<ReplayResult> {
   const namespace = recording.namespace;
   const log = openExerciseLog(req.caseDir, { create: true });
   try {
-    const running = currentExercise(log);
-    if (running !== undefined) throw new KustodyError('EXERCISE_RUNNING', `The case already runs exercise ${running.scenario_id} (${running.context}).`, { kind: 'usage', nextStep: 'Stop it first (`kustody exercise stop CASE --yes`), or replay into another case.' });
+    const { blocking: running, interrupted } = blockingExercise(log, utcNow(), 'exercise replay');
+    if (running !== null) throw new KustodyError('EXERCISE_RUNNING', `The case already runs exercise ${running.scenario_id} (${running.context}).`, { kind: 'usage', nextStep: 'Stop it first (`kustody exercise stop CASE --yes`), or replay into another case.' });
+    if (interrupted !== null) req.progress(describeInterruption(interrupted));
     const startedAt = utcNow();
     const exerciseId = insertExercise(log, { scenario_id: scenario.id, scenario_sha256: req.scenarioSha256, context: 'replay', namespace, started_at: startedAt, server: `replay:sha256:${req.recordingSha256}`, minute_seconds: req.minuteSeconds, scenario_json: JSON.stringify(scenario) });
+    // The replay's runner is this process: recorded with its start time, so a replay killed midway is found dead, not open forever.
+    setAttackerProcess(log, exerciseId, process.pid, processStartTicks(process.pid));
     const event = (kind: Parameters<typeof recordEvent>[2]['kind'], name: string, detail: unknown, outcome: string) => recordEvent(log, exerciseId, { at: utcNow(), kind, name, detail, outcome });
     event('facilitator', 'replay-started', { recording_sha256: req.recordingSha256, recorded_at: recording.recorded_at, moves: formatMoves(req.moves), simulated: true }, 'ok');
     const world = initialWorld(scenario, namespace);
