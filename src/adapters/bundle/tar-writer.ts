@@ -1,35 +1,39 @@
 /**
- * Writes a plain ustar archive straight to a file descriptor, hashing every byte of it as it goes
- * (the tar's SHA-256 for the custody log) and, for a streamed member, the member's own bytes in the
- * same pass (its SHA-256 for the manifest). Headers are fixed: regular file, mode 0444, owner 0,
- * uname/gname `kustody`, the given mtime, so the same members always give the same bytes.
+ * Writes a plain ustar archive to a new file, hashing every byte of it as it goes (the tar's SHA-256
+ * for the custody log) and, for a streamed member, the member's own bytes as they are read (its
+ * SHA-256 for the manifest): each byte is read once, into the aligned buffer it is written from.
+ * Headers are fixed: regular file, mode 0444, owner 0, uname/gname `kustody`, the given mtime, so
+ * the same members always give the same bytes.
  */
 import { createHash, type Hash } from 'node:crypto';
-import { closeSync, constants, fdatasync, fstatSync, openSync, readSync, writeSync } from 'node:fs';
+import { closeSync, constants, fstatSync, openSync, readSync } from 'node:fs';
 import { KustodyError } from '../../core/errors.js';
-import { writeBehind } from '../system/write-behind.js';
+import { AlignedFileWriter } from '../system/aligned-file-writer.js';
 
 const BLOCK = 512;
 /** The largest member a plain octal ustar size field holds (8 GiB - 1); kustody's reader accepts no other encoding. */
 export const MAX_USTAR_MEMBER = 8 ** 11 - 1;
-const CHUNK = 8 * 1024 * 1024;
-/** How much is written between flushes started in the background, so the final fsync finds little left. */
-const FLUSH_EVERY = 64 * 1024 * 1024;
 
 /** A tar being written: members are appended in order, then `finish` writes the end-of-archive blocks. */
 export class TarWriter {
   private readonly hash: Hash = createHash('sha256');
-  private size = 0;
-  private flushedAt = 0;
-  private flushing: Promise<void> | null = null;
+  private readonly out: AlignedFileWriter;
 
-  constructor(private readonly fd: number, private readonly mtime: Date) {}
+  /** Creates the tar at `path` (0600, must not exist yet). */
+  constructor(path: string, private readonly mtime: Date) {
+    this.out = AlignedFileWriter.create(path, (bytes) => this.hash.update(bytes));
+  }
+
+  /** Whether the tar is written with O_DIRECT (false where the file system refused it). */
+  get usesDirectIo(): boolean {
+    return this.out.usesDirectIo;
+  }
 
   /** Appends a member held in memory. */
-  addBytes(name: string, bytes: Uint8Array): void {
-    this.emit(ustarHeader(name, bytes.length, this.mtime));
-    this.emit(bytes);
-    this.pad(bytes.length);
+  async addBytes(name: string, bytes: Uint8Array): Promise<void> {
+    await this.out.append(ustarHeader(name, bytes.length, this.mtime));
+    await this.out.append(bytes);
+    await this.pad(bytes.length);
   }
 
   /** Appends the regular file at `path` as member `name`, reading it once; returns its size and SHA-256. */
@@ -38,65 +42,40 @@ export class TarWriter {
     try {
       const size = fstatSync(input).size;
       if (size > MAX_USTAR_MEMBER) throw new KustodyError('EXPORT_TOO_LARGE', `${name} would be ${size} bytes; a bundle member holds at most ${MAX_USTAR_MEMBER}.`, { nextStep: 'Split the evidence across cases; bundles of more than 8 GiB are not supported.' });
-      this.emit(ustarHeader(name, size, this.mtime));
+      await this.out.append(ustarHeader(name, size, this.mtime));
       const member = createHash('sha256');
-      // One buffer reused: every write below is synchronous, so nothing holds on to it.
-      const buffer = Buffer.allocUnsafe(CHUNK);
-      let done = 0;
-      while (done < size) {
-        const got = readSync(input, buffer, 0, Math.min(CHUNK, size - done), done);
+      for (let done = 0; done < size; ) {
+        // Read straight into the staging buffer the disk write takes; awaiting a full buffer's
+        // hand-off also lets a Ctrl-C or SIGTERM be handled (the work folder is then removed).
+        const space = this.out.space();
+        const got = readSync(input, space, 0, Math.min(space.length, size - done), done);
         if (got === 0) throw new KustodyError('EXPORT_SHORT_READ', `${name} shrank while it was being written into the bundle.`);
-        const chunk = buffer.subarray(0, got);
-        // Written on the thread pool while both hashes run here; awaiting it also lets a Ctrl-C or
-        // SIGTERM be handled between chunks (the work folder is then removed).
-        const writing = writeBehind(this.fd, chunk);
-        member.update(chunk);
-        this.hash.update(chunk);
-        this.size += got;
-        await writing;
+        member.update(space.subarray(0, got));
         done += got;
-        this.flushInBackground();
+        await this.out.commit(got);
       }
-      this.pad(size);
+      await this.pad(size);
       return { size, sha256: member.digest('hex') };
     } finally {
       closeSync(input);
     }
   }
 
-  /** Writes the two zero blocks that end a tar; returns the whole tar's size and SHA-256. */
-  finish(): { size: number; sha256: string } {
-    this.emit(Buffer.alloc(2 * BLOCK));
-    return { size: this.size, sha256: this.hash.digest('hex') };
+  /** Writes the two zero blocks that end a tar and waits for every write; returns the tar's size and SHA-256. */
+  async finish(): Promise<{ size: number; sha256: string }> {
+    await this.out.append(Buffer.alloc(2 * BLOCK));
+    const size = await this.out.finish();
+    return { size, sha256: this.hash.digest('hex') };
   }
 
-  /** Waits for a background flush still running; call before closing the descriptor. */
-  async settle(): Promise<void> {
-    await this.flushing;
+  /** Waits for writes still running, then closes the file; call once, also after an error. */
+  async close(): Promise<void> {
+    await this.out.close();
   }
 
-  // Starts writeback of what is written so far on the thread pool while hashing and writing go on.
-  private flushInBackground(): void {
-    if (this.flushing !== null || this.size - this.flushedAt < FLUSH_EVERY) return;
-    this.flushedAt = this.size;
-    this.flushing = new Promise<void>((resolve) => {
-      // A failed early flush is not fatal: the caller's final fsync reports any real error.
-      fdatasync(this.fd, () => {
-        this.flushing = null;
-        resolve();
-      });
-    });
-  }
-
-  private pad(length: number): void {
+  private async pad(length: number): Promise<void> {
     const rest = length % BLOCK;
-    if (rest !== 0) this.emit(Buffer.alloc(BLOCK - rest));
-  }
-
-  private emit(bytes: Uint8Array): void {
-    this.hash.update(bytes);
-    for (let written = 0; written < bytes.length; ) written += writeSync(this.fd, bytes, written, bytes.length - written);
-    this.size += bytes.length;
+    if (rest !== 0) await this.out.append(Buffer.alloc(BLOCK - rest));
   }
 }
 

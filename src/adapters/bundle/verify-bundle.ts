@@ -13,7 +13,8 @@ import { checkEvidenceDb } from './check-evidence-db.js';
 import { copyMember, readSmallMember, type ReadMember } from './read-members.js';
 import { prescanTar } from './tar-prescan.js';
 import { MAX_KEY_FILE_BYTES, describeFileType, readRegularFile } from '../system/input-path.js';
-import { makeOwnedTempDir } from '../system/owned-temp-dir.js';
+import { makeOwnedTempDir, type OwnedTempDir } from '../system/owned-temp-dir.js';
+import { chooseScratchParent } from '../system/scratch-dir.js';
 
 /** One thing verification found wrong. */
 export interface VerifyFinding {
@@ -58,8 +59,7 @@ export async function verifyBundle(path: string, options: VerifyOptions = {}): P
   const report: VerifyReport = { status: 'intact', verdict: 'CONSISTENT', authenticatedBy: [], caseId: null, signature: 'absent', custodyHead: null, counts: null, findings: [], notes: [] };
   let sha256Matched = false;
   const tampered = (code: string, message: string) => report.findings.push({ code, message });
-  const temp = makeOwnedTempDir('kustody-verify-');
-  const workDir = temp.path;
+  let temp: OwnedTempDir | null = null;
   try {
     const scan = scanBundle(path, options.maxDbBytes ?? DEFAULT_MAX_DB_BYTES);
     if (scan.problem !== null) {
@@ -78,9 +78,11 @@ export async function verifyBundle(path: string, options: VerifyOptions = {}): P
     }
     if (report.findings.length > 0) return finish(report, sha256Matched);
 
+    // The private copy goes where chooseScratchParent says: TMPDIR if set, else a tmpfs with room.
+    temp = makeOwnedTempDir('kustody-verify-', chooseScratchParent(byName.get(BUNDLE_MEMBERS.db)?.size ?? 0).parent);
     const read = new Map<string, ReadMember>();
     for (const member of scan.members) {
-      read.set(member.name, member.name === BUNDLE_MEMBERS.db ? await copyMember(path, member, workDir, 'evidence.db') : readSmallMember(path, member));
+      read.set(member.name, member.name === BUNDLE_MEMBERS.db ? await copyMember(path, member, temp.path, 'evidence.db') : readSmallMember(path, member));
     }
     const manifest = checkSumsAndManifest(read, tampered);
     report.signature = checkSignature(read, pubkey, tampered, report.notes);
@@ -96,7 +98,7 @@ export async function verifyBundle(path: string, options: VerifyOptions = {}): P
     }
     return finish(report, sha256Matched);
   } finally {
-    temp.remove();
+    temp?.remove();
   }
 }
 

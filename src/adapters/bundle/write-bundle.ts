@@ -5,7 +5,7 @@
  * destination, fsynced and renamed into place; its own SHA-256 is computed while it is written.
  */
 import { createHash, createPrivateKey, sign, type KeyObject } from 'node:crypto';
-import { closeSync, constants, openSync, renameSync } from 'node:fs';
+import { renameSync, statSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { BUNDLE_FORMAT, BUNDLE_MEMBERS, encodeManifest, encodeSha256Sums, type BundleManifest } from '../../core/bundle/manifest.js';
 import { KustodyError, UnreadableInputError } from '../../core/errors.js';
@@ -14,6 +14,7 @@ import { countRows, fsyncDir } from '../store/case-store.js';
 import { openReadableDb, type ReadableDb } from '../store/open-store.js';
 import { MAX_KEY_FILE_BYTES, readRegularFile } from '../system/input-path.js';
 import { makeOwnedTempDir } from '../system/owned-temp-dir.js';
+import { chooseScratchParent } from '../system/scratch-dir.js';
 import { pausePoint } from '../../runner/pause-points.js';
 import { fsyncFile, snapshotCaseDb } from './snapshot-db.js';
 import { TarWriter } from './tar-writer.js';
@@ -34,8 +35,11 @@ export async function writeBundle(live: ReadableDb, outPath: string, tool: { nam
   const target = resolve(outPath);
   const temp = makeOwnedTempDir('.kustody-export-', dirname(target));
   const workDir = temp.path;
+  // The rebuilt evidence.db is read once, into the tar: it goes where chooseScratchParent says
+  // (TMPDIR if set, else a tmpfs with room), the tar beside its destination so the rename is atomic.
+  const scratch = makeOwnedTempDir('kustody-export-', chooseScratchParent(liveDbBytes(live)).parent);
   try {
-    const snapshot = await snapshotCaseDb(live, workDir);
+    const snapshot = await snapshotCaseDb(live, scratch.path);
     const snapshotDb = openReadableDb(snapshot.path);
     let manifestBase: Omit<BundleManifest, 'members'>;
     let mtime: Date;
@@ -62,31 +66,40 @@ export async function writeBundle(live: ReadableDb, outPath: string, tool: { nam
     fsyncDir(dirname(target));
     return { path: target, ...written, signed: signingKey !== undefined };
   } finally {
+    scratch.remove();
     temp.remove();
   }
 }
 
+/** The live case's size, database pages plus WAL: an upper bound of its rebuilt copy. */
+function liveDbBytes(live: ReadableDb): number {
+  const pages = Number(live.pragma('page_count', { simple: true })) * Number(live.pragma('page_size', { simple: true }));
+  try {
+    return pages + statSync(`${live.name}-wal`).size;
+  } catch {
+    return pages;
+  }
+}
+
 async function writeTar(tarPath: string, dbPath: string, base: Omit<BundleManifest, 'members'>, mtime: Date, key: KeyObject | undefined) {
-  const fd = openSync(tarPath, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL, 0o600);
-  const tar = new TarWriter(fd, mtime);
+  const tar = new TarWriter(tarPath, mtime);
   try {
     const db = await tar.addFile(BUNDLE_MEMBERS.db, dbPath);
     const manifest: BundleManifest = { ...base, members: [{ name: BUNDLE_MEMBERS.db, size: db.size, sha256: db.sha256 }] };
     const manifestBytes = encodeManifest(manifest);
     const sums: { name: string; sha256: string }[] = [{ name: BUNDLE_MEMBERS.db, sha256: db.sha256 }, { name: BUNDLE_MEMBERS.manifest, sha256: sha256Hex(manifestBytes) }];
-    tar.addBytes(BUNDLE_MEMBERS.manifest, manifestBytes);
+    await tar.addBytes(BUNDLE_MEMBERS.manifest, manifestBytes);
     if (key !== undefined) {
       // Ed25519 is deterministic, so a signed re-export is byte-identical too; raw 64 bytes so `openssl pkeyutl -verify -rawin` checks it.
       const signature = sign(null, manifestBytes, key);
-      tar.addBytes(BUNDLE_MEMBERS.signature, signature);
+      await tar.addBytes(BUNDLE_MEMBERS.signature, signature);
       sums.push({ name: BUNDLE_MEMBERS.signature, sha256: sha256Hex(signature) });
     }
-    tar.addBytes(BUNDLE_MEMBERS.sums, encodeSha256Sums(sums));
-    const whole = tar.finish();
+    await tar.addBytes(BUNDLE_MEMBERS.sums, encodeSha256Sums(sums));
+    const whole = await tar.finish();
     return { sha256: whole.sha256, size: whole.size, manifest, manifestSha256: sha256Hex(manifestBytes) };
   } finally {
-    await tar.settle();
-    closeSync(fd);
+    await tar.close();
   }
 }
 

@@ -5,8 +5,9 @@
 import { before, after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, mkdirSync, readFileSync, readdirSync, readlinkSync, statSync, writeFileSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
+import { chooseScratchParent } from '../../../src/adapters/system/scratch-dir.js';
 import { execa } from 'execa';
 import { createCase, recordAction } from '../../../src/adapters/store/case-store.js';
 import { openWritableDb } from '../../../src/adapters/store/open-store.js';
@@ -88,6 +89,76 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     assert.deepEqual(readdirSync(tmp), [], 'a temporary copy was left in TMPDIR');
   });
 }
+
+/** Runs kustody without TMPDIR, held at `point`; returns the child and the files it has open there. */
+async function pausedWithoutTmpdir(args: string[], point: string) {
+  const env = Object.fromEntries(Object.entries(process.env).filter(([name]) => name !== 'TMPDIR'));
+  const child = execa(process.execPath, [PAUSABLE, ...args], { reject: false, stdin: 'ignore', extendEnv: false, env: { ...env, KUSTODY_TEST_PAUSE: point }, timeout: 300_000 });
+  let stderr = '';
+  await new Promise<void>((resolve, reject) => {
+    child.stderr?.on('data', (chunk: Buffer) => {
+      stderr += chunk.toString('utf8');
+      if (stderr.includes(`KUSTODY_TEST_PAUSED ${point}`)) resolve();
+    });
+    child.once('exit', () => reject(new Error(`kustody ended before reaching ${point}: ${stderr}`)));
+  });
+  // Read from the kernel's list of the paused process's open files.
+  const fdDir = `/proc/${String(child.pid)}/fd`;
+  return { child, open: readdirSync(fdDir).map((fd) => readlinkOrEmpty(join(fdDir, fd))) };
+}
+
+function readlinkOrEmpty(path: string): string {
+  try {
+    return readlinkSync(path);
+  } catch {
+    return '';
+  }
+}
+
+function statOrNull(path: string) {
+  try {
+    return statSync(path);
+  } catch {
+    return null;
+  }
+}
+
+function expectedTmpfs(bytes: number): string {
+  const expected = chooseScratchParent(bytes, { env: {} });
+  assert.ok(expected.inMemory, `this test needs a tmpfs with room for a ${BUNDLE_MIB} MiB copy (twice that free in /dev/shm and in memory): ${expected.reason}`);
+  return expected.parent;
+}
+
+test('without TMPDIR, verify copies evidence.db into the tmpfs chooseScratchParent picks, and SIGTERM there removes the copy', async () => {
+  const dbMember = tarLayout(readFileSync(bundle).subarray(0, 1024)).find((m) => m.name === 'evidence.db');
+  assert.ok(dbMember !== undefined);
+  const parent = expectedTmpfs(dbMember.size);
+  const { child, open } = await pausedWithoutTmpdir(['bundle', 'verify', bundle], 'copy-member:evidence.db:half');
+  const copy = open.find((target) => target.endsWith('/evidence.db') && dirname(dirname(target)) === parent && basename(dirname(target)).startsWith('kustody-verify-'));
+  assert.ok(copy !== undefined, `no open copy in ${parent}: ${open.join(', ')}`);
+  assert.ok(statSync(copy).size >= (BUNDLE_MIB / 2) * 1024 * 1024, 'the copy was not half written when the signal was sent');
+  child.kill('SIGTERM');
+  const result = await child;
+  assert.equal(result.signal, 'SIGTERM', result.stderr);
+  assert.equal(existsSync(dirname(copy)), false, `${dirname(copy)} was left behind`);
+});
+
+test('without TMPDIR, export rebuilds evidence.db in the tmpfs and writes its tar beside the destination; SIGINT removes both', async () => {
+  const parent = expectedTmpfs(statSync(join(casePath, 'evidence.db')).size);
+  const out = join(root.dir, 'interrupted-tmpfs.tar');
+  const before = readdirSync(parent).filter((name) => name.startsWith('kustody-export-'));
+  const { child, open } = await pausedWithoutTmpdir(['bundle', 'export', casePath, '-o', out], 'export:tar-written');
+  const ours = (name: string) => name.startsWith('kustody-export-') && !before.includes(name) && (statOrNull(join(parent, name, 'evidence.db'))?.size ?? 0) >= BUNDLE_MIB * 1024 * 1024;
+  const snapshots = readdirSync(parent).filter(ours);
+  assert.equal(snapshots.length, 1, `expected one new snapshot folder in ${parent}: ${snapshots.join(', ')} (open: ${open.join(', ')})`);
+  const snapshot = join(parent, snapshots[0]!);
+  assert.equal(readdirSync(root.dir).filter((name) => name.startsWith('.kustody-export-')).length, 1, 'the tar is not written beside its destination');
+  child.kill('SIGINT');
+  const result = await child;
+  assert.equal(result.signal, 'SIGINT', result.stderr);
+  assert.equal(existsSync(snapshot), false, `${snapshot} was left behind`);
+  assert.deepEqual(readdirSync(root.dir).filter((name) => name.startsWith('.kustody-export-') || name === 'interrupted-tmpfs.tar'), []);
+});
 
 test('SIGTERM while review verifies a bundle removes both its copy of the bundle and verify\'s copy of evidence.db', async () => {
   const tmp = privateTmp('tmp-review');

@@ -4,7 +4,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
 import { execFileSync } from 'node:child_process';
-import { closeSync, openSync, readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import tar from 'tar-stream';
 import { TarWriter } from '../../../src/adapters/bundle/tar-writer.js';
@@ -25,20 +25,18 @@ test('the tar writer matches tar-stream byte for byte and hashes the tar and the
   const { dir, cleanup } = makeTempDir();
   t.after(cleanup);
   const mtime = new Date('2026-11-27T04:00:00.000Z');
-  for (const size of [0, 1, 511, 512, 513, 9 * 1024 * 1024 + 7]) {
+  for (const size of [0, 1, 511, 512, 513, 9 * 1024 * 1024 + 7, 17 * 1024 * 1024 - 512 - 3]) {
     const first = randomBytes(size);
     const source = join(dir, `db-${size}`);
     writeFileSync(source, first);
     const members = [{ name: 'evidence.db', bytes: first }, { name: 'manifest.json', bytes: Buffer.from('{"a":1}\n') }, { name: 'SHA256SUMS', bytes: Buffer.alloc(0) }];
     const out = join(dir, `out-${size}.tar`);
-    const fd = openSync(out, 'wx');
-    const writer = new TarWriter(fd, mtime);
+    const writer = new TarWriter(out, mtime);
     const db = await writer.addFile('evidence.db', source);
-    writer.addBytes('manifest.json', members[1]!.bytes);
-    writer.addBytes('SHA256SUMS', members[2]!.bytes);
-    const whole = writer.finish();
-    await writer.settle();
-    closeSync(fd);
+    await writer.addBytes('manifest.json', members[1]!.bytes);
+    await writer.addBytes('SHA256SUMS', members[2]!.bytes);
+    const whole = await writer.finish();
+    await writer.close();
     const ours = readFileSync(out);
     assert.ok(ours.equals(await withTarStream(members, mtime)), `size ${size}: the tar differs from tar-stream's`);
     assert.equal(db.sha256, createHash('sha256').update(first).digest('hex'));
