@@ -5,10 +5,10 @@
  */
 import { display, escapeUntrusted, trusted } from '../core/display/index.js';
 import { UsageError } from '../core/errors.js';
-import { formatTimeline, parseIsoTime, TIMELINE_FORMATS, type Timeline, type TimelineFormat } from '../core/timeline/index.js';
+import { formatTimeline, parseIsoTime, TIMELINE_FORMATS, type TimelineFormat } from '../core/timeline/index.js';
 import { refusalLines } from '../core/ui/review-view.js';
 import { looksLikeCase, readCaseReadOnly, readVerifiedBundle } from '../adapters/ui-data/open-review.js';
-import { readTimeline } from '../adapters/timeline/read-timeline-facts.js';
+import { sortTimeline, type SortedTimeline } from '../adapters/timeline/sorted-timeline.js';
 import { writeOutputFile } from '../adapters/system/write-output-file.js';
 import { defaultCaseParent, type Command } from './command.js';
 
@@ -46,11 +46,11 @@ export const timelineCommand: Command = {
     const sha256 = v.sha256;
     if (sha256 !== undefined && (typeof sha256 !== 'string' || !/^[0-9a-fA-F]{64}$/.test(sha256))) throw new UsageError('--sha256 takes the 64 hex digits printed by `kustody bundle export` (or sha256sum).');
     const path = args.positionals[0] ?? '';
-    let timeline: Timeline;
+    let timeline: SortedTimeline;
     if (looksLikeCase(path)) {
-      timeline = readCaseReadOnly(path, defaultCaseParent(env), (db) => readTimeline(db, range));
+      timeline = readCaseReadOnly(path, defaultCaseParent(env), (db) => sortTimeline(db, range));
     } else {
-      const read = await readVerifiedBundle(path, { pubkeyPath: typeof v.pubkey === 'string' ? v.pubkey : undefined, expectedSha256: typeof sha256 === 'string' ? sha256 : undefined }, (db) => readTimeline(db, range));
+      const read = await readVerifiedBundle(path, { pubkeyPath: typeof v.pubkey === 'string' ? v.pubkey : undefined, expectedSha256: typeof sha256 === 'string' ? sha256 : undefined }, (db) => sortTimeline(db, range));
       if (!read.ok) {
         for (const line of refusalLines(read.path, read.report)) io.err(line);
         io.err(display`kustody: ${escapeUntrusted(read.path)} was refused: it is ${escapeUntrusted(read.report.status)}; no timeline was written.`);
@@ -59,17 +59,23 @@ export const timelineCommand: Command = {
       }
       timeline = read.value;
     }
-    const output = typeof v.output === 'string' ? v.output : undefined;
-    if (output === undefined) {
-      // Every line is JSON (control characters encoded) or escaped CSV: safe on a terminal.
-      for (const line of formatTimeline(timeline.events, format)) io.out(line);
-    } else {
-      writeOutputFile(output, (function* () {
-        for (const line of formatTimeline(timeline.events, format)) yield `${line}\n`;
-      })());
-      io.err(display`Wrote ${timeline.events.length} events to ${escapeUntrusted(output)}`);
+    try {
+      const output = typeof v.output === 'string' ? v.output : undefined;
+      if (output === undefined) {
+        // Every line is JSON (control characters encoded) or escaped CSV: safe on a terminal.
+        for (const line of formatTimeline(timeline.events(), format)) io.out(line);
+      } else {
+        writeOutputFile(output, (function* () {
+          for (const line of formatTimeline(timeline.events(), format)) yield `${line}\n`;
+        })());
+        io.err(display`Wrote ${timeline.count} events to ${escapeUntrusted(output)}`);
+      }
+    } finally {
+      timeline.close();
     }
-    for (const gap of timeline.gaps) io.err(display`  note: ${escapeUntrusted(gap)}`);
+    const { gaps, gapTotal } = timeline.gaps;
+    for (const gap of gaps) io.err(display`  note: ${escapeUntrusted(gap)}`);
+    if (gapTotal > gaps.length) io.err(display`  note: ${gapTotal - gaps.length} more items could not be dated.`);
     return 0;
   },
 };

@@ -4,26 +4,50 @@ import { join } from 'node:path';
 import { readCustodySection } from '../../src/adapters/report/read-custody-section.js';
 import { REPORT_MESSAGE_CHARS, reportTimeline } from '../../src/adapters/report/report-timeline.js';
 import { recordAction } from '../../src/adapters/store/case-store.js';
-import { openReadableDb, openWritableDb } from '../../src/adapters/store/open-store.js';
-import { readTimeline } from '../../src/adapters/timeline/read-timeline-facts.js';
+import { openReadableDb, openWritableDb, type ReadableDb } from '../../src/adapters/store/open-store.js';
+import { KEPT_GAPS, readTimelineEvents, TIMELINE_BATCH_ROWS } from '../../src/adapters/timeline/read-timeline-facts.js';
+import { sortTimeline } from '../../src/adapters/timeline/sorted-timeline.js';
+import { buildTimelineWithGaps, TIMELINE_SOURCES, type SourceRow, type Timeline } from '../../src/core/timeline/index.js';
 import { REPORT_LIMITS } from '../../src/core/report/model.js';
 import { appendChainedNotes } from '../helpers/big-custody.js';
 import { makeTempDir, runKustody } from '../helpers/cli.js';
 import { makeHostileCase } from '../helpers/hostile-case.js';
 
-test('the report keeps the earliest timeline events in the order `kustody timeline` gives them, with the same total and gaps, streaming the custody log in batches', async (t) => {
+/** The oracle: every source's rows read whole with plain SQL, built and sorted in memory by the pure timeline module. */
+function wholeTimeline(db: ReadableDb): Timeline {
+  const facts: Record<string, Record<string, SourceRow[]>> = {};
+  for (const source of TIMELINE_SOURCES) {
+    facts[source.id] = Object.fromEntries(Object.entries(source.reads).map(([alias, read]) => [alias,
+      db.prepare(`SELECT rowid AS rowid, ${read.columns.join(', ')} FROM ${read.table}${read.where === undefined ? '' : ` WHERE ${read.where}`} ORDER BY rowid`).all() as SourceRow[]]));
+  }
+  return buildTimelineWithGaps(facts);
+}
+
+test('the bounded timeline reader hands over the custody log in batches, and both its users (the sorted timeline of `kustody timeline`, the report\'s earliest events) equal the whole timeline built in memory, with the same total and gaps', async (t) => {
   const { dir, cleanup } = makeTempDir();
   t.after(cleanup);
   const casePath = await makeHostileCase(dir);
   appendChainedNotes(casePath, 700, 3000);
   const db = openReadableDb(join(casePath, 'evidence.db'));
   try {
-    const whole = readTimeline(db);
+    const whole = wholeTimeline(db);
     assert.ok(whole.events.length > 700, `${whole.events.length} events`);
+    const handed: number[] = [];
+    readTimelineEvents(db, (events) => handed.push(events.length), {}, TIMELINE_SOURCES.filter((s) => s.id === 'notes'));
+    assert.ok(handed.length >= Math.ceil(700 / TIMELINE_BATCH_ROWS) && Math.max(...handed) <= TIMELINE_BATCH_ROWS, `batches of notes: ${handed.join(' ')}`);
+
+    const sorted = sortTimeline(db);
+    try {
+      assert.equal(sorted.count, whole.events.length);
+      assert.deepEqual([...sorted.events()], whole.events, 'the same events, in the same order, messages whole');
+      assert.deepEqual([sorted.gaps.gaps, sorted.gaps.gapTotal], [whole.gaps.slice(0, KEPT_GAPS), whole.gaps.length]);
+    } finally {
+      sorted.close();
+    }
     for (const limit of [1, 50, 400, whole.events.length + 10]) {
       const kept = reportTimeline(db, limit);
       assert.equal(kept.total, whole.events.length);
-      assert.deepEqual(kept.gaps, whole.gaps.slice(0, 50));
+      assert.deepEqual(kept.gaps, whole.gaps.slice(0, KEPT_GAPS));
       assert.equal(kept.gapTotal, whole.gaps.length);
       const expected = whole.events.slice(0, limit);
       assert.deepEqual(kept.events.map((e) => [e.datetime, e.source.table, e.source.rowid, e.timestampDesc]), expected.map((e) => [e.datetime, e.source.table, e.source.rowid, e.timestampDesc]), `limit ${limit}`);

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { statSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { appendChainedNotes } from '../../helpers/big-custody.js';
 import { KUSTODY_BIN, makeTempDir, newCase, runKustody } from '../../helpers/cli.js';
@@ -17,7 +17,7 @@ function measured(args: string[]): { status: number | null; stdout: string; peak
   return { status: run.status, stdout: run.stdout, peakMiB: Number(kib) / 1024 };
 }
 
-test(`verify and review of a case with a 400 MB custody log stay under ${PEAK_RSS_BOUND_MIB} MiB peak`, { timeout: 300_000 }, async (t) => {
+test(`verify, review, report and timeline of a case with a 400 MB custody log stay under ${PEAK_RSS_BOUND_MIB} MiB peak`, { timeout: 600_000 }, async (t) => {
   const { dir, cleanup } = makeTempDir();
   t.after(cleanup);
   const created = await newCase(dir, 'big custody log');
@@ -38,5 +38,18 @@ test(`verify and review of a case with a 400 MB custody log stay under ${PEAK_RS
   assert.equal(opened.ok, true, review.stdout);
   assert.match(opened.integrity, /custody chain ok \(8002 rows\); \d+ of 8002 custody rows shown/);
   assert.ok(review.peakMiB < PEAK_RSS_BOUND_MIB, `review peaked at ${review.peakMiB.toFixed(0)} MiB`);
-  t.diagnostic(`evidence.db ${(dbBytes / 1e6).toFixed(0)} MB: verify peak ${verify.peakMiB.toFixed(0)} MiB, review peak ${review.peakMiB.toFixed(0)} MiB`);
+
+  // The same case, so no second 400 MB case is built: report and timeline read the custody log through the timeline module's bounded reader.
+  const reported = measured(['report', created.path, '--format', 'json', '-o', join(dir, 'report.json')]);
+  assert.equal(reported.status, 0);
+  const model = JSON.parse(readFileSync(join(dir, 'report.json'), 'utf8')) as { custody: { total: number }; timeline: { events: unknown[]; omitted: number } };
+  assert.equal(model.custody.total, 8002);
+  assert.ok(model.timeline.events.length + model.timeline.omitted >= 8000, 'every note counted on the report\'s timeline');
+  assert.ok(reported.peakMiB < PEAK_RSS_BOUND_MIB, `report peaked at ${reported.peakMiB.toFixed(0)} MiB`);
+  const timelinePath = join(dir, 'timeline.jsonl');
+  const timeline = measured(['timeline', created.path, '-o', timelinePath]);
+  assert.equal(timeline.status, 0);
+  assert.ok(readFileSync(timelinePath, 'utf8').split('\n').filter((l) => l.includes('"timestamp_desc":"Responder note"')).length >= 8000, 'every note on the timeline');
+  assert.ok(timeline.peakMiB < PEAK_RSS_BOUND_MIB, `timeline peaked at ${timeline.peakMiB.toFixed(0)} MiB`);
+  t.diagnostic(`evidence.db ${(dbBytes / 1e6).toFixed(0)} MB: verify peak ${verify.peakMiB.toFixed(0)} MiB, review ${review.peakMiB.toFixed(0)} MiB, report ${reported.peakMiB.toFixed(0)} MiB, timeline ${timeline.peakMiB.toFixed(0)} MiB`);
 });
