@@ -32,7 +32,7 @@ export interface PreparedSweep {
   auditUsed: boolean;
 }
 
-/** Scans, attributes, records the items in the case and plans their removal (with `attributedOnly`, only of what the audit log ties to the case's identities). */
+/** Scans, attributes, records the items in the case and plans their removal (with `attributedOnly`, only of what the audit log shows the case's identities creating). */
 export async function prepareSweep(kube: KubeClients, session: ChangeSession, scope: SweepScope, extra: CaseIdentities, options: { attributedOnly?: boolean } = {}): Promise<PreparedSweep> {
   const captured = capturedIdentities(session.db);
   const identities = { usernames: [...new Set([...captured.usernames, ...extra.usernames])], credentialIds: [...new Set([...captured.credentialIds, ...extra.credentialIds])] };
@@ -54,7 +54,7 @@ function recordSweep(session: ChangeSession, captureId: string, scope: SweepScop
   const stamp = () => ({ at: utcNow(), actor: session.actor });
   const target = sweepTarget(session.caseId);
   const fingerprint = (value: string) => fingerprintSecret(session.caseKey, value);
-  const summary = items.map((i) => ({ key: i.key, kind: i.kind, namespace: i.namespace, name: i.name, uid: i.uid, severity: i.severity, source: i.source, removable: i.removable, kept_because: i.keptBecause, reasons: i.reasons, techniques: i.techniques, audit_rowids: i.auditRowids, created_at: i.createdAt }));
+  const summary = items.map((i) => ({ key: i.key, kind: i.kind, namespace: i.namespace, name: i.name, uid: i.uid, severity: i.severity, source: i.source, removable: i.removable, kept_because: i.keptBecause, reasons: i.reasons, techniques: i.techniques, audit_rowids: i.auditRowids, created_by: i.createdBy, created_at: i.createdAt }));
   beginCapture(session.db, { captureId, target, vantage: 'api', detail: { sweep: 'persistence', since: scope.since, namespaces: scope.namespaces, identities: [...identities], items: summary as unknown as JsonValue } }, stamp());
   const rows = items.filter((i) => i.object !== null).map((i) => ({
     kind: i.kind, namespace: i.namespace, name: i.name, uid: i.uid, resource_version: i.resourceVersion,

@@ -2,8 +2,10 @@
  * Reads the lab apiserver's audit log (test/lab/config/audit-policy.yaml: the responder's requests at
  * Request level, bodies included) for one window of a test, so a test can assert what kustody sent.
  */
-import { closeSync, fstatSync, openSync, readSync, statSync } from 'node:fs';
+import { closeSync, fstatSync, openSync, readdirSync, readSync, statSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
 import { randomBytes } from 'node:crypto';
+import { execa } from 'execa';
 import { kubectl, type LabEnv } from './lab.js';
 
 /** The lab's responder user, as its client certificate names it (test/lab/lib/pki.sh). */
@@ -107,5 +109,38 @@ function readWholeFile(path: string): string {
     return readFrom(fd, 0);
   } finally {
     closeSync(fd);
+  }
+}
+
+/** The lab's audit log and the files the API server rotated it into since `sinceMs` (a test's events may be in either). */
+export function labAuditFiles(lab: LabEnv, sinceMs: number): string[] {
+  const dir = dirname(lab.auditLog);
+  const stem = basename(lab.auditLog, '.log');
+  const rotated = readdirSync(dir).filter((f) => f.startsWith(`${stem}-`) && f.endsWith('.log')).map((f) => join(dir, f)).filter((f) => statSync(f).mtimeMs >= sinceMs);
+  return [...rotated.sort(), lab.auditLog];
+}
+
+/**
+ * The lab audit log's lines about namespace `ns` (objectRef namespace) since `sinceMs`, once they hold the
+ * completed create of each `resource/name` (waits, bounded): a small log of one test's namespace to ingest.
+ */
+export async function namespaceAuditLines(lab: LabEnv, sinceMs: number, ns: string, creates: readonly string[]): Promise<string[]> {
+  const needle = `"namespace":"${ns}"`;
+  const deadline = Date.now() + FLUSH_TIMEOUT_MS;
+  for (;;) {
+    const found = await execa('grep', ['-h', '-F', needle, ...labAuditFiles(lab, sinceMs)], { reject: false });
+    const lines = found.stdout.split('\n').filter((line) => line.startsWith('{'));
+    const pending = new Set(creates);
+    for (const line of lines) {
+      try {
+        const e = JSON.parse(line) as AuditEvent;
+        if (e.stage === 'ResponseComplete' && e.verb === 'create') pending.delete(`${e.objectRef?.resource}/${e.objectRef?.name}`);
+      } catch {
+        continue; // a line still being written
+      }
+    }
+    if (pending.size === 0) return lines.filter((line) => line.endsWith('}'));
+    if (Date.now() > deadline) throw new Error(`the lab's audit log never showed ${[...pending].join(', ')} in ${ns}`);
+    await new Promise((resolve) => setTimeout(resolve, 250));
   }
 }

@@ -68,6 +68,7 @@ export function detectPersistence(facts: SweepFacts): PersistenceItem[] {
       resourceVersion: meta.resourceVersion, createdAt: meta.createdAt, reasons, source: created.length + changed.length > 0 ? (fromScan ? 'scan+audit' : 'audit') : 'scan',
       severity: escalate(risk.severity, madeInWindow ? 0 : -1), removable: keptBecause === null, keptBecause, techniques: risk.techniques,
       object: scanned.object as Record<string, JsonValue>, auditRowids: [...created, ...changed].map((w) => w.rowid),
+      createdBy: created.length > 0 ? { username: created[0]!.username, at: created[0]!.at, auditRowids: created.map((w) => w.rowid) } : null,
     });
   }
   items.push(...goneOrUnseen(writes.filter((w) => !claimed.has(w.rowid) && CREATE.has(w.verb)), new Set(facts.readKinds)));
@@ -91,6 +92,7 @@ function goneOrUnseen(writes: readonly AuditWrite[], readKinds: ReadonlySet<stri
     const previous = out.get(key);
     if (previous !== undefined) {
       previous.auditRowids.push(w.rowid);
+      previous.createdBy?.auditRowids.push(w.rowid);
       continue;
     }
     // Secrets are never listed (the responder may not): one created by the identity is deleted by name, never read.
@@ -99,7 +101,7 @@ function goneOrUnseen(writes: readonly AuditWrite[], readKinds: ReadonlySet<stri
       key, kind, namespace: w.namespace, name: w.name, uid: w.objectUid, resourceVersion: null, createdAt: null,
       reasons: [`created by ${w.username} at ${w.at} (audit)`, secret ? 'kustody cannot read Secrets: its type and whether it still exists are unknown; a token Secret keeps a token valid until deleted' : listed ? 'no longer in the cluster' : `${kind} objects were not readable in this sweep`],
       source: 'audit', severity: secret ? 'high' : 'medium', removable: secret, keptBecause: secret ? null : listed ? 'already gone' : 'not read: cannot be removed safely without reading it',
-      techniques: secret ? ['T1552.007'] : [], object: null, auditRowids: [w.rowid],
+      techniques: secret ? ['T1552.007'] : [], object: null, auditRowids: [w.rowid], createdBy: { username: w.username, at: w.at, auditRowids: [w.rowid] },
     });
   }
   return [...out.values()];

@@ -8,6 +8,7 @@ import { describeRef, type Change, type ChangePlan, type PlannedChange, type Res
 import { getPointer } from '../changes/expectations.js';
 import { CASE_ANNOTATION } from '../contain/plan-isolation.js';
 import { restorable } from '../revoke/plan-revocation.js';
+import { attributionLine } from './attributed-only.js';
 import type { PersistenceItem } from './types.js';
 
 /** Kinds whose status a controller rewrites (a resourceVersion precondition would fail on every status update). */
@@ -24,6 +25,7 @@ export function planSweep(caseId: string, items: readonly PersistenceItem[]): Ch
   const report: string[] = [];
   for (const item of items) {
     const label = `${item.kind} ${item.namespace ? `${item.namespace}/` : ''}${item.name}`;
+    const why = `${attributionLine(item)}; ${item.reasons.join('; ')}`;
     if (!item.removable) {
       report.push(`${label}: not removed (${item.keptBecause ?? 'not removable'}).`);
       continue;
@@ -31,7 +33,7 @@ export function planSweep(caseId: string, items: readonly PersistenceItem[]): Ch
     const ref: ResourceRef = { kind: item.kind as ResourceKind, ...(item.namespace ? { namespace: item.namespace } : {}), name: item.name };
     if (item.kind === 'Secret') {
       changes.push({
-        id: `sweep-${item.kind}-${item.namespace ?? ''}-${item.name}`, title: `Delete Secret ${label} (created by the case's identity; never read)`, why: item.reasons.join('; '), danger: 'revoke',
+        id: `sweep-${item.kind}-${item.namespace ?? ''}-${item.name}`, title: `Delete Secret ${label} (created by the case's identity; never read)`, why, danger: 'revoke',
         change: { action: 'delete', target: ref, uid: '' }, expect: { check: 'absent', target: ref },
         undo: { manual: 'kustody never reads Secret data, so a deleted Secret cannot be restored from the case' },
       });
@@ -40,7 +42,7 @@ export function planSweep(caseId: string, items: readonly PersistenceItem[]): Ch
     if (item.uid === null || item.object === null) continue;
     const resourceVersion = CONTROLLER_WRITTEN.has(item.kind) || item.resourceVersion === null ? undefined : item.resourceVersion;
     changes.push({
-      id: `sweep-${item.kind}-${item.namespace ?? ''}-${item.name}`, title: `Delete ${label} (uid ${item.uid})`, why: item.reasons.join('; '), danger: 'revoke',
+      id: `sweep-${item.kind}-${item.namespace ?? ''}-${item.name}`, title: `Delete ${label} (uid ${item.uid})`, why, danger: 'revoke',
       change: { action: 'delete', target: ref, uid: item.uid, ...(resourceVersion ? { resourceVersion } : {}) },
       expect: { check: 'absent', target: ref, uid: item.uid },
       undo: { action: 'create', target: ref, object: restoredObject(item.kind, item.object, caseId) },

@@ -63,6 +63,8 @@ export interface PersistenceItem {
   keptBecause: string | null;
   /** ATT&CK for Containers technique ids. */
   techniques: string[];
+  /** The audit log's proof that one of the case's identities created it (null: not attributed; a scan find, or only changed by one). */
+  createdBy: { username: string; at: string; auditRowids: number[] } | null;
   /** The object as read (null: only the audit log knows it). */
   object: Record<string, JsonValue> | null;
   auditRowids: number[];
