@@ -177,6 +177,9 @@ function responderPorts(options: ResponderUiOptions, env: NodeJS.ProcessEnv, ima
       return reviewContent(await openForReview('demo' in target ? { demo: true } : { demo: false, path: target.path }, env));
     },
     addNote: noteWriter,
+    listScenarios: async () => (await import('../runner/exercise/replay-shipped.js')).listShippedScenarios(),
+    // One second a scenario minute: a shipped replay plays in well under a minute, the clock still visible.
+    replayScenario: async (scenarioId, progress, signal) => (await import('../runner/exercise/replay-shipped.js')).replayShipped({ scenarioId, caseParent: defaultCaseParent(env), minuteSeconds: 1, signal, progress }),
     async startRun(input, runPorts) {
       if (kube === null) throw new UsageError('No cluster is connected.');
       if (caseDir === null || (!input.resume && options.caseArg === undefined)) {

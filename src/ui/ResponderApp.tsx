@@ -1,7 +1,7 @@
 // `kustody` on a terminal: the guided response. One reducer (state/flow.ts) decides; this container
 // forwards keys to it, performs the effects it asks for through the ports, and picks the screen.
 import { Box, useApp, useInput } from 'ink';
-import { useEffect, useMemo, useReducer, type ReactElement } from 'react';
+import { useEffect, useMemo, useReducer, useRef, type ReactElement } from 'react';
 import { display, escapeUntrusted, redactError, trusted } from '../core/display/index.js';
 import { HelpOverlay } from './components/HelpOverlay.js';
 import { useRunEvents } from './hooks/use-run-events.js';
@@ -13,6 +13,7 @@ import { PodPicker, pickerPageSize } from './screens/PodPicker.js';
 import { ReviewRefused } from './screens/ReviewRefused.js';
 import { LabHelp, Opening, OpenPath, RunIntro } from './screens/SmallScreens.js';
 import { StartScreen } from './screens/StartScreen.js';
+import { ReplayPick, ReplayProgress } from './screens/ReplayScreens.js';
 import { StepView } from './screens/StepView.js';
 import { initialFlow, reduceFlow, type FlowEffect, type FlowState } from './state/flow.js';
 
@@ -25,7 +26,7 @@ export interface ResponderAppProps {
   readonly onExit?: () => void;
 }
 
-const HELP_SECTIONS = { start: ['start'], lab: ['start'], 'open-path': ['start'], opening: [], picker: ['picker'], 'confirm-start': ['run'], run: ['run'], browser: ['browser'] } as const;
+const HELP_SECTIONS = { start: ['start'], lab: ['start'], 'open-path': ['start'], opening: [], picker: ['picker'], 'confirm-start': ['run'], run: ['run'], browser: ['browser'], 'replay-pick': ['start'], replay: ['start'] } as const;
 
 function Screen({ state, width, rows }: { state: FlowState; width: number; rows: number }): ReactElement | null {
   const playbook = state.playbooks[state.playbook];
@@ -41,6 +42,8 @@ function Screen({ state, width, rows }: { state: FlowState; width: number; rows:
     case 'confirm-start': return playbook === undefined || state.pod === null ? null : <RunIntro playbook={playbook} pod={state.pod} readOnly={state.readOnly} cutConnections={state.cutConnections} width={width} />;
     case 'run': return <StepView run={state.run} readOnly={state.readOnly} width={width} rows={rows} />;
     case 'browser': return null;
+    case 'replay-pick': return <ReplayPick replay={state.replay} width={width} />;
+    case 'replay': return <ReplayProgress replay={state.replay} width={width} rows={rows} />;
   }
 }
 
@@ -52,6 +55,7 @@ export function ResponderApp({ ports, readOnly, size: fixed, onExit }: Responder
   const size = useTerminalSize(fixed);
   const pageSize = state.screen === 'run' ? Math.max(3, size.rows - 12) : pickerPageSize(size.rows);
   const pods = useMemo(() => new AbortController(), []);
+  const replays = useRef<AbortController | null>(null);
 
   // Always subscribed (the flow ignores keys while the browser, which reads its own, is up): toggling
   // isActive would switch raw mode off and on, and a key typed in between would be echoed.
@@ -87,8 +91,22 @@ export function ResponderApp({ ports, readOnly, size: fixed, onExit }: Responder
         case 'tick': run.tick(effect.index, effect.note); return;
         case 'checklist-done': run.leaveChecklist(); return;
         case 'interrupt': run.interrupt(); return;
+        case 'list-scenarios':
+          if (ports.listScenarios === undefined) return dispatch({ type: 'scenarios-failed', message: 'replay is not available here' });
+          void ports.listScenarios().then((list) => dispatch({ type: 'scenarios', list }), (error: unknown) => dispatch({ type: 'scenarios-failed', message: String(redactError(error)) }));
+          return;
+        case 'start-replay': {
+          if (ports.replayScenario === undefined) return dispatch({ type: 'replay-failed', message: 'replay is not available here' });
+          const controller = new AbortController();
+          replays.current = controller;
+          void ports.replayScenario(effect.scenarioId, (line) => dispatch({ type: 'replay-line', line }), controller.signal)
+            .then((outcome) => dispatch({ type: 'replay-done', outcome }), (error: unknown) => dispatch({ type: 'replay-failed', message: String(redactError(error)) }));
+          return;
+        }
+        case 'stop-replay': replays.current?.abort(); return;
         case 'quit':
           run.interrupt();
+          replays.current?.abort();
           pods.abort();
           onExit?.();
           exit();

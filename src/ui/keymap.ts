@@ -75,6 +75,7 @@ export const KEY_HELP: Readonly<Record<'common' | 'browser' | 'picker' | 'start'
   start: [
     { keys: '↑ ↓', does: 'choose a playbook' },
     { keys: 'Enter', does: 'continue to the pod picker' },
+    { keys: 'x', does: 'replay a tabletop exercise from a recorded lab run, no cluster needed' },
     { keys: 'l', does: 'how to start the practice lab' },
     { keys: 'o', does: 'open a case folder or bundle for review' },
     { keys: 'd', does: 'open the demo case' },

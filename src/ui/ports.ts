@@ -2,6 +2,7 @@
 // runner (src/ui never imports an adapter). Every string they return is escaped before display.
 import type { ClusterStatus, PlaybookChoice } from '../core/ui/cluster-view.js';
 import type { CustodyRecord } from '../core/ui/evidence-records.js';
+import type { ReplayOutcome, ScenarioChoice } from '../core/exercise/replay-summary.js';
 import type { PodEntry } from '../core/ui/pod-list.js';
 import type { ChecklistPort, ConfirmPort, PlaybookEventSink } from '../runner/playbook-events.js';
 import type { ReviewContent } from './ReviewApp.js';
@@ -28,6 +29,10 @@ export interface ResponderPorts {
   open(target: OpenTarget): Promise<ReviewContent>;
   /** Runs (or, with resume, continues) a playbook against `namespace/pod`, recording into the session's case; resolves when the run has finished. */
   startRun(input: { readonly playbookId: string; readonly pod: string; readonly dryRun: boolean; readonly resume: boolean; readonly cutConnections?: boolean }, ports: RunPorts): Promise<void>;
+  /** The shipped tabletop scenarios that can be replayed with no cluster. */
+  listScenarios?(): Promise<ScenarioChoice[]>;
+  /** Replays a shipped scenario from its recorded lab run into a new case (no cluster); `progress` hears each line; resolves with the score and after-action summary. */
+  replayScenario?(scenarioId: string, progress: (line: string) => void, signal: AbortSignal): Promise<ReplayOutcome>;
   /** Records a note in a case folder's custody log (absent: the browser refuses notes). */
   addNote?(caseDir: string, text: string): Promise<CustodyRecord>;
 }

@@ -33,7 +33,7 @@ test('the start screen shows the cluster, who you are, the playbook and its perm
     '✓ create pods/exec                             run the collector in the container',
     '✗ patch pods                                   add the quarantine label',
     '1 denied, 0 unknown of 3: the steps that need them will fail (the runner says which).',
-    'Enter pick a pod  o open a case/bundle  d demo case  l lab  r re-check  ? help  q quit',
+    'Enter pick a pod  o open a case/bundle  d demo case  x replay  l lab  r re-check  ? help  q quit',
   ].join('\n'));
   ui.unmount();
 });

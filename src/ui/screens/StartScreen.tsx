@@ -31,6 +31,7 @@ function Unreachable({ reason, nextStep, width }: { reason: string; nextStep: st
       <Txt tone="muted" wrap="wrap">{display`  next: ${escapeUntrusted(nextStep, { maxBytes: 512 })}`}</Txt>
       <Txt>{trusted(' ')}</Txt>
       <Txt bold>{trusted('What now?')}</Txt>
+      <Txt>{cutDisplay(trusted('  x  replay a tabletop exercise from a recorded lab run (no cluster needed)'), width)}</Txt>
       <Txt>{cutDisplay(trusted('  l  start the practice lab (a real single-node Kubernetes on this machine): how to'), width)}</Txt>
       <Txt>{cutDisplay(trusted('  o  open a case folder or a bundle for review (read-only)'), width)}</Txt>
       <Txt>{cutDisplay(trusted('  d  open the demo case, recorded from a real lab run'), width)}</Txt>
@@ -85,7 +86,7 @@ export function StartScreen({ cluster, playbooks, selected, readOnly, notice, cu
           )}
         </Box>
       ) : null}
-      <Txt tone="muted">{cutDisplay(cluster.kind === 'ready' ? trusted('Enter pick a pod  o open a case/bundle  d demo case  l lab  r re-check  ? help  q quit') : trusted('l lab  o open a case/bundle  d demo case  r re-check  ? help  q quit'), width)}</Txt>
+      <Txt tone="muted">{cutDisplay(cluster.kind === 'ready' ? trusted('Enter pick a pod  o open a case/bundle  d demo case  x replay  l lab  r re-check  ? help  q quit') : trusted('x replay  l lab  o open a case/bundle  d demo case  r re-check  ? help  q quit'), width)}</Txt>
     </Box>
   );
 }

@@ -9,9 +9,10 @@ import type { KeyPress, UiCommand } from '../../core/ui/ui-command.js';
 import type { PlaybookEvent } from '../../runner/playbook-events.js';
 import type { ReviewContent } from '../ReviewApp.js';
 import { EMPTY_RUN, reduceRun, type RunState } from './run-state.js';
+import { EMPTY_REPLAY, reduceReplay, replayKey, type ReplayAction, type ReplayState } from './replay-state.js';
 
 /** The screens of the responder UI. */
-export type Screen = 'start' | 'lab' | 'open-path' | 'opening' | 'picker' | 'confirm-start' | 'run' | 'browser';
+export type Screen = 'start' | 'lab' | 'open-path' | 'opening' | 'picker' | 'confirm-start' | 'run' | 'browser' | 'replay-pick' | 'replay';
 
 /** What to open for review. */
 export type OpenTarget = { readonly demo: true } | { readonly path: string } | { readonly runCase: true };
@@ -27,6 +28,9 @@ export type FlowEffect =
   | { readonly kind: 'tick'; readonly index: number; readonly note: string | null }
   | { readonly kind: 'checklist-done' }
   | { readonly kind: 'interrupt' }
+  | { readonly kind: 'list-scenarios' }
+  | { readonly kind: 'start-replay'; readonly scenarioId: string }
+  | { readonly kind: 'stop-replay' }
   | { readonly kind: 'quit' };
 
 /** The responder UI's state. */
@@ -47,6 +51,8 @@ export interface FlowState {
   readonly run: RunState;
   readonly browser: ReviewContent | null;
   readonly browserBack: Screen;
+  /** Replaying a shipped exercise with no cluster (x on the start screen). */
+  readonly replay: ReplayState;
   readonly effects: readonly FlowEffect[];
 }
 
@@ -63,13 +69,14 @@ export type FlowAction =
   | { readonly type: 'opened'; readonly content: ReviewContent }
   | { readonly type: 'open-failed'; readonly message: string }
   | { readonly type: 'browser-left'; readonly how: 'quit' | 'back' }
+  | ReplayAction
   | { readonly type: 'effects-taken'; readonly count: number };
 
 /** The state the UI starts in: checking the cluster. */
 export function initialFlow(readOnly: boolean): FlowState {
   return {
     screen: 'start', help: false, readOnly, cluster: { kind: 'checking' }, playbooks: [], playbook: 0, notice: null, cutConnections: false, pathText: '',
-    picker: EMPTY_PICKER, pods: { requested: false, done: false, error: null }, pod: null, run: EMPTY_RUN, browser: null, browserBack: 'start', effects: [{ kind: 'probe' }],
+    picker: EMPTY_PICKER, pods: { requested: false, done: false, error: null }, pod: null, run: EMPTY_RUN, browser: null, browserBack: 'start', replay: EMPTY_REPLAY, effects: [{ kind: 'probe' }],
   };
 }
 
@@ -119,11 +126,20 @@ function onStart(state: FlowState, c: UiCommand): FlowState {
   }
   if (c.kind !== 'letter') return state;
   if (c.key === 'l') return { ...state, screen: 'lab' };
+  if (c.key === 'x') return state.replay.scenarios === null ? emit({ ...state, screen: 'replay-pick' }, { kind: 'list-scenarios' }) : { ...state, screen: 'replay-pick' };
   if (c.key === 'o') return { ...state, screen: 'open-path', pathText: '' };
   if (c.key === 'd') return emit({ ...state, screen: 'opening', browserBack: 'start' }, { kind: 'open', target: { demo: true } });
   if (c.key === 'r') return emit({ ...state, cluster: { kind: 'checking' }, notice: null }, { kind: 'probe' });
   if (c.key === 'c' && state.cluster.kind === 'ready' && state.cluster.vantages?.cut.offered === true) return { ...state, cutConnections: !state.cutConnections };
   return state;
+}
+
+// The replay screens decide in replay-state.ts; opening the case in the browser goes through the flow's open effect.
+function onReplayKey(state: FlowState, c: UiCommand): FlowState {
+  const next = replayKey(state.screen === 'replay' ? 'replay' : 'replay-pick', state.replay, c);
+  const moved = { ...state, replay: next.replay, screen: next.screen };
+  if (next.effect === 'open-case' && state.replay.outcome !== null) return emit({ ...moved, screen: 'opening', browserBack: 'replay' }, { kind: 'open', target: { path: state.replay.outcome.caseDir } });
+  return next.effect === null || next.effect === 'open-case' ? moved : emit(moved, next.effect);
 }
 
 function onRun(state: FlowState, c: UiCommand, pageSize: number): FlowState {
@@ -185,6 +201,8 @@ function onKey(state: FlowState, press: KeyPress, pageSize: number): FlowState {
       return emit({ ...state, screen: 'run', run: EMPTY_RUN }, { kind: 'start-run', playbookId: playbook.id, pod: state.pod.ref, resume: false, cutConnections: state.cutConnections });
     }
     case 'run': return onRun(state, c, pageSize);
+    case 'replay-pick':
+    case 'replay': return onReplayKey(state, c);
   }
 }
 
@@ -208,5 +226,6 @@ export function reduceFlow(state: FlowState, action: FlowAction): FlowState {
     case 'open-failed': return { ...state, screen: state.browserBack, notice: escapeUntrusted(action.message, { maxBytes: 1024 }) };
     case 'browser-left': return action.how === 'quit' ? emit(state, { kind: 'quit' }) : { ...state, screen: state.browserBack, browser: null };
     case 'effects-taken': return { ...state, effects: state.effects.slice(action.count) };
+    default: return { ...state, replay: reduceReplay(state.replay, action) };
   }
 }
