@@ -19,14 +19,16 @@ export interface PageVisit {
   issues: string[];
   value: unknown;
   screenshot: Buffer;
+  /** With `print`: the page printed to PDF by Chromium (Page.printToPDF, Letter, default margins). */
+  pdf: Buffer;
 }
 
 /** Loads `fileUrl`, waits for its load event, evaluates `expression` (returned by value) and screenshots the page. */
-export async function visitPage(fileUrl: string, expression: string, options: { width?: number; height?: number; timeoutMs?: number } = {}): Promise<PageVisit> {
+export async function visitPage(fileUrl: string, expression: string, options: { width?: number; height?: number; timeoutMs?: number; print?: boolean } = {}): Promise<PageVisit> {
   const chrome = spawn('chromium', ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-extensions', '--remote-debugging-pipe', `--window-size=${options.width ?? 1200},${options.height ?? 1600}`, 'about:blank'], { stdio: ['ignore', 'ignore', 'ignore', 'pipe', 'pipe'] });
   const toChrome = chrome.stdio[3] as Writable;
   const fromChrome = chrome.stdio[4] as Readable;
-  const visit: PageVisit = { requests: [], console: [], log: [], issues: [], value: undefined, screenshot: Buffer.alloc(0) };
+  const visit: PageVisit = { requests: [], console: [], log: [], issues: [], value: undefined, screenshot: Buffer.alloc(0), pdf: Buffer.alloc(0) };
   const pending = new Map<number, { resolve: (v: Record<string, unknown>) => void; reject: (e: Error) => void }>();
   const waiters: Array<{ method: string; resolve: () => void }> = [];
   let nextId = 1;
@@ -65,6 +67,8 @@ export async function visitPage(fileUrl: string, expression: string, options: { 
     const { targetId } = await send('Target.createTarget', { url: 'about:blank' }) as { targetId: string };
     sessionId = (await send('Target.attachToTarget', { targetId, flatten: true }) as { sessionId: string }).sessionId;
     await Promise.all([send('Network.enable'), send('Runtime.enable'), send('Log.enable'), send('Page.enable'), send('Audits.enable')]);
+    // With `print`, the page is laid out with its print stylesheet before the expression runs.
+    if (options.print === true) await send('Emulation.setEmulatedMedia', { media: 'print' });
     const loaded = new Promise<void>((resolve) => waiters.push({ method: 'Page.loadEventFired', resolve }));
     await send('Page.navigate', { url: fileUrl });
     await loaded;
@@ -72,6 +76,7 @@ export async function visitPage(fileUrl: string, expression: string, options: { 
     visit.value = evaluated.result?.value;
     const shot = await send('Page.captureScreenshot', { format: 'png' }) as { data: string };
     visit.screenshot = Buffer.from(shot.data, 'base64');
+    if (options.print === true) visit.pdf = Buffer.from((await send('Page.printToPDF', {}) as { data: string }).data, 'base64');
     return visit;
   } finally {
     clearTimeout(timer);

@@ -5,7 +5,7 @@ import { readCustodySection } from '../../src/adapters/report/read-custody-secti
 import { REPORT_MESSAGE_CHARS, reportTimeline } from '../../src/adapters/report/report-timeline.js';
 import { recordAction } from '../../src/adapters/store/case-store.js';
 import { openReadableDb, openWritableDb, type ReadableDb } from '../../src/adapters/store/open-store.js';
-import { KEPT_GAPS, readTimelineEvents, TIMELINE_BATCH_ROWS } from '../../src/adapters/timeline/read-timeline-facts.js';
+import { KEPT_GAPS, readTimelineEvents, TIMELINE_BATCH_ROWS } from '../../src/adapters/timeline/read-timeline-events.js';
 import { sortTimeline } from '../../src/adapters/timeline/sorted-timeline.js';
 import { buildTimelineWithGaps, TIMELINE_SOURCES, type SourceRow, type Timeline } from '../../src/core/timeline/index.js';
 import { REPORT_LIMITS } from '../../src/core/report/model.js';

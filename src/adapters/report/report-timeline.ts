@@ -6,7 +6,7 @@
 import { compareEvents, TIMELINE_SOURCES, type TimelineEvent, type TimelineSource } from '../../core/timeline/index.js';
 import { REPORT_LIMITS, type ReportTimelineEvent } from '../../core/report/model.js';
 import type { ReadableDb } from '../store/open-store.js';
-import { readTimelineEvents } from '../timeline/read-timeline-facts.js';
+import { readTimelineEvents } from '../timeline/read-timeline-events.js';
 
 /** Longest event message the report keeps, in characters (the rest stays in evidence.db). */
 export const REPORT_MESSAGE_CHARS = 1000;

@@ -10,7 +10,7 @@ import Database from 'better-sqlite3';
 import { TIMELINE_SOURCES, type TimelineEvent, type TimelineRange, type TimelineSource } from '../../core/timeline/index.js';
 import type { ReadableDb } from '../store/open-store.js';
 import { makeOwnedTempDir } from '../system/owned-temp-dir.js';
-import { readTimelineEvents, type TimelineGaps } from './read-timeline-facts.js';
+import { readTimelineEvents, type TimelineGaps } from './read-timeline-events.js';
 
 /** Pages of the scratch database kept in memory (SQLite's cache_size, in KiB when negative). */
 const SCRATCH_CACHE_KIB = 8 * 1024;

@@ -17,7 +17,7 @@ export function compareEvents(a: TimelineEvent, b: TimelineEvent): number {
   return (a.source.line ?? 0) - (b.source.line ?? 0);
 }
 
-/** The events of every source within `range`, sorted, with what could not be dated. */
+/** The events of every source within `range`, sorted, with what could not be dated, built in memory from facts already read (the commands read through the bounded reader in src/adapters/timeline instead). */
 export function buildTimelineWithGaps(facts: TimelineFacts, range: TimelineRange = {}, sources: readonly TimelineSource[] = TIMELINE_SOURCES): Timeline {
   const gaps: string[] = [];
   const events: TimelineEvent[] = [];
