@@ -1,5 +1,6 @@
 /** `kustody exercise start|stop`: deploy a scenario with a live attacker onto a practice cluster, and remove everything it created. */
-import { randomBytes } from 'node:crypto';
+import { createHash } from 'node:crypto';
+import { basename } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { display, escapeUntrusted, toSafeJson, trusted, type DisplayText } from '../core/display/index.js';
 import { judgeContext, startRefusal } from '../core/exercise/context-guard.js';
@@ -7,7 +8,7 @@ import { setupObjects } from '../core/exercise/object-kinds.js';
 import { KustodyError, UsageError } from '../core/errors.js';
 import { selectClusterAccess } from '../core/kube/kubeconfig-merge.js';
 import { blockingExercise, describeInterruption } from '../adapters/exercise/runner-liveness.js';
-import { currentExercise, markStopped, openExerciseLog, recordEvent, type ExerciseLog, type ExerciseRow } from '../adapters/exercise/exercise-log.js';
+import { currentExercise, listExercises, markStopped, openExerciseLog, recordEvent, type ExerciseLog, type ExerciseRow } from '../adapters/exercise/exercise-log.js';
 import { utcNow } from '../adapters/system/responder-env.js';
 import { loadScenario } from '../adapters/exercise/scenario-files.js';
 import { loadKubeconfig } from '../adapters/kube/kubeconfig-files.js';
@@ -43,8 +44,9 @@ export const exerciseStart: Command = {
   usage: 'kustody exercise start ID|FILE --case CASE [-n NAMESPACE] [--yes] [--i-own-this-cluster] [--allow-production-context] [--minute-seconds N] [--json]',
   summary: 'deploy a scenario with a live attacker onto a practice cluster (the lab needs only --yes)',
   help: [
-    'Creates, in a namespace of its own (-n, default kx-<scenario>-<random>): the attacker\'s ServiceAccount with the scenario\'s',
-    'Role, then the scenario\'s workloads; each object is recorded in CASE/exercise.db before and after it is created, and read back.',
+    'Creates, in a namespace of its own (-n; default kx-<scenario>-<hex of the case id and its exercise count>, so the plan',
+    'and --yes name the same one): the attacker\'s ServiceAccount with the scenario\'s Role, then the scenario\'s workloads; each',
+    'object is recorded in CASE/exercise.db before and after it is created, and read back.',
     'Then a detached attacker process (its PID recorded) steals the victim pod\'s token and runs the attacker\'s API actions on',
     'schedule as that identity, and fires injects (at minute N, or when the case\'s custody log shows an event such as pod-isolated).',
     'A call the cluster refuses is recorded and the exercise goes on. Without --yes, only the plan is shown.',
@@ -64,23 +66,23 @@ export const exerciseStart: Command = {
     const caseDir = caseDirFlag(args.values, env);
     const minuteSeconds = args.values['minute-seconds'] === undefined ? 60 : Number(args.values['minute-seconds']);
     if (!Number.isFinite(minuteSeconds) || minuteSeconds < 0.5 || minuteSeconds > 600) throw new UsageError('--minute-seconds must be a number from 0.5 to 600.');
-    const namespace = typeof args.values.namespace === 'string' ? args.values.namespace : `kx-${scenario.id.slice(0, 40)}-${randomBytes(3).toString('hex')}`;
-    if (!NAMESPACE.test(namespace)) throw new UsageError(`${JSON.stringify(namespace.slice(0, 80))} is not a valid namespace name.`);
     const options = kubeOptionsFromFlags(args.values);
     const access = selectClusterAccess(loadKubeconfig(options.kubeconfig, env), { context: options.context, cluster: options.cluster, user: options.user });
     const verdict = judgeContext({ context: access.context, cluster: access.cluster.name, server: String(access.cluster.fields.server ?? '') });
     const refusal = startRefusal(verdict, { ownCluster: args.values['i-own-this-cluster'] === true, allowProduction: args.values['allow-production-context'] === true }, access.context);
     if (refusal !== null) throw new KustodyError('EXERCISE_CONTEXT_REFUSED', refusal.message, { nextStep: refusal.nextStep });
     const log = openExerciseLog(caseDir, { create: true });
-    const { blocking: running, interrupted } = (() => {
+    const { blocking: running, interrupted, earlier } = (() => {
       try {
-        return blockingExercise(log, utcNow(), 'exercise start');
+        return { ...blockingExercise(log, utcNow(), 'exercise start'), earlier: listExercises(log).length };
       } finally {
         log.close();
       }
     })();
     if (running !== null) throw new KustodyError('EXERCISE_RUNNING', `The case already runs exercise ${running.scenario_id} in namespace ${running.namespace}.`, { kind: 'usage', nextStep: 'Stop it first (`kustody exercise stop CASE --yes`), or use another case.' });
     if (interrupted !== null) io.err(display`${escapeUntrusted(describeInterruption(interrupted))}`);
+    const namespace = typeof args.values.namespace === 'string' ? args.values.namespace : defaultNamespace(scenario.id, caseDir, earlier);
+    if (!NAMESPACE.test(namespace)) throw new UsageError(`${JSON.stringify(namespace.slice(0, 80))} is not a valid namespace name.`);
     if (!json) {
       io.out(display`Exercise ${escapeUntrusted(scenario.id)} on context ${escapeUntrusted(access.context)} (${escapeUntrusted(verdict.kind)}), namespace ${escapeUntrusted(namespace)}:`);
       for (const item of setupObjects(scenario, namespace)) io.out(display`  create   ${escapeUntrusted(String(item.object.kind))} ${escapeUntrusted(String((item.object.metadata as { name?: string }).name ?? ''))}`);
@@ -109,6 +111,15 @@ export const exerciseStart: Command = {
     }
   },
 };
+
+/**
+ * The namespace an exercise gets without -n: the scenario id and a suffix from the case's id and how
+ * many exercises the case already holds, so the plan shown without --yes names the namespace --yes creates.
+ */
+export function defaultNamespace(scenarioId: string, caseDir: string, earlierExercises: number): string {
+  const suffix = createHash('sha256').update(`${basename(caseDir)}\n${earlierExercises}`).digest('hex').slice(0, 6);
+  return `kx-${scenarioId.slice(0, 40)}-${suffix}`;
+}
 
 async function stopRecorded(caseDir: string, kube: Awaited<ReturnType<typeof connectFromFlags>>, progress: (line: string) => void) {
   const log = openExerciseLog(caseDir, { create: false });
