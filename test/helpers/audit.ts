@@ -144,3 +144,20 @@ export async function namespaceAuditLines(lab: LabEnv, sinceMs: number, ns: stri
     await new Promise((resolve) => setTimeout(resolve, 250));
   }
 }
+
+/** The lab audit log from now on, as raw lines (one rotation followed): to hand a test's window of the real log to kustody and to a judge. */
+export function openAuditTail(lab: LabEnv): { lines(): string[]; close(): void } {
+  const fd = openSync(lab.auditLog, 'r');
+  const start = fstatSync(fd);
+  return {
+    lines() {
+      const text = readFrom(fd, start.size) + (currentIno(lab.auditLog) !== start.ino ? readWholeFile(lab.auditLog) : '');
+      const lines = text.split('\n');
+      lines.pop(); // the part after the last newline: a line still being written
+      return lines.filter((line) => line.startsWith('{'));
+    },
+    close() {
+      closeSync(fd);
+    },
+  };
+}
