@@ -5,8 +5,8 @@
  * or corrupt gzip stream ends the file early with the reason, never the run.
  */
 import { createHash } from 'node:crypto';
-import { createReadStream, readSync } from 'node:fs';
-import { pipeline, Transform } from 'node:stream';
+import { readSync } from 'node:fs';
+import { pipeline, Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
 import { LineSplitter, type SplitLine } from '../../core/audit/line-splitter.js';
 import { openRegularFile } from '../system/input-path.js';
@@ -36,31 +36,39 @@ export interface FileFacts {
 
 const GZIP_GRACE_BYTES = 16 * 1024 * 1024;
 
-/** Reads `path` line by line; `facts` is filled when the generator finishes. */
-export async function* readAuditFile(path: string, limits: ReadLimits, facts: FileFacts, onRawBytes: (n: number) => void): AsyncGenerator<SplitLine> {
+/** An audit log opened for reading: its descriptor (closed by whoever opened it) and size at open. */
+export interface OpenedLog {
+  fd: number;
+  size: number;
+}
+
+/** Opens an audit log: a regular file only (a link, folder or pipe is refused with the next step). */
+export function openAuditFile(path: string): OpenedLog {
   const { fd, stat } = openRegularFile(path, { what: 'audit log', nextStep: 'Pass the audit log file itself (kube-apiserver --audit-log-path, or an export), not a link, folder or pipe.' });
-  facts.size = stat.size;
+  return { fd, size: stat.size };
+}
+
+const CHUNK_BYTES = 1024 * 1024;
+
+/** Reads an opened log line by line (its descriptor is left open); `facts` is filled when the generator finishes. */
+export async function* readAuditFile(opened: OpenedLog, limits: ReadLimits, facts: FileFacts, onRawBytes: (n: number) => void): AsyncGenerator<SplitLine> {
+  const { fd } = opened;
+  facts.size = opened.size;
   const magic = Buffer.alloc(2);
   const gzip = readSync(fd, magic, 0, 2, 0) === 2 && magic[0] === 0x1f && magic[1] === 0x8b;
   facts.gzip = gzip;
   const hash = createHash('sha256');
   let raw = 0;
-  const source = createReadStream('', { fd, start: 0, highWaterMark: 1024 * 1024 });
-  const tap = new Transform({
-    transform(chunk: Buffer, _encoding, done) {
-      hash.update(chunk);
-      raw += chunk.length;
-      onRawBytes(chunk.length);
-      done(null, chunk);
-    },
-  });
-  // pipeline destroys every stream when one fails or the reader stops early; the error surfaces in the loop below.
-  const ignore = () => undefined;
-  const stream = gzip ? pipeline(source, tap, createGunzip({ chunkSize: 256 * 1024 }), ignore) : pipeline(source, tap, ignore);
+  const tapRaw = (chunk: Buffer) => {
+    hash.update(chunk);
+    raw += chunk.length;
+    onRawBytes(chunk.length);
+  };
   const splitter = new LineSplitter(limits.maxLineBytes);
   let bytes = 0;
+  const chunks = gzip ? gunzipped(fd, tapRaw) : plainChunks(fd, tapRaw);
   try {
-    for await (const chunk of stream as AsyncIterable<Buffer>) {
+    for await (const chunk of chunks) {
       let piece = chunk;
       if (bytes + piece.length > limits.maxBytes) {
         piece = piece.subarray(0, Math.max(0, limits.maxBytes - bytes));
@@ -75,15 +83,41 @@ export async function* readAuditFile(path: string, limits: ReadLimits, facts: Fi
   } catch (error) {
     facts.cut = `the file could not be read to its end: ${gzip ? 'the gzip stream is corrupt or truncated' : (error as NodeJS.ErrnoException).code ?? 'read error'}`;
   } finally {
-    stream.destroy();
-    source.destroy();
+    await chunks.return(undefined);
   }
   if (facts.cut === null) yield* splitter.end();
   facts.bytes = bytes;
   facts.lines = splitter.lines;
   facts.blankLines = splitter.blank;
   // The digest covers the file's bytes as read; when reading stopped early it covers only those.
-  if (facts.cut === null && raw < stat.size) facts.cut = `the file grew or shrank while it was read (${stat.size} bytes at open, ${raw} read)`;
+  if (facts.cut === null && raw < opened.size) facts.cut = `the file grew or shrank while it was read (${opened.size} bytes at open, ${raw} read)`;
   facts.sha256 = hash.digest('hex');
   facts.size = raw;
+}
+
+/** A plain file's bytes from offset 0, in fresh chunks (the splitter may keep a view of one until its line ends). */
+async function* plainChunks(fd: number, tap: (chunk: Buffer) => void): AsyncGenerator<Buffer> {
+  for (let position = 0; ;) {
+    const buffer = Buffer.allocUnsafe(CHUNK_BYTES);
+    const n = readSync(fd, buffer, 0, CHUNK_BYTES, position);
+    if (n === 0) return;
+    const chunk = buffer.subarray(0, n);
+    position += n;
+    tap(chunk);
+    yield chunk;
+  }
+}
+
+/** A gzip file's decompressed bytes (several members as logrotate writes them); the compressed bytes go through `tap`. */
+async function* gunzipped(fd: number, tap: (chunk: Buffer) => void): AsyncGenerator<Buffer> {
+  // The descriptor is read by plainChunks, never handed to a stream (which would close it).
+  const source = Readable.from(plainChunks(fd, tap), { objectMode: true, highWaterMark: 1 });
+  // pipeline destroys every stream when one fails or the reader stops early; the error surfaces in the loop.
+  const stream = pipeline(source, createGunzip({ chunkSize: 256 * 1024 }), () => undefined);
+  try {
+    yield* stream as AsyncIterable<Buffer>;
+  } finally {
+    stream.destroy();
+    source.destroy();
+  }
 }

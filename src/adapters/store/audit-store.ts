@@ -25,25 +25,38 @@ export interface IngestStamp {
 }
 
 const INSERT = `INSERT INTO audit_events (${STORED_AUDIT_COLUMNS.join(', ')}) VALUES (${STORED_AUDIT_COLUMNS.map(() => '?').join(', ')}) ON CONFLICT(event_key) DO NOTHING`;
+const WIDTH = STORED_AUDIT_COLUMNS.length;
+// action_seq is the last column: a row's values are the batch's values followed by the custody row's seq.
+const SEQ_INDEX = WIDTH - 1;
+if (STORED_AUDIT_COLUMNS[SEQ_INDEX] !== 'action_seq') throw new Error('audit-store: action_seq must be the last audit_events column');
+
+/** Stores one batch of row objects and its custody row in one transaction; returns the row and how many events were new. */
+export function commitAuditBatch(db: WritableDb, input: { target: string; detail: Record<string, JsonValue>; rows: readonly StoredAuditRow[] }, stamp: IngestStamp): { action: RecordedAction; inserted: number } {
+  const values = input.rows.flatMap((row) => STORED_AUDIT_COLUMNS.slice(0, SEQ_INDEX).map((c) => row[c as keyof StoredAuditRow]));
+  return commitAuditValues(db, { target: input.target, detail: input.detail, values }, stamp);
+}
 
 /**
- * Stores one batch and its custody row in one transaction; returns the row and how many events were
- * new. The rows' digest is taken from the values bound (audit-row-line.ts), new rows only.
+ * Stores one batch and its custody row in one transaction: `values` holds each row's INSERT values
+ * in STORED_AUDIT_COLUMNS order without action_seq (the custody row's seq). The rows' digest is taken
+ * from the values bound (audit-row-line.ts), new rows only. Returns the row and how many events were new.
  */
-export function commitAuditBatch(db: WritableDb, input: { target: string; detail: Record<string, JsonValue>; rows: readonly StoredAuditRow[] }, stamp: IngestStamp): { action: RecordedAction; inserted: number } {
+export function commitAuditValues(db: WritableDb, input: { target: string; detail: Record<string, JsonValue>; values: readonly BoundValue[] }, stamp: IngestStamp): { action: RecordedAction; inserted: number } {
   const insert = db.prepare(INSERT);
   let inserted = 0;
   const action = recordAction(db, { ...stamp, kind: 'observe', target: input.target, detail: input.detail, outcome: 'ok' }, (seq): InsertedRows | undefined => {
     const digest = createHash('sha256').update(`${ROWS_DIGEST_TAG}\n`);
     const head = auditRowHead(seq);
+    const bound: BoundValue[] = new Array<BoundValue>(WIDTH).fill(null);
     let vouched = true;
-    for (const row of input.rows) {
-      const values: BoundValue[] = STORED_AUDIT_COLUMNS.map((c) => (c === 'action_seq' ? seq : row[c]));
-      if (insert.run(values).changes === 0) continue;
+    for (let start = 0; start < input.values.length; start += SEQ_INDEX) {
+      for (let k = 0; k < SEQ_INDEX; k += 1) bound[k] = input.values[start + k] ?? null;
+      bound[SEQ_INDEX] = seq;
+      if (insert.run(bound).changes === 0) continue;
       inserted += 1;
-      const tail = vouched ? auditRowTail(values) : null;
+      const tail = vouched ? auditRowTail(bound) : null;
       if (tail === null) vouched = false;
-      else digest.update(head + tail);
+      else digest.update(head).update(tail);
     }
     return vouched ? { table: 'audit_events', count: inserted, sha256: digest.digest('hex') } : undefined;
   });

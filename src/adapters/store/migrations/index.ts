@@ -2,6 +2,7 @@
 import { migration0001 } from './0001-initial.js';
 import { migration0002 } from './0002-capture-columns.js';
 import { migration0003 } from './0003-audit-events.js';
+import { migration0004 } from './0004-custody-child-indexes.js';
 
 /** One numbered schema change. */
 export interface Migration {
@@ -11,7 +12,7 @@ export interface Migration {
 }
 
 /** Every migration kustody knows, in the order they apply. */
-export const MIGRATIONS: readonly Migration[] = [migration0001, migration0002, migration0003];
+export const MIGRATIONS: readonly Migration[] = [migration0001, migration0002, migration0003, migration0004];
 
 /** The schema version a case written by this build has. */
 export const LATEST_SCHEMA_VERSION = MIGRATIONS.length;

@@ -1,0 +1,121 @@
+/**
+ * Turns one opened audit log into batches ready to store: each batch holds the INSERT values of its
+ * rows (flat, STORED_AUDIT_COLUMNS order without action_seq), its line range, the SHA-256 of those
+ * lines and what was skipped and why. What the whole file gave (times, skips, invalid UTF-8) is
+ * tallied on the side. Nothing in a line is fatal: a malformed line is counted and skipped.
+ */
+import { createHash, type Hash } from 'node:crypto';
+import { AUDIT_COLUMNS } from '../../core/audit/audit-row.js';
+import type { BoundValue } from '../../core/audit/audit-row-line.js';
+import { parseAuditLine, type SkipReason } from '../../core/audit/parse-line.js';
+import type { Fingerprint } from '../../core/capture/redact-argv.js';
+import type { JsonValue } from '../../core/custody/canonical-json.js';
+import { readAuditFile, type FileFacts, type OpenedLog, type ReadLimits } from './read-audit-file.js';
+
+/** Values per row in a batch: the derived columns, source_file and line (action_seq is the custody row's, added when stored). */
+export const BATCH_ROW_WIDTH = AUDIT_COLUMNS.length + 2;
+
+/** One batch of a file: its rows' values and the facts its custody row records. */
+export interface AuditBatch {
+  lineFrom: number;
+  lineTo: number;
+  linesSha256: string;
+  events: number;
+  values: BoundValue[];
+  skipped: Record<string, number>;
+  skippedLines: JsonValue[];
+}
+
+/** What a whole file gave, besides its batches. */
+export interface FileTally {
+  events: number;
+  skipped: Record<SkipReason, number>;
+  invalidUtf8Lines: number;
+  outOfOrder: number;
+  firstAt: string | null;
+  lastAt: string | null;
+}
+
+/** Bounds on one batch (one transaction and custody row). */
+export const BATCH_ROWS = 5_000;
+const BATCH_BYTES = 64 * 1024 * 1024;
+// Characters of stored text per batch: rows of hostile events can each carry up to ~200 KB of bounded values.
+const BATCH_TEXT_CHARS = 16 * 1024 * 1024;
+const MAX_LISTED_SKIPS = 20;
+// An event more than this far behind the latest seen in its file counts as out of order (clock skew, merged files).
+const OUT_OF_ORDER_MS = 60_000;
+
+/** A tally with nothing counted yet. */
+export function emptyTally(): FileTally {
+  return { events: 0, skipped: { 'not-json': 0, 'not-audit-event': 0, 'too-long': 0, blank: 0 }, invalidUtf8Lines: 0, outOfOrder: 0, firstAt: null, lastAt: null };
+}
+
+interface Pending {
+  values: BoundValue[];
+  hash: Hash;
+  bytes: number;
+  textChars: number;
+  events: number;
+  lineFrom: number | null;
+  lineTo: number;
+  skipped: Record<string, number>;
+  skippedLines: JsonValue[];
+}
+
+const newPending = (): Pending => ({ values: [], hash: createHash('sha256'), bytes: 0, textChars: 0, events: 0, lineFrom: null, lineTo: 0, skipped: {}, skippedLines: [] });
+
+/** Reads `opened` (named `file` in the rows) into batches; `facts` and `tally` are complete when the generator finishes. */
+export async function* auditBatches(opened: OpenedLog, file: string, limits: ReadLimits, fingerprint: Fingerprint, facts: FileFacts, tally: FileTally, onRawBytes: (n: number) => void): AsyncGenerator<AuditBatch> {
+  let pending = newPending();
+  let latestMs = -Infinity;
+  const take = (): AuditBatch | null => {
+    const done = pending;
+    pending = newPending();
+    if (done.lineFrom === null) return null;
+    return { lineFrom: done.lineFrom, lineTo: done.lineTo, linesSha256: done.hash.digest('hex'), events: done.events, values: done.values, skipped: done.skipped, skippedLines: done.skippedLines };
+  };
+  const skip = (reason: SkipReason, line: number, extra: Record<string, JsonValue>) => {
+    tally.skipped[reason] += 1;
+    if (reason === 'blank') return;
+    pending.skipped[reason] = (pending.skipped[reason] ?? 0) + 1;
+    if (pending.skippedLines.length < MAX_LISTED_SKIPS) pending.skippedLines.push({ line, reason, ...extra });
+  };
+  for await (const line of readAuditFile(opened, limits, facts, onRawBytes)) {
+    pending.lineFrom ??= line.line;
+    pending.lineTo = line.line;
+    if (line.kind === 'too-long') skip('too-long', line.line, { size: line.size });
+    else {
+      pending.hash.update(line.bytes).update('\n');
+      pending.bytes += line.bytes.length;
+      const parsed = parseAuditLine(line.bytes, fingerprint);
+      if (parsed.invalidUtf8) tally.invalidUtf8Lines += 1;
+      if (!parsed.ok) skip(parsed.reason, line.line, {});
+      else {
+        for (const row of parsed.rows) {
+          for (const column of AUDIT_COLUMNS) {
+            const value = row[column];
+            if (typeof value === 'string') pending.textChars += value.length;
+            pending.values.push(value);
+          }
+          pending.values.push(file, line.line);
+          const at = row.stage_timestamp;
+          if (at === null) continue;
+          if (tally.firstAt === null || at < tally.firstAt) tally.firstAt = at;
+          if (tally.lastAt === null || at > tally.lastAt) tally.lastAt = at;
+          const ms = Date.parse(at);
+          if (ms < latestMs - OUT_OF_ORDER_MS) tally.outOfOrder += 1;
+          if (ms > latestMs) latestMs = ms;
+        }
+        pending.events += parsed.rows.length;
+        tally.events += parsed.rows.length;
+      }
+    }
+    if (pending.events >= BATCH_ROWS || pending.bytes >= BATCH_BYTES || pending.textChars >= BATCH_TEXT_CHARS) {
+      const batch = take();
+      if (batch !== null) yield batch;
+    }
+  }
+  const last = take();
+  if (last !== null) yield last;
+  tally.skipped.blank = facts.blankLines;
+}

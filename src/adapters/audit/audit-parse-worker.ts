@@ -1,0 +1,53 @@
+/**
+ * The worker thread that reads and parses audit logs while the main thread stores what it gave: for
+ * each file it is sent (already opened by the main thread, which also closes it), it posts progress,
+ * each batch (waiting until the store acknowledged the one before, so memory stays bounded), then the file's facts and tally. The case key stays in this process's memory.
+ */
+import { parentPort, workerData } from 'node:worker_threads';
+import { fingerprintSecret } from '../../core/credentials/fingerprint.js';
+import { auditBatches, emptyTally } from './audit-batches.js';
+import type { ParserReply, ParserRequest } from './audit-parse-protocol.js';
+import type { FileFacts } from './read-audit-file.js';
+
+// One batch stored while the next is parsed: the overlap, with one batch in each thread's memory.
+const MAX_IN_FLIGHT = 1;
+const port = parentPort;
+if (port === null) throw new Error('audit-parse-worker runs as a worker thread only');
+const caseKey = (workerData as { caseKey: Uint8Array }).caseKey;
+const fingerprint = (value: string) => fingerprintSecret(caseKey, value);
+const post = (reply: ParserReply) => port.postMessage(reply);
+
+let inFlight = 0;
+let acknowledged: (() => void) | null = null;
+const queue: ParserRequest[] = [];
+let running = false;
+
+port.on('message', (request: ParserRequest) => {
+  if (request.type === 'ack') {
+    inFlight -= 1;
+    acknowledged?.();
+    acknowledged = null;
+    return;
+  }
+  queue.push(request);
+  if (!running) void drain();
+});
+
+async function drain(): Promise<void> {
+  running = true;
+  for (let next = queue.shift(); next !== undefined; next = queue.shift()) {
+    if (next.type === 'file') await parseFile(next);
+  }
+  running = false;
+}
+
+async function parseFile(request: Extract<ParserRequest, { type: 'file' }>): Promise<void> {
+  const facts: FileFacts = { size: 0, sha256: '', gzip: false, bytes: 0, cut: null, lines: 0, blankLines: 0 };
+  const tally = emptyTally();
+  for await (const batch of auditBatches(request.opened, request.file, request.limits, fingerprint, facts, tally, (bytes) => post({ type: 'progress', bytes }))) {
+    while (inFlight >= MAX_IN_FLIGHT) await new Promise<void>((resolve) => { acknowledged = resolve; });
+    inFlight += 1;
+    post({ type: 'batch', batch });
+  }
+  post({ type: 'end', facts, tally });
+}
