@@ -27,7 +27,7 @@ export interface PreparedSweep {
   items: PersistenceItem[];
   plan: ChangePlan;
   notes: string[];
-  /** Every identity followed in the audit log (the case's, those given, and those they created). */
+  /** Every identity followed in the audit log (the case's, those given, those they created, and the credential ids `JTI=…` of the tokens they minted). */
   identities: string[];
   auditUsed: boolean;
 }
@@ -45,8 +45,8 @@ export async function prepareSweep(kube: KubeClients, session: ChangeSession, sc
   if (!auditUsed) notes.push('No audit events in this case (kustody audit ingest): items are found by creation time only, and nothing is attributed to an identity.');
   else if (audit.writes.length === 0) notes.push(`The ingested audit log holds no completed write by ${audit.usernames.join(', ') || 'any identity of this case'} since ${scope.since}: that does not prove none happened if the log does not cover the whole window.`);
   const captureId = `sweep-${randomUUID()}`;
-  recordSweep(session, captureId, scope, items, notes, audit.usernames);
-  return { captureId, items, plan: planSweep(session.caseId, items), notes, identities: audit.usernames, auditUsed };
+  recordSweep(session, captureId, scope, items, notes, [...audit.usernames, ...audit.credentialIds]);
+  return { captureId, items, plan: planSweep(session.caseId, items), notes, identities: [...audit.usernames, ...audit.credentialIds], auditUsed };
 }
 
 /** Stores the sweep as a capture: items in its detail, their objects in k8s_objects, unseen kinds as warnings. */

@@ -36,17 +36,20 @@ export function hasAuditEvents(db: ReadableDb | WritableDb): boolean {
 
 /**
  * The completed create/update/patch requests of the identities, following every ServiceAccount they
- * created or minted a token for (an attacker's next identity) until no new one appears.
+ * created (its username) and every token they minted (its credential id, when the TokenRequest's event
+ * names it: a token minted for a kube-system controller must not make the controller's own writes the
+ * attacker's; else the ServiceAccount's username) until no new one appears.
  */
-export function auditWritesOf(db: ReadableDb | WritableDb, identities: CaseIdentities, since: string): { writes: AuditWrite[]; usernames: string[] } {
-  if (!hasAuditEvents(db)) return { writes: [], usernames: identities.usernames };
+export function auditWritesOf(db: ReadableDb | WritableDb, identities: CaseIdentities, since: string): { writes: AuditWrite[]; usernames: string[]; credentialIds: string[] } {
+  if (!hasAuditEvents(db)) return { writes: [], usernames: identities.usernames, credentialIds: identities.credentialIds };
   const resources = Object.keys(RESOURCE_KINDS);
   const users = new Set(identities.usernames);
+  const credentials = new Set(identities.credentialIds);
   const byRow = new Map<number, AuditWrite>();
   for (let round = 0; round < 8; round += 1) {
     const names = [...users];
-    const ids = identities.credentialIds;
-    const rows = db.prepare(`SELECT rowid, verb, resource, subresource, namespace, name, username, stage_timestamp, object_uid, response_code FROM audit_events
+    const ids = [...credentials];
+    const rows = db.prepare(`SELECT rowid, verb, resource, subresource, namespace, name, username, stage_timestamp, object_uid, response_code, issued_credential_id FROM audit_events
       WHERE stage = 'ResponseComplete' AND verb IN ('create', 'update', 'patch') AND stage_timestamp >= ?
       AND resource IN (${resources.map(() => '?').join(', ')})
       AND (username IN (${names.map(() => '?').join(', ') || "''"}) OR credential_id IN (${ids.map(() => '?').join(', ') || "''"}))`)
@@ -55,17 +58,18 @@ export function auditWritesOf(db: ReadableDb | WritableDb, identities: CaseIdent
       const code = r.response_code === null || r.response_code === undefined ? null : Number(r.response_code);
       byRow.set(Number(r.rowid), {
         rowid: Number(r.rowid), verb: String(r.verb), resource: String(r.resource), subresource: text(r.subresource), namespace: text(r.namespace), name: text(r.name), username: String(r.username ?? ''),
-        at: String(r.stage_timestamp), objectUid: text(r.object_uid), responseCode: code,
+        at: String(r.stage_timestamp), objectUid: text(r.object_uid), responseCode: code, issuedCredentialId: text(r.issued_credential_id),
       });
     }
-    const before = users.size;
+    const before = users.size + credentials.size;
     for (const w of byRow.values()) {
-      if (w.resource === 'serviceaccounts' && (w.subresource === null || w.subresource === 'token') && w.verb === 'create' && w.namespace !== null && w.name !== null && w.responseCode !== null && w.responseCode < 300) users.add(`system:serviceaccount:${w.namespace}:${w.name}`);
-      if (w.username !== '') users.add(w.username);
+      if (w.resource !== 'serviceaccounts' || w.verb !== 'create' || w.namespace === null || w.name === null || w.responseCode === null || w.responseCode < 200 || w.responseCode >= 300) continue;
+      if (w.subresource === 'token' && typeof w.issuedCredentialId === 'string') credentials.add(w.issuedCredentialId);
+      else if (w.subresource === null || w.subresource === 'token') users.add(`system:serviceaccount:${w.namespace}:${w.name}`);
     }
-    if (users.size === before) break;
+    if (users.size + credentials.size === before) break;
   }
-  return { writes: [...byRow.values()].sort((a, b) => a.rowid - b.rowid), usernames: [...users] };
+  return { writes: [...byRow.values()].sort((a, b) => a.rowid - b.rowid), usernames: [...users], credentialIds: [...credentials] };
 }
 
 /** Uids of the objects this case's own plans created (isolation policies, guards, collector pods, a rotated ServiceAccount). */

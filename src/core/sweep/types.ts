@@ -21,6 +21,8 @@ export interface AuditWrite {
   at: string;
   objectUid: string | null;
   responseCode: number | null;
+  /** For a TokenRequest: the credential id (`JTI=…`) of the token it minted, when the event names it. */
+  issuedCredentialId?: string | null;
 }
 
 /** What to sweep: objects created at or after `since`, in these namespaces (null: every namespace and every cluster-scoped object). */

@@ -13,7 +13,7 @@ function auditDb(): WritableDb {
   const db = new Database(':memory:');
   db.exec(`CREATE TABLE audit_events (audit_id TEXT, stage TEXT, stage_timestamp TEXT, verb TEXT, request_uri TEXT, username TEXT, groups_json TEXT, credential_id TEXT,
     sa_namespace TEXT, sa_name TEXT, pod_name TEXT, pod_uid TEXT, source_ips_json TEXT, user_agent TEXT, resource TEXT, subresource TEXT, namespace TEXT, name TEXT,
-    object_uid TEXT, response_code INTEGER, decision TEXT, reason TEXT, source_file TEXT, line INTEGER)`);
+    object_uid TEXT, response_code INTEGER, decision TEXT, reason TEXT, issued_credential_id TEXT, source_file TEXT, line INTEGER)`);
   const add = db.prepare("INSERT INTO audit_events (stage, stage_timestamp, verb, username, credential_id, resource, subresource, namespace, name, response_code) VALUES ('ResponseComplete', ?, ?, ?, ?, ?, ?, ?, ?, ?)");
   add.run('2026-01-01T10:01:00.000000Z', 'create', POD, 'JTI=abc', 'serviceaccounts', null, 'shop', 'helper', 201);
   add.run('2026-01-01T10:02:00.000000Z', 'create', 'system:serviceaccount:shop:helper', null, 'serviceaccounts', 'token', 'kube-system', 'admin-sa', 201);
@@ -41,5 +41,21 @@ test('a credential id alone (the leaked token\'s jti) finds the identity\'s writ
   const db = auditDb();
   const { writes } = auditWritesOf(db, { usernames: [], credentialIds: ['JTI=abc'] }, '2026-01-01T00:00:00.000Z');
   assert.ok(writes.some((w) => w.name === 'helper'));
+  db.close();
+});
+
+test('a token the attacker minted for a kube-system controller is followed by its credential id: its writes are the attacker\'s, the controller\'s own writes with its own token are not', () => {
+  const db = auditDb();
+  const add = db.prepare("INSERT INTO audit_events (stage, stage_timestamp, verb, username, credential_id, resource, subresource, namespace, name, response_code, issued_credential_id) VALUES ('ResponseComplete', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+  const controller = 'system:serviceaccount:kube-system:cronjob-controller';
+  add.run('2026-01-01T10:06:00.000000Z', 'create', POD, 'JTI=abc', 'serviceaccounts', 'token', 'kube-system', 'cronjob-controller', 201, 'JTI=minted');
+  add.run('2026-01-01T10:07:00.000000Z', 'create', controller, 'JTI=minted', 'cronjobs', null, 'shop', 'evil', 201, null);
+  add.run('2026-01-01T10:08:00.000000Z', 'create', controller, 'JTI=kcm-own', 'jobs', null, 'shop', 'nightly-29000000', 201, null);
+  const { writes, usernames, credentialIds } = auditWritesOf(db, { usernames: [], credentialIds: ['JTI=abc'] }, '2026-01-01T00:00:00.000Z');
+  assert.ok(writes.some((w) => w.name === 'evil'), 'the minted token\'s write was not followed');
+  assert.ok(!writes.some((w) => w.name === 'nightly-29000000'), 'the controller\'s own write was attributed to the attacker');
+  assert.ok(credentialIds.includes('JTI=minted'));
+  assert.ok(!usernames.includes(controller));
+  assert.ok(attackerIdentities(['system:serviceaccount:shop:web'], writes).some((i) => i.username === controller), 'revocation no longer lists the controller whose token was minted');
   db.close();
 });
