@@ -17,7 +17,7 @@ import type { KubeClients } from '../adapters/kube/kube-client.js';
 /** `kustody revoke NAMESPACE/POD --case CASE [...]`, or `kustody revoke --service-account NS/NAME --case CASE [...]` for an account found without a pod. */
 export const revokeCommand: Command = {
   path: ['revoke', ''],
-  usage: 'kustody revoke NAMESPACE/POD --case CASE [--legacy-tokens] [--rbac] [--rotate-sa] [--delete-pod [--allow-uncaptured]] [--cloud] [--token-file F] [--dry-run] [--yes] [--json]\n       kustody revoke --service-account NS/NAME --case CASE [--rbac] [--legacy-tokens] [--rotate-sa | --delete-sa] [--cloud] [--token-file F] [--dry-run] [--yes] [--json]',
+  usage: 'kustody revoke (NAMESPACE/POD | --service-account NS/NAME) --case CASE [--legacy-tokens] [--rbac] [--rotate-sa | --delete-sa] [--delete-pod [--allow-uncaptured]] [--cloud] [--token-file F] [--dry-run] [--yes] [--json]',
   summary: 'revoke what a pod (or a ServiceAccount found without one) held, then verify stolen tokens no longer authenticate',
   help: [
     '--service-account NS/NAME  with no pod: revoke a ServiceAccount the team found (audit who, a sweep), e.g. a backdoor account',
