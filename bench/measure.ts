@@ -14,11 +14,11 @@ export interface Measurement {
 }
 
 /** Runs `argv` to completion under /usr/bin/time and reports seconds and peak RSS (`quiet` drops its stderr). */
-export function measure(argv: readonly string[], options: { cwd?: string; quiet?: boolean } = {}): Measurement {
+export function measure(argv: readonly string[], options: { cwd?: string; quiet?: boolean; env?: NodeJS.ProcessEnv } = {}): Measurement {
   const dir = mkdtempSync(join(tmpdir(), 'kustody-bench-time-'));
   const report = join(dir, 'time.txt');
   try {
-    const stdout = execFileSync('/usr/bin/time', ['-f', '%e %M %U %S', '-o', report, ...argv], { cwd: options.cwd, encoding: 'utf8', maxBuffer: 256 * 1024 * 1024, stdio: ['ignore', 'pipe', options.quiet === true ? 'ignore' : 'inherit'] });
+    const stdout = execFileSync('/usr/bin/time', ['-f', '%e %M %U %S', '-o', report, ...argv], { cwd: options.cwd, env: options.env, encoding: 'utf8', maxBuffer: 256 * 1024 * 1024, stdio: ['ignore', 'pipe', options.quiet === true ? 'ignore' : 'inherit'] });
     const [seconds = 'NaN', kib = 'NaN', user = 'NaN', system = 'NaN'] = readFileSync(report, 'utf8').trim().split('\n').pop()?.split(' ') ?? [];
     return { seconds: Number(seconds), cpuSeconds: Number(user) + Number(system), peakMiB: Number(kib) / 1024, stdout };
   } finally {
