@@ -8,6 +8,7 @@ import { closeSync, constants, openSync, readSync } from 'node:fs';
 import { join } from 'node:path';
 import type { TarMember } from './tar-prescan.js';
 import { pausePoint } from '../../runner/pause-points.js';
+import { BackgroundHash, sharedAlignedBuffer } from '../system/background-hash.js';
 import { writeBehind } from '../system/write-behind.js';
 
 /** A member read back with its hash. */
@@ -22,35 +23,43 @@ export interface ReadMember {
 const CHUNK = 4 * 1024 * 1024;
 
 /**
- * Copies one member's bytes to `workDir/<localName>` while hashing them. It yields to the event loop
- * between chunks, so Ctrl-C or SIGTERM during a large copy is handled at once (the copy is removed).
+ * Copies one member's bytes to `workDir/<localName>` while hashing them. Two buffers alternate: while
+ * this thread reads the next chunk, the previous one is hashed on a worker thread and written on
+ * libuv's pool, each from the same memory, so every byte is read once and hashed once. Awaiting a
+ * buffer's turn also yields to the event loop, so Ctrl-C or SIGTERM during a large copy is handled
+ * at once (the copy is removed).
  */
 export async function copyMember(tarPath: string, member: TarMember, workDir: string, localName: string): Promise<ReadMember> {
-  const hash = createHash('sha256');
+  const hash = new BackgroundHash();
   const copyPath = join(workDir, localName);
+  const stages = [sharedAlignedBuffer(CHUNK), sharedAlignedBuffer(CHUNK)];
+  const busy: (Promise<unknown> | null)[] = [null, null];
   const input = openSync(tarPath, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
-  const output = openSync(copyPath, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL, 0o600);
+  let output: number | null = null;
   try {
-    const buffer = Buffer.allocUnsafe(CHUNK);
-    for (let done = 0; done < member.size; ) {
-      const want = Math.min(CHUNK, member.size - done);
-      const got = readSync(input, buffer, 0, want, member.dataOffset + done);
+    output = openSync(copyPath, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL, 0o600);
+    for (let done = 0, turn = 0; done < member.size; turn ^= 1) {
+      await busy[turn];
+      const buffer = stages[turn]!;
+      const got = readSync(input, buffer, 0, Math.min(CHUNK, member.size - done), member.dataOffset + done);
       if (got === 0) throw new Error(`the archive ended inside ${member.name}`);
       const chunk = buffer.subarray(0, got);
-      // The write runs on the thread pool while this thread hashes the same bytes; awaiting it also
-      // lets a Ctrl-C or SIGTERM be handled between chunks.
-      const writing = writeBehind(output, chunk);
-      hash.update(chunk);
-      await writing;
+      const step = Promise.all([writeBehind(output, chunk, done), hash.update(chunk)]);
+      // Marked handled now; a failure still reaches the await on this buffer's next turn or below.
+      step.catch(() => undefined);
+      busy[turn] = step;
       const before = done;
       done += got;
       if (before < member.size / 2 && done >= member.size / 2) await pausePoint(`copy-member:${localName}:half`);
     }
+    await Promise.all(busy);
+    return { name: member.name, size: member.size, sha256: await hash.digest(), copyPath };
   } finally {
+    await Promise.allSettled(busy);
     closeSync(input);
-    closeSync(output);
+    if (output !== null) closeSync(output);
+    await hash.close();
   }
-  return { name: member.name, size: member.size, sha256: hash.digest('hex'), copyPath };
 }
 
 /** Reads one small member into memory (its size was bounded by the prescan) and hashes it. */

@@ -1,14 +1,16 @@
 /**
  * Writes a plain ustar archive to a new file, hashing every byte of it as it goes (the tar's SHA-256
- * for the custody log) and, for a streamed member, the member's own bytes as they are read (its
- * SHA-256 for the manifest): each byte is read once, into the aligned buffer it is written from.
+ * for the custody log, on a worker thread) and, for a streamed member, the member's own bytes as they
+ * are read (its SHA-256 for the manifest, on this thread): each byte is read once, into the aligned
+ * buffer it is hashed and written from.
  * Headers are fixed: regular file, mode 0444, owner 0, uname/gname `kustody`, the given mtime, so
  * the same members always give the same bytes.
  */
-import { createHash, type Hash } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import { closeSync, constants, fstatSync, openSync, readSync } from 'node:fs';
 import { KustodyError } from '../../core/errors.js';
 import { AlignedFileWriter } from '../system/aligned-file-writer.js';
+import { BackgroundHash } from '../system/background-hash.js';
 
 const BLOCK = 512;
 /** The largest member a plain octal ustar size field holds (8 GiB - 1); kustody's reader accepts no other encoding. */
@@ -16,7 +18,8 @@ export const MAX_USTAR_MEMBER = 8 ** 11 - 1;
 
 /** A tar being written: members are appended in order, then `finish` writes the end-of-archive blocks. */
 export class TarWriter {
-  private readonly hash: Hash = createHash('sha256');
+  // The whole tar's hash runs on a worker thread over the staging buffers, beside the member's hash here.
+  private readonly hash = new BackgroundHash();
   private readonly out: AlignedFileWriter;
 
   /** Creates the tar at `path` (0600, must not exist yet). */
@@ -65,12 +68,13 @@ export class TarWriter {
   async finish(): Promise<{ size: number; sha256: string }> {
     await this.out.append(Buffer.alloc(2 * BLOCK));
     const size = await this.out.finish();
-    return { size, sha256: this.hash.digest('hex') };
+    return { size, sha256: await this.hash.digest() };
   }
 
   /** Waits for writes still running, then closes the file; call once, also after an error. */
   async close(): Promise<void> {
     await this.out.close();
+    await this.hash.close();
   }
 
   private async pad(length: number): Promise<void> {

@@ -9,17 +9,15 @@
  * without it and carries on with ordinary writes, so the output is the same either way. O_DIRECT is
  * not a durability promise: the caller still fsyncs the file before relying on it.
  *
- * The buffers are a WebAssembly memory, because V8 places those on page boundaries, which O_DIRECT
- * requires; a Node Buffer's address has no such guarantee (its writes fail with EINVAL).
+ * The buffers are a shared WebAssembly memory, because V8 places those on page boundaries, which
+ * O_DIRECT requires (a Node Buffer's address has no such guarantee: its writes fail with EINVAL), and
+ * a worker thread can hash them in place.
  */
 import { closeSync, constants, openSync, write } from 'node:fs';
+import { sharedAlignedBuffer } from './background-hash.js';
 
 /** Bytes per staging buffer: a multiple of every block size O_DIRECT asks for. */
 export const STAGE_BYTES = 8 * 1024 * 1024;
-const WASM_PAGE = 64 * 1024;
-
-// The one part of the WebAssembly global used here (the project's type libraries do not declare it).
-declare const WebAssembly: { Memory: new (size: { initial: number; maximum: number }) => { buffer: ArrayBuffer } };
 
 /** A file being written through aligned staging buffers. */
 export class AlignedFileWriter {
@@ -31,15 +29,18 @@ export class AlignedFileWriter {
   private position = 0;
   private direct: boolean;
 
-  private constructor(private readonly path: string, fd: number, private readonly openedDirect: boolean, private readonly observe: (bytes: Buffer) => void) {
+  private constructor(private readonly path: string, fd: number, private readonly openedDirect: boolean, private readonly observe: (bytes: Buffer) => Promise<void> | void) {
     this.fds = [fd];
     this.direct = openedDirect;
-    const memory = Buffer.from(new WebAssembly.Memory({ initial: (2 * STAGE_BYTES) / WASM_PAGE, maximum: (2 * STAGE_BYTES) / WASM_PAGE }).buffer);
+    const memory = sharedAlignedBuffer(2 * STAGE_BYTES);
     this.stages = [memory.subarray(0, STAGE_BYTES), memory.subarray(STAGE_BYTES)];
   }
 
-  /** Creates `path` (0600, must not exist); `observe` sees every byte, in order, as it is handed to the disk. */
-  static create(path: string, observe: (bytes: Buffer) => void = () => undefined): AlignedFileWriter {
+  /**
+   * Creates `path` (0600, must not exist); `observe` sees every byte, in order, as it is handed to the
+   * disk, and may return a promise: the buffer is reused only once it and the write have settled.
+   */
+  static create(path: string, observe: (bytes: Buffer) => Promise<void> | void = () => undefined): AlignedFileWriter {
     const flags = constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW;
     try {
       return new AlignedFileWriter(path, openSync(path, flags | constants.O_DIRECT, 0o600), true, observe);
@@ -91,8 +92,7 @@ export class AlignedFileWriter {
 
   private async handOff(): Promise<void> {
     const bytes = this.stages[this.current]!.subarray(0, this.fill);
-    this.observe(bytes);
-    const writing = this.writeAt(bytes, this.position);
+    const writing = Promise.all([this.writeAt(bytes, this.position), this.observe(bytes)]).then(() => undefined);
     // Marked handled now; the error still reaches whoever awaits it (the next hand-off or finish).
     writing.catch(() => undefined);
     this.writing[this.current] = writing;

@@ -5,15 +5,15 @@
  */
 import { write } from 'node:fs';
 
-/** Writes all of `chunk` at the descriptor's current position; resolves once every byte is written. */
-export function writeBehind(fd: number, chunk: Uint8Array): Promise<void> {
+/** Writes all of `chunk` at `position` (default: the descriptor's current position); resolves once every byte is written. */
+export function writeBehind(fd: number, chunk: Uint8Array, position: number | null = null): Promise<void> {
   return new Promise((resolve, reject) => {
     const step = (offset: number): void => {
       if (offset >= chunk.length) {
         resolve();
         return;
       }
-      write(fd, chunk, offset, chunk.length - offset, null, (error, written) => {
+      write(fd, chunk, offset, chunk.length - offset, position === null ? null : position + offset, (error, written) => {
         if (error !== null) reject(error);
         else step(offset + written);
       });

@@ -15,7 +15,9 @@ import { mountFourKSectorFs } from '../../helpers/sector-loop-fs.js';
 /** Writes `content` through the writer in uneven pieces, half by append and half into space(). */
 async function writeThrough(path: string, content: Buffer) {
   const observed = createHash('sha256');
-  const writer = AlignedFileWriter.create(path, (bytes) => observed.update(bytes));
+  const writer = AlignedFileWriter.create(path, (bytes) => {
+    observed.update(bytes);
+  });
   const directAtStart = writer.usesDirectIo;
   try {
     let done = 0;
