@@ -5,6 +5,13 @@
  * memory, `jq -c 'select(.user.extra[credential-id][0] == "JTI=…")'` over the same files, and the time
  * of the pivot query (`audit who --jti`) on the ingested case, in process and as a CLI run.
  * Targets (issue 14): ingest at >= 1x jq's filter speed, under 300 MiB; the pivot under 200 ms.
+ * The speed target compares wall-clock time over the same files (what a responder waits for; both
+ * read them from the page cache, just written): ingest uses two threads, jq one. CPU time is printed
+ * too, since on a shared 2-core machine wall time also measures the neighbours.
+ * Last measured, 1 GiB (4 files, 350,924 event stages), 2 cores at load ~10 (other helpers' tests):
+ * ingest 59.6 s wall, 29.2 s CPU, peak 276 MiB; jq 33.3 s wall, 11.3 s CPU: 0.56x wall, 0.39x CPU;
+ * pivot 1-44 ms in process, 370 ms as a CLI run (node start included). Before (single thread, rows
+ * read back for their digest, a table scan per batch): 102 s wall, 43.2 s CPU, 196 MiB: 0.29x CPU.
  */
 import { statSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
@@ -45,7 +52,7 @@ try {
   const dbMiB = statSync(join(created.path, 'evidence.db')).size / 1024 / 1024;
   console.log(`kustody audit ingest: ${ingest.seconds.toFixed(1)} s wall, ${ingest.cpuSeconds.toFixed(1)} s CPU, ${mibPerSecond(generated.bytes, ingest.seconds)}, peak ${ingest.peakMiB.toFixed(0)} MiB, ${events} event stages stored, case ${dbMiB.toFixed(0)} MiB`);
   console.log(`jq credential-id filter: ${jq.seconds.toFixed(1)} s wall, ${jq.cpuSeconds.toFixed(1)} s CPU, ${mibPerSecond(generated.bytes, jq.seconds)}, peak ${jq.peakMiB.toFixed(0)} MiB, ${jqMatches} lines matched`);
-  console.log(`ingest speed / jq speed: ${(jq.seconds / ingest.seconds).toFixed(2)}x wall, ${(jq.cpuSeconds / ingest.cpuSeconds).toFixed(2)}x CPU (target >= 1x, peak < 300 MiB)`);
+  console.log(`ingest speed / jq speed: ${(jq.seconds / ingest.seconds).toFixed(2)}x wall (the target: >= 1x), ${(jq.cpuSeconds / ingest.cpuSeconds).toFixed(2)}x CPU; peak ${ingest.peakMiB < 300 ? 'under' : 'OVER'} 300 MiB`);
   console.log(`pivot query (audit who --jti, in process): ${queries.map((q) => q.toFixed(0)).join(', ')} ms, ${requests} requests (target < 200 ms); as a CLI run: ${(cli.seconds * 1000).toFixed(0)} ms wall, peak ${cli.peakMiB.toFixed(0)} MiB`);
   console.log(`load average at start / after ingest / after jq: ${load.map((l) => l.toFixed(1)).join(' / ')}`);
 } finally {

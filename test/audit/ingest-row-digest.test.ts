@@ -6,7 +6,8 @@ import { auditRowHead, auditRowTail, STORED_AUDIT_COLUMNS, type BoundValue } fro
 import { emptyAuditRow } from '../../src/core/audit/audit-row.js';
 import { RowsDigest, rowLine } from '../../src/core/capture/digest-rows.js';
 import { commitAuditBatch } from '../../src/adapters/store/audit-store.js';
-import { createCase, recordAction } from '../../src/adapters/store/case-store.js';
+import { createCase, readCaseKey, recordAction } from '../../src/adapters/store/case-store.js';
+import { DEFAULT_INGEST_LIMITS, ingestAuditLogs } from '../../src/runner/run-audit-ingest.js';
 import { openReadableDb, openWritableDb } from '../../src/adapters/store/open-store.js';
 import { decodeRow, digestColumns, digestSelect } from '../../src/adapters/store/stored-rows.js';
 import { judgeAccepts } from '../helpers/captured-case.js';
@@ -105,4 +106,19 @@ test('a writer\'s own row digest is recorded only when the rowids agree with its
   assert.deepEqual(digests.map((d) => d.count), [2, 2]);
   for (const d of digests) assert.equal(d.recorded, d.recomputed);
   assert.ok(judgeAccepts(casePath));
+});
+
+test('ingest called in process from source (tsx, as other tests may) parses on its worker thread and stores what the CLI stores', async (t) => {
+  const { dir, cleanup } = makeTempDir();
+  t.after(cleanup);
+  const { path: casePath, db } = createCase({ parentDir: dir, title: 't', host: 'h', osUser: 'u', now: '2026-12-07T00:00:00.000Z', toolName: 'kustody', toolVersion: 'test' });
+  const log = join(dir, 'audit.log');
+  writeFileSync(log, `${[eventLine('in-1'), 'not json', eventLine('in-2'), eventLine('in-1')].join('\n')}\n`);
+  try {
+    const [summary] = await ingestAuditLogs(db, { files: [log], caseKey: readCaseKey(casePath), limits: DEFAULT_INGEST_LIMITS, actor: 'tester@host', now: () => '2026-12-07T00:00:01.000Z', sizes: [0] });
+    assert.deepEqual([summary?.lines, summary?.events, summary?.inserted, summary?.duplicates, summary?.skipped['not-json']], [4, 3, 2, 1, 1]);
+  } finally {
+    db.close();
+  }
+  for (const d of recordedAndRecomputed(casePath)) assert.equal(d.recorded, d.recomputed);
 });

@@ -22,7 +22,11 @@ export class AuditParserThread {
 
   constructor(caseKey: Uint8Array) {
     // A small young generation: a batch's strings are promoted soon anyway, and the heap stays compact.
-    this.worker = new Worker(WORKER_URL, { workerData: { caseKey }, resourceLimits: { maxYoungGenerationSizeMb: 8 } });
+    const options = { workerData: { caseKey }, resourceLimits: { maxYoungGenerationSizeMb: 8 } };
+    this.worker = WORKER_URL.pathname.endsWith('.ts')
+      // Run from source (tests under tsx): a worker does not inherit tsx's loader, so it registers it first.
+      ? new Worker(`import('tsx/esm/api').then((tsx) => { tsx.register(); return import(${JSON.stringify(WORKER_URL.href)}); })`, { ...options, eval: true })
+      : new Worker(WORKER_URL, options);
     this.worker.on('message', (reply: ParserReply) => this.push(reply));
     this.worker.on('error', (error) => this.fail(error));
     this.worker.on('exit', (code) => this.fail(new Error(`the audit parsing thread stopped (exit code ${code})`)));
