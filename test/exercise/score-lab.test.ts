@@ -4,12 +4,12 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import type { ScoreCard } from '../../src/core/exercise/score.js';
 import { kubectl, requireLab } from '../helpers/lab.js';
-import { exerciseCli, scoreCard, startLabExercise, type LabExercise } from '../helpers/lab-exercise.js';
+import { exerciseCli, scoreCard, startLabExercise, stopAndReadBack, type LabExercise } from '../helpers/lab-exercise.js';
 import { waitForEvent } from './exercise-helpers.js';
 
+/** The README's end of an exercise: stop, every created object read back gone, then the final score. */
 async function stopAndScore(ex: LabExercise): Promise<ScoreCard> {
-  const stop = await exerciseCli(ex.lab, ['stop', ex.casePath, '--yes']);
-  assert.equal(stop.exitCode, 0, stop.stdout + stop.stderr);
+  await stopAndReadBack(ex);
   return scoreCard(ex);
 }
 
@@ -55,7 +55,7 @@ test('deleting the pod with kubectl before any capture and never finding the pla
   assert.equal(card.objectivesMet, 0);
 });
 
-test('a team that revokes the stolen deploy-bot token but never sweeps is charged for the missed CronJob and RoleBinding, named in score --json; its persistence sweep then finds and removes them and those items turn to met', { timeout: 420_000 }, async (t) => {
+test('a team that revokes the stolen deploy-bot token but never sweeps is charged for the missed CronJob and RoleBinding, named in score --json; its persistence sweep then lists them, revoke --service-account deletes the backdoor account, and every objective is met', { timeout: 420_000 }, async (t) => {
   const lab = await requireLab(t);
   if (lab === null) return;
   // Five seconds a scenario minute: account at 10 s, binding at 15 s, CronJob at 20 s.
@@ -75,10 +75,13 @@ test('a team that revokes the stolen deploy-bot token but never sweeps is charge
   const sweep = await team(['audit', 'sweep', casePath, '-n', namespace, '--since', since, '--yes', '--json']);
   const swept = (JSON.parse(sweep.stdout) as { items: Array<{ kind: string; name: string }> }).items.map((i) => `${i.kind}/${i.name}`);
   for (const planted of ['CronJob/log-rotate', 'RoleBinding/metrics-reader', 'ServiceAccount/metrics']) assert.ok(swept.includes(planted), `${planted} not swept: ${swept.join(', ')}`);
+  assert.equal(byId(before, 'revoke-backdoor')?.met, false, 'the backdoor account is not revoked by revoking the bot');
+  // The README's good response: the backdoor the sweep found is revoked by name, no pod runs as it.
+  await team(['revoke', '--service-account', `${namespace}/metrics`, '--case', casePath, '--rbac', '--delete-sa', '--yes']);
   await team(['bundle', 'export', casePath, '-o', join(dir, 'case.tar')]);
   const after = await stopAndScore(ex);
   assert.deepEqual(after.items.filter((i) => i.kind === 'mistake' && i.met).map((i) => `${i.id}: ${i.why}`), []);
-  for (const id of ['revoke-bot', 'find-cronjob', 'find-binding', 'find-account', 'export']) assert.equal(byId(after, id)?.met, true, `${id}: ${byId(after, id)?.why}`);
+  for (const id of ['revoke-bot', 'find-cronjob', 'find-binding', 'find-account', 'revoke-backdoor', 'export']) assert.equal(byId(after, id)?.met, true, `${id}: ${byId(after, id)?.why}`);
   assert.match(byId(after, 'find-cronjob')?.why ?? '', /listed by a persistence sweep/);
-  assert.ok(after.total > before.total + 40, `${before.total} → ${after.total}`);
+  assert.deepEqual([after.total, after.max, after.objectivesMet, after.objectives, before.total], [90, 90, 6, 6, -25]);
 });
