@@ -43,6 +43,7 @@ test('cryptominer played headless on the lab: capture, isolate, capture the seco
     'deleted-before-capture': 'avoided', 'released-early': 'made',
     'pod-deleted-before-capture:pool': 'avoided', 'released-before-revoke:pool': 'avoided',
     'pod-deleted-before-capture:builder': 'avoided', 'released-before-revoke:builder': 'avoided',
+    'pod-deleted-before-capture:metrics-agent-2': 'avoided', 'released-before-revoke:metrics-agent-2': 'avoided',
     'unrecorded-change:Pod/builder': 'avoided',
   }, JSON.stringify(card.items.map((i) => `${i.id}: ${i.why}`), null, 1));
   assert.deepEqual([card.total, card.max, card.objectivesMet, card.objectives, card.provisional], [80, 90, 5, 5, false]);

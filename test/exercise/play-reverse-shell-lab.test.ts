@@ -38,6 +38,7 @@ test('reverse-shell-exfil played headless on the lab: capture, isolate, revoke a
     'capture-shell': 'met', 'cut-egress': 'met', revoke: 'met', 'find-worker': 'missed', export: 'met',
     'deleted-before-capture': 'avoided', 'released-early': 'avoided',
     'pod-deleted-before-capture:c2': 'made', 'released-before-revoke:c2': 'avoided',
+    'pod-deleted-before-capture:shop-worker': 'avoided', 'released-before-revoke:shop-worker': 'avoided',
     'unrecorded-change:Pod/shop': 'avoided', 'unrecorded-change:Pod/c2': 'made',
     'hint:connections': 'taken',
   }, JSON.stringify(card.items.map((i) => `${i.id}: ${i.why}`), null, 1));

@@ -70,6 +70,7 @@ test('reverse-shell-exfil played through the terminal UI on the lab: the data-ex
     'capture-shell': 'met', 'cut-egress': 'met', revoke: 'met', 'find-worker': 'met', export: 'met',
     'deleted-before-capture': 'avoided', 'released-early': 'avoided',
     'pod-deleted-before-capture:c2': 'avoided', 'released-before-revoke:c2': 'avoided',
+    'pod-deleted-before-capture:shop-worker': 'avoided', 'released-before-revoke:shop-worker': 'avoided',
     'unrecorded-change:Pod/shop': 'avoided', 'unrecorded-change:RoleBinding/shop': 'avoided',
   }, JSON.stringify(card.items.map((i) => `${i.id}: ${i.why}`), null, 1));
   assert.deepEqual([card.total, card.max, card.objectivesMet, card.provisional], [90, 90, 5, false]);

@@ -2,6 +2,7 @@
 import { test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import { readScoreInput } from '../../src/adapters/exercise/score-input.js';
+import { loadScenario } from '../../src/adapters/exercise/scenario-files.js';
 import { scoreExercise, type ScoreCard } from '../../src/core/exercise/score.js';
 import { makeTempDir, runKustody } from '../helpers/cli.js';
 import { exerciseCase, minute, NS } from './score-fixture.js';
@@ -135,4 +136,19 @@ test('identity-revoked is met by kustody deleting the ServiceAccount (revoke --d
   assert.deepEqual(item(third, 'revoke').evidence, [{ table: 'actions', rowid: gone }, { table: 'actions', rowid: valid }]);
   c.deletedAccount(minute(5), 'other', 'sweep-ServiceAccount-kx-score-other');
   assert.equal(item(scoreExercise(readScoreInput(c.path)), 'revoke').met, false, 'another account\'s deletion does not count');
+});
+
+test('a pod the attacker starts with an inject (cryptominer\'s metrics-agent-2) is charged like its other pods: deleted outside kustody before any capture costs the default 20 points and a change outside kustody 10', () => {
+  const loaded = loadScenario('cryptominer');
+  assert.ok(loaded.scenario !== null, JSON.stringify(loaded.problems));
+  const detail = { apiVersion: 'v1', kind: 'Pod', namespace: NS, name: 'metrics-agent-2', uid: 'u2', by: 'attacker' };
+  const card = scoreExercise({
+    scenario: loaded.scenario,
+    exercise: { id: 1, namespace: NS, startedAt: minute(0), stoppedAt: minute(10), minuteSeconds: 60 },
+    custody: [],
+    events: [{ seq: 7, at: minute(10), kind: 'deleted-object', name: `Pod ${NS}/metrics-agent-2`, outcome: 'gone', detail }],
+  });
+  const deleted = item(card, 'pod-deleted-before-capture:metrics-agent-2');
+  assert.deepEqual([deleted.met, deleted.points, deleted.evidence], [true, -20, [{ table: 'exercise_events', rowid: 7 }]]);
+  assert.deepEqual([item(card, 'unrecorded-change:Pod/metrics-agent-2').met, item(card, 'released-before-revoke:metrics-agent-2').met], [true, false]);
 });

@@ -118,10 +118,11 @@ function interruptionOf(events: ScoreInput['events']): ScoreCard['interrupted'] 
   return { at: died.at, message: typeof detail.message === 'string' ? detail.message : `the runner died at or before ${died.at}`, evidence: { table: 'exercise_events', rowid: died.seq } };
 }
 
-/** Scenario pods: the workloads of kind Pod and the pods the attacker created. */
+/** Scenario pods: the workloads of kind Pod and the pods the attacker created, on schedule or with an inject. */
 function exercisePods(input: ScoreInput): string[] {
   const names = input.scenario.workloads.filter((w) => w.object.kind === 'Pod').map((w) => w.name);
-  for (const action of input.scenario.actions) if (action.do === 'create' && action.object.kind === 'Pod') names.push(String((action.object.metadata as { name?: unknown } | undefined)?.name ?? ''));
+  const calls = [...input.scenario.actions, ...input.scenario.injects.flatMap((i) => (i.action === null ? [] : [i.action]))];
+  for (const call of calls) if (call.do === 'create' && call.object.kind === 'Pod') names.push(String((call.object.metadata as { name?: unknown } | undefined)?.name ?? ''));
   return [...new Set(names.filter((n) => n !== ''))];
 }
 
