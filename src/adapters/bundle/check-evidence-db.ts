@@ -173,8 +173,10 @@ async function checkArtifacts(db: Database.Database, findings: VerifyFinding[]):
     const earlier = earlierWithContent.get(row.sha256, row.id) !== undefined;
     if (row.content !== null) {
       const next: HashingArtifact = { id: row.id, sha256: row.sha256, sizeMatches: row.content.length === Number(row.size), earlier, digest: webcrypto.subtle.digest('SHA-256', row.content) };
-      spent(row.content.length);
       if (hashing !== null) await settleArtifact(hashing, report);
+      // Counted once the previous BLOB is hashed: it is garbage now, so the scavenge frees it before
+      // the next BLOB is read (counted earlier, it was still alive and lived on until the next one).
+      spent(row.content.length);
       hashing = next;
     } else if (!earlier) {
       report(`artifact ${row.id}: no earlier artifact holds the bytes of ${row.sha256.slice(0, 16)}…: content was removed`);
