@@ -8,10 +8,11 @@
  * The speed target compares wall-clock time over the same files (what a responder waits for; both
  * read them from the page cache, just written): ingest uses two threads, jq one. CPU time is printed
  * too, since on a shared 2-core machine wall time also measures the neighbours.
- * Last measured, 1 GiB (4 files, 350,924 event stages), 2 cores at load ~10 (other helpers' tests):
- * ingest 59.6 s wall, 29.2 s CPU, peak 276 MiB; jq 33.3 s wall, 11.3 s CPU: 0.56x wall, 0.39x CPU;
- * pivot 1-44 ms in process, 370 ms as a CLI run (node start included). Before (single thread, rows
- * read back for their digest, a table scan per batch): 102 s wall, 43.2 s CPU, 196 MiB: 0.29x CPU.
+ * Last measured, 1 GiB (4 files, 350,924 event stages), 2 cores at load ~4 (other helpers' tests):
+ * ingest 30.2 s wall, 30.6 s CPU, peak 239 MiB; jq 14.3 s wall, 11.9 s CPU: 0.47x wall, 0.39x CPU;
+ * pivot 1-11 ms in process, 160 ms as a CLI run (node start included). At load ~8-10: 0.51-0.56x
+ * wall, 0.39-0.42x CPU. Before (one thread, each batch's rows read back for their digest, a table
+ * scan per custody row): 102 s wall, 43.2 s CPU, 196 MiB: 0.29x CPU.
  */
 import { statSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';

@@ -37,7 +37,7 @@ export interface FileTally {
 }
 
 /** Bounds on one batch (one transaction and custody row). */
-export const BATCH_ROWS = 5_000;
+export const BATCH_ROWS = 2_500;
 const BATCH_BYTES = 64 * 1024 * 1024;
 // Characters of stored text per batch: rows of hostile events can each carry up to ~200 KB of bounded values.
 const BATCH_TEXT_CHARS = 16 * 1024 * 1024;
