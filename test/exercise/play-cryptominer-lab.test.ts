@@ -13,9 +13,10 @@ import { exerciseEvents, waitForEvent } from './exercise-helpers.js';
 test('cryptominer played headless on the lab: capture, isolate, capture the second miner and the builder, revoke the builder with TokenReview proof, export; releasing the miner before the revoke costs its 10 points and is named; stop removes every object it created', { timeout: 420_000 }, async (t) => {
   const lab = await requireLab(t);
   if (lab === null) return;
-  // Fifteen seconds a scenario minute: the miner starts at minute 2 (30 s); the isolation limit of
-  // 10 scenario minutes leaves 120 s for a capture and an isolation (each a few seconds on the lab).
-  const ex = await startLabExercise(t, lab, 'cryptominer', 'cm', 15);
+  // Twenty seconds a scenario minute: the miner starts at minute 2 (40 s); the isolation limit of
+  // 10 scenario minutes leaves 160 s for a pod start, a capture and an isolation (10–15 s on an idle
+  // lab), so a machine loaded ten times over still makes it.
+  const ex = await startLabExercise(t, lab, 'cryptominer', 'cm', 20);
   const { namespace: ns, casePath: kase, team } = ex;
   await waitForEvent(kase, (r) => r.kind === 'attacker-action' && r.name === 'start-miner' && r.outcome === 'ok');
   await waitPodReady(ex, 'metrics-agent');
