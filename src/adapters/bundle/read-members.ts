@@ -50,7 +50,11 @@ export async function copyMember(tarPath: string, member: TarMember, workDir: st
       busy[turn] = step;
       const before = done;
       done += got;
-      if (before < member.size / 2 && done >= member.size / 2) await pausePoint(`copy-member:${localName}:half`);
+      if (before < member.size / 2 && done >= member.size / 2) {
+        // The pause point promises half the member is in the copy: let the writes in flight land first.
+        await Promise.all(busy);
+        await pausePoint(`copy-member:${localName}:half`);
+      }
     }
     await Promise.all(busy);
     return { name: member.name, size: member.size, sha256: await hash.digest(), copyPath };
