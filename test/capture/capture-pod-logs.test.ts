@@ -8,7 +8,7 @@ import { execa } from 'execa';
 import { findSecretInBytes } from '../../src/core/credentials/canary.js';
 import { canary, makeJwt } from '../core/credentials/helpers.js';
 import { makeTempDir, newCase, runKustody } from '../helpers/cli.js';
-import { kubectl, requireLab } from '../helpers/lab.js';
+import { applyAsAdmin, kubectl, requireLab } from '../helpers/lab.js';
 
 function query(db: string, sql: string): string[][] {
   return execFileSync('sqlite3', ['-separator', '\t', db, sql], { encoding: 'utf8' }).split('\n').filter((l) => l !== '').map((l) => l.split('\t'));
@@ -54,11 +54,7 @@ test('a pod log with invalid UTF-8 and canary secrets is hashed as kubectl logs 
     ],
   };
   // The namespace's default ServiceAccount appears shortly after the namespace: retry until the pod is admitted.
-  let applied = await kubectl(lab, 'admin', ['apply', '-f', '-'], { input: JSON.stringify(manifest) });
-  for (let i = 0; i < 30 && applied.exitCode !== 0; i += 1) {
-    await new Promise((r) => setTimeout(r, 1000));
-    applied = await kubectl(lab, 'admin', ['apply', '-f', '-'], { input: JSON.stringify(manifest) });
-  }
+  const applied = await applyAsAdmin(lab, manifest);
   assert.equal(applied.exitCode, 0, applied.stderr);
   const ready = await kubectl(lab, 'admin', ['wait', '-n', ns, '--for=condition=Ready', 'pod/logger', '--timeout=120s'], { timeout: 130_000 });
   assert.equal(ready.exitCode, 0, ready.stderr);

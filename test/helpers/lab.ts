@@ -88,6 +88,17 @@ export async function kubectl(
   return { exitCode: run.exitCode ?? -1, stdout: run.stdout, stderr: run.stderr };
 }
 
+/** Applies one object as `admin`, retrying for up to 30 s while a new namespace's default ServiceAccount does not exist yet. */
+export async function applyAsAdmin(lab: LabEnv, object: unknown): Promise<KubectlRun> {
+  const input = JSON.stringify(object);
+  let applied = await kubectl(lab, 'admin', ['apply', '-f', '-'], { input });
+  for (let i = 0; i < 30 && applied.exitCode !== 0; i += 1) {
+    await new Promise((r) => setTimeout(r, 1000));
+    applied = await kubectl(lab, 'admin', ['apply', '-f', '-'], { input });
+  }
+  return applied;
+}
+
 /** Applies a scenario from test/lab/scenarios (e.g. `shop`) into `namespace` and waits until its pods are Ready. */
 export async function applyScenario(name: string, namespace: string): Promise<void> {
   const run = await execa('bash', [LAB_SCRIPT, 'scenario', name, namespace], { reject: false, timeout: 180_000 });

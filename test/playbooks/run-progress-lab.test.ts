@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { makeTempDir, newCase, REPO_ROOT, runKustody } from '../helpers/cli.js';
-import { kubectl, requireLab, type LabEnv } from '../helpers/lab.js';
+import { applyAsAdmin, kubectl, type LabEnv, requireLab } from '../helpers/lab.js';
 
 const PLAYBOOK = join(REPO_ROOT, 'test', 'playbooks', 'fixtures', 'long-wait.yaml');
 
@@ -25,11 +25,7 @@ async function stubbornPod(t: { after: (fn: () => Promise<void>) => void }, lab:
       containers: [{ name: 'app', image: 'lab.local/busybox:1.35', imagePullPolicy: 'Never', command: ['sleep', '100000'] }],
     },
   };
-  let applied = await kubectl(lab, 'admin', ['apply', '-f', '-'], { input: JSON.stringify(pod) });
-  for (let i = 0; i < 30 && applied.exitCode !== 0; i += 1) {
-    await new Promise((r) => setTimeout(r, 1000));
-    applied = await kubectl(lab, 'admin', ['apply', '-f', '-'], { input: JSON.stringify(pod) });
-  }
+  const applied = await applyAsAdmin(lab, pod);
   assert.equal(applied.exitCode, 0, applied.stderr);
   const ready = await kubectl(lab, 'admin', ['wait', '-n', ns, '--for=condition=Ready', 'pod/stubborn', '--timeout=120s'], { timeout: 130_000 });
   assert.equal(ready.exitCode, 0, ready.stderr);

@@ -14,7 +14,7 @@ import { escapeHtml } from '../../src/core/report/html-text.js';
 import { ReviewApp } from '../../src/ui/ReviewApp.js';
 import { makeTempDir, newCase, runKustody } from '../helpers/cli.js';
 import { inertOutputs, RAW_CONTROL } from '../helpers/inert-outputs.js';
-import { kubectl, requireLab } from '../helpers/lab.js';
+import { applyAsAdmin, kubectl, requireLab } from '../helpers/lab.js';
 import { KEYS, renderUi, unmountAll } from '../ui/render-helpers.js';
 
 afterEach(() => unmountAll());
@@ -56,12 +56,7 @@ test('hostile annotations, command lines, logs and Events captured from the lab 
       }],
     },
   };
-  let applied = await kubectl(lab, 'admin', ['apply', '-f', '-'], { input: JSON.stringify(pod) });
-  for (let i = 0; i < 30 && applied.exitCode !== 0; i += 1) {
-    // A new namespace's default ServiceAccount may not exist yet.
-    await new Promise((r) => setTimeout(r, 1000));
-    applied = await kubectl(lab, 'admin', ['apply', '-f', '-'], { input: JSON.stringify(pod) });
-  }
+  const applied = await applyAsAdmin(lab, pod);
   assert.equal(applied.exitCode, 0, applied.stderr);
   const now = new Date().toISOString().replace(/\.\d+Z$/, 'Z');
   const event = {

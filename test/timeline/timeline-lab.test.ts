@@ -3,7 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { makeTempDir, newCase, runKustody } from '../helpers/cli.js';
-import { kubectl, requireLab } from '../helpers/lab.js';
+import { applyAsAdmin, kubectl, requireLab } from '../helpers/lab.js';
 
 type Line = { message: string; datetime: string; timestamp_desc: string; kustody_table: string; kustody_rowid: number; kustody_derived?: string };
 
@@ -27,11 +27,7 @@ test('a captured lab pod\'s timeline joins derived process starts, container sta
       }],
     },
   };
-  let applied = await kubectl(lab, 'admin', ['apply', '-f', '-'], { input: JSON.stringify(pod) });
-  for (let i = 0; i < 30 && applied.exitCode !== 0; i += 1) {
-    await new Promise((r) => setTimeout(r, 1000));
-    applied = await kubectl(lab, 'admin', ['apply', '-f', '-'], { input: JSON.stringify(pod) });
-  }
+  const applied = await applyAsAdmin(lab, pod);
   assert.equal(applied.exitCode, 0, applied.stderr);
   const ready = await kubectl(lab, 'admin', ['wait', '-n', ns, '--for=condition=Ready', 'pod/tl', '--timeout=120s'], { timeout: 130_000 });
   assert.equal(ready.exitCode, 0, ready.stderr);
