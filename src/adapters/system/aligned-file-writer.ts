@@ -5,9 +5,10 @@
  * pages: on the virtual machines kustody was measured on, that copy into fresh pages was 92% of the
  * kernel time of a buffered 1 GiB write (5–7 s of system time against 0.3 s with O_DIRECT).
  *
- * Where the file system refuses O_DIRECT (EINVAL at open or at a write), the writer reopens the file
- * without it and carries on with ordinary writes, so the output is the same either way. O_DIRECT is
- * not a durability promise: the caller still fsyncs the file before relying on it.
+ * The file is created without O_DIRECT and opened a second time with it; where the file system
+ * refuses O_DIRECT (EINVAL at that open or at a write), the writer carries on with ordinary writes on
+ * the first descriptor, so the output is the same either way. O_DIRECT is not a durability promise:
+ * the caller still fsyncs the file before relying on it.
  *
  * The buffers are a shared WebAssembly memory, because V8 places those on page boundaries, which
  * O_DIRECT requires (a Node Buffer's address has no such guarantee: its writes fail with EINVAL), and
@@ -23,16 +24,13 @@ export const STAGE_BYTES = 8 * 1024 * 1024;
 export class AlignedFileWriter {
   private readonly stages: Buffer[];
   private readonly writing: (Promise<void> | null)[] = [null, null];
-  private readonly fds: number[];
   private current = 0;
   private fill = 0;
   private position = 0;
   private direct: boolean;
 
-  private constructor(private readonly path: string, fd: number, private readonly openedDirect: boolean, private readonly observe: (bytes: Buffer) => Promise<void> | void) {
-    this.fds = [fd];
-    this.direct = openedDirect;
-    const memory = sharedAlignedBuffer(2 * STAGE_BYTES);
+  private constructor(memory: Buffer, private readonly bufferedFd: number, private readonly directFd: number | null, private readonly observe: (bytes: Buffer) => Promise<void> | void) {
+    this.direct = directFd !== null;
     this.stages = [memory.subarray(0, STAGE_BYTES), memory.subarray(STAGE_BYTES)];
   }
 
@@ -41,13 +39,22 @@ export class AlignedFileWriter {
    * disk, and may return a promise: the buffer is reused only once it and the write have settled.
    */
   static create(path: string, observe: (bytes: Buffer) => Promise<void> | void = () => undefined): AlignedFileWriter {
-    const flags = constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW;
+    // Allocated first, so a refused allocation leaves no descriptor open.
+    const memory = sharedAlignedBuffer(2 * STAGE_BYTES);
+    // Created without O_DIRECT: a file system that refuses O_DIRECT at open (tmpfs before Linux 6.6,
+    // ramfs) has already created the file when open(2) fails, so a second O_EXCL open would find it.
+    const bufferedFd = openSync(path, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, 0o600);
+    let directFd: number | null = null;
     try {
-      return new AlignedFileWriter(path, openSync(path, flags | constants.O_DIRECT, 0o600), true, observe);
+      // The same file (not the path again) opened a second time, with O_DIRECT.
+      directFd = openSync(`/proc/self/fd/${bufferedFd}`, constants.O_WRONLY | constants.O_DIRECT);
     } catch (error) {
-      if ((error as { code?: string }).code !== 'EINVAL') throw error;
-      return new AlignedFileWriter(path, openSync(path, flags, 0o600), false, observe);
+      if ((error as { code?: string }).code !== 'EINVAL') {
+        closeSync(bufferedFd);
+        throw error;
+      }
     }
+    return new AlignedFileWriter(memory, bufferedFd, directFd, observe);
   }
 
   /** Whether writes still bypass the page cache (false once the file system refused O_DIRECT). */
@@ -87,12 +94,18 @@ export class AlignedFileWriter {
   /** Waits for writes still running (after an error too), then closes the file. */
   async close(): Promise<void> {
     await Promise.allSettled(this.writing);
-    for (const fd of this.fds) closeSync(fd);
+    try {
+      if (this.directFd !== null) closeSync(this.directFd);
+    } finally {
+      closeSync(this.bufferedFd);
+    }
   }
 
   private async handOff(): Promise<void> {
     const bytes = this.stages[this.current]!.subarray(0, this.fill);
-    const writing = Promise.all([this.writeAt(bytes, this.position), this.observe(bytes)]).then(() => undefined);
+    // Settles only once both have (Promise.all would reject at the first failure while the write
+    // still runs, and close() would then close its descriptor under it).
+    const writing = allSettledOrThrow([this.writeAt(bytes, this.position), new Promise<void>((resolve) => resolve(this.observe(bytes)))]);
     // Marked handled now; the error still reaches whoever awaits it (the next hand-off or finish).
     writing.catch(() => undefined);
     this.writing[this.current] = writing;
@@ -107,24 +120,23 @@ export class AlignedFileWriter {
 
   private async writeAt(bytes: Buffer, position: number): Promise<void> {
     for (let done = 0; done < bytes.length; ) {
-      const fd = this.fds[this.fds.length - 1]!;
+      const fd = this.direct && this.directFd !== null ? this.directFd : this.bufferedFd;
       try {
         done += await writeOnce(fd, bytes.subarray(done), position + done);
       } catch (error) {
-        // Only the O_DIRECT descriptor (the first, when direct) falls back; any other error is real.
-        if (fd !== this.fds[0] || !this.openedDirect || (error as { code?: string }).code !== 'EINVAL') throw error;
-        this.fallBack();
+        // The file system takes O_DIRECT at open but not this write (block size, alignment): go on
+        // with ordinary writes on the other descriptor. Any other error is real.
+        if (fd !== this.directFd || (error as { code?: string }).code !== 'EINVAL') throw error;
+        this.direct = false;
       }
     }
   }
+}
 
-  // The file system takes O_DIRECT at open but not these writes (block size, alignment): go on with
-  // ordinary writes on a second descriptor of the same file, which this process created.
-  private fallBack(): void {
-    if (!this.direct) return;
-    this.direct = false;
-    this.fds.push(openSync(this.path, constants.O_WRONLY | constants.O_NOFOLLOW));
-  }
+/** Waits for every promise to settle, then rejects with the first failure, if any. */
+async function allSettledOrThrow(promises: readonly Promise<unknown>[]): Promise<void> {
+  const results = await Promise.allSettled(promises);
+  for (const result of results) if (result.status === 'rejected') throw result.reason;
 }
 
 function writeOnce(fd: number, bytes: Buffer, position: number): Promise<number> {

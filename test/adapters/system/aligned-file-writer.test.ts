@@ -5,9 +5,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { closeSync, constants, mkdirSync, open, openSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { AlignedFileWriter, STAGE_BYTES } from '../../../src/adapters/system/aligned-file-writer.js';
+import { BackgroundHash } from '../../../src/adapters/system/background-hash.js';
 import { makeTempDir } from '../../helpers/cli.js';
 import { lacks, needsRoot } from '../../helpers/prerequisites.js';
 import { mountFourKSectorFs } from '../../helpers/sector-loop-fs.js';
@@ -63,4 +65,52 @@ test('on an ext4 with 4 KiB sectors, the 512-byte tail O_DIRECT refuses is writt
   assert.equal(written.directAtEnd, false, 'the refused write did not switch to ordinary writes');
   assert.ok(readFileSync(out).equals(content));
   assert.equal(written.observed, createHash('sha256').update(content).digest('hex'));
+});
+
+test('where the file system refuses O_DIRECT at open (ramfs; tmpfs before Linux 6.6), the file is created once and written with ordinary writes', async (t) => {
+  if (lacks(t, needsRoot('to mount a ramfs'))) return;
+  const { dir, cleanup } = makeTempDir('kustody-ramfs-');
+  const mnt = join(dir, 'mnt');
+  mkdirSync(mnt);
+  execFileSync('mount', ['-t', 'ramfs', 'ramfs', mnt]);
+  t.after(() => {
+    execFileSync('umount', [mnt]);
+    cleanup();
+  });
+  const content = randomBytes(STAGE_BYTES + 4096 + 517);
+  const out = join(mnt, 'out.bin');
+  const written = await writeThrough(out, content);
+  assert.equal(written.directAtStart, false, 'this ramfs took O_DIRECT: the refusal at open under test was not reached');
+  assert.ok(readFileSync(out).equals(content));
+  assert.equal(statSync(out).mode & 0o777, 0o600);
+  assert.equal(written.observed, createHash('sha256').update(content).digest('hex'));
+});
+
+test('when the observer fails before the write in flight ends, close() still waits for that write: a file opened after close() receives none of its bytes', async (t) => {
+  const { dir, cleanup } = makeTempDir('kustody-aligned-');
+  t.after(cleanup);
+  // Every thread of libuv's pool waits in open(2) on a FIFO, so the writer's write stays queued
+  // until the FIFO gets a writer; more waiters than threads only queue behind them.
+  const fifo = join(dir, 'gate');
+  execFileSync('mkfifo', [fifo]);
+  const waiters = Array.from({ length: 64 }, () => new Promise<void>((resolve) => open(fifo, 'r', (error, fd) => (error === null ? closeSync(fd) : undefined, resolve()))));
+  // A hashing thread that has ended: its update fails at once, as after the worker died.
+  const hash = new BackgroundHash();
+  await hash.close();
+  const writer = AlignedFileWriter.create(join(dir, 'out.bin'), (bytes) => hash.update(bytes));
+  await writer.append(Buffer.alloc(STAGE_BYTES, 0x41));
+  const closed = writer.finish().then(
+    () => assert.fail('finish() succeeded although the observer failed'),
+    async () => writer.close(),
+  );
+  // Runs after every promise callback queued so far: a close() that did not wait has closed the descriptor.
+  const later = join(dir, 'later.bin');
+  const laterFd = await new Promise<number>((resolve) => setImmediate(() => resolve(openSync(later, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL, 0o600))));
+  const gate = openSync(fifo, constants.O_WRONLY | constants.O_NONBLOCK);
+  await Promise.all(waiters);
+  closeSync(gate);
+  await closed;
+  closeSync(laterFd);
+  assert.equal(statSync(later).size, 0, "the writer's bytes went into a file opened after it was closed");
+  assert.ok(readFileSync(join(dir, 'out.bin')).equals(Buffer.alloc(STAGE_BYTES, 0x41)));
 });
