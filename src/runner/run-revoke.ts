@@ -13,7 +13,7 @@ import { readRevocationFacts } from '../adapters/kube/revocation-facts.js';
 import { reviewToken, subjectMay } from '../adapters/kube/token-review.js';
 import { capturedServiceAccountName } from '../adapters/store/case-reader.js';
 import { auditWritesOf, capturedIdentities, hasAuditEvents } from '../adapters/store/sweep-facts.js';
-import { attackerIdentities, describeAttackerIdentities, type AttackerIdentity } from '../core/sweep/attacker-identities.js';
+import { attackerIdentities, describeAttackerIdentities, mintedSurvivors, type AccountCover, type AttackerIdentity, type MintedToken } from '../core/sweep/attacker-identities.js';
 import { recordAction } from '../adapters/store/case-store.js';
 import { utcNow } from '../adapters/system/responder-env.js';
 import type { ApplyResult } from './apply-plan.js';
@@ -30,6 +30,8 @@ export interface PreparedRevocation {
   tokens: LiveTokenHandle[];
   /** Every identity the case's audit log shows the attacker held (empty when no audit log was ingested). */
   identities: AttackerIdentity[];
+  /** Tokens the audit log shows the attacker minting for the target's own account that this plan does not kill. */
+  survivors: MintedToken[];
 }
 
 /** What verification found after the changes. */
@@ -55,8 +57,9 @@ export async function prepareRevocation(kube: KubeClients, session: ChangeSessio
   if (tokens.note) plan.report.push(tokens.note);
   const podIdentity = `system:serviceaccount:${namespace}:${facts.serviceAccount?.name ?? input.serviceAccountName ?? 'default'}`;
   const identities = heldIdentities(session, podIdentity);
-  plan.report.push(...(hasAuditEvents(session.db) ? describeAttackerIdentities(identities, podIdentity) : ['No audit log is ingested in this case: other identities the attacker may have used or created are unknown (kustody audit ingest, then run this again).']));
-  return { namespace, plan, facts, tokens: tokens.list, identities };
+  const cover = accountCover(plan, pod);
+  plan.report.push(...(hasAuditEvents(session.db) ? describeAttackerIdentities(identities, podIdentity, cover) : ['No audit log is ingested in this case: other identities the attacker may have used or created are unknown (kustody audit ingest, then run this again).']));
+  return { namespace, plan, facts, tokens: tokens.list, identities, survivors: mintedSurvivors(identities, podIdentity, cover) };
 }
 
 /**
@@ -75,8 +78,9 @@ export async function prepareAccountRevocation(kube: KubeClients, session: Chang
   const seen = session.db.prepare('SELECT COUNT(DISTINCT fingerprint) AS n FROM credentials WHERE subject = ?').get(subject) as { n: number };
   if (seen.n > 0) plan.report.push(`The case holds ${seen.n} fingerprint(s) of tokens of ${subject} from its captures; no raw copy is kept, so only deleting the account's uid (--rotate-sa or --delete-sa) is sure to kill them.`);
   const identities = heldIdentities(session, subject);
-  plan.report.push(...(hasAuditEvents(session.db) ? describeAttackerIdentities(identities, subject) : ['No audit log is ingested in this case: other identities the attacker may have used or created are unknown (kustody audit ingest, then run this again).']));
-  return { namespace, plan, facts, tokens: tokens.list, identities };
+  const cover = accountCover(plan, null);
+  plan.report.push(...(hasAuditEvents(session.db) ? describeAttackerIdentities(identities, subject, cover) : ['No audit log is ingested in this case: other identities the attacker may have used or created are unknown (kustody audit ingest, then run this again).']));
+  return { namespace, plan, facts, tokens: tokens.list, identities, survivors: mintedSurvivors(identities, subject, cover) };
 }
 
 /**
@@ -193,6 +197,15 @@ function heldIdentities(session: ChangeSession, podIdentity: string): AttackerId
   const start = [...new Set([podIdentity, ...captured.usernames])];
   const { writes } = auditWritesOf(session.db, { usernames: start, credentialIds: captured.credentialIds }, '1970-01-01T00:00:00.000Z');
   return attackerIdentities(start, writes);
+}
+
+/** What the plan kills of the account's tokens: all of them when it deletes the account's uid, else those bound to the pod it deletes. */
+export function accountCover(plan: ChangePlan, pod: string | null): AccountCover {
+  const deletes = plan.changes.filter((c) => c.change.action === 'delete');
+  return {
+    accountRevoked: deletes.some((c) => c.change.target.kind === 'ServiceAccount'),
+    deletedPod: pod !== null && deletes.some((c) => c.change.target.kind === 'Pod' && c.change.target.name === pod) ? pod : null,
+  };
 }
 
 function captureInCase(session: ChangeSession, namespace: string, pod: string): boolean {

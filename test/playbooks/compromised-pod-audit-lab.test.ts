@@ -10,21 +10,13 @@ import { join } from 'node:path';
 import { makeTempDir, newCase, runKustody } from '../helpers/cli.js';
 import { kubectl, requireLab, type LabEnv } from '../helpers/lab.js';
 import { openAuditTail } from '../helpers/audit.js';
-import { decodeJwtClaims } from '../../src/core/credentials/jwt-claims.js';
+import { stealSuspectToken } from '../helpers/stolen-token.js';
 import { shopNamespace } from './playbook-helpers.js';
 
 type RunEvent = { type: string; stepId?: string; summary?: string[]; status?: string };
 type Who = { identities: Array<{ identity: { jti: string | null }; groups: Record<string, Array<{ auditId: string; object: string }>>; sourceIps: Array<{ value: string; newForWorkload: boolean }> }> };
 
 const uidOf = async (lab: LabEnv, kind: string, ns: string, name: string) => (await kubectl(lab, 'admin', ['get', kind, name, '-n', ns, '-o', 'jsonpath={.metadata.uid}'])).stdout.trim();
-
-async function kubeconfigFor(lab: LabEnv, dir: string, token: string): Promise<string> {
-  const admin = JSON.parse((await kubectl(lab, 'admin', ['config', 'view', '--raw', '-o', 'json'])).stdout) as { clusters: Array<{ cluster: Record<string, string> }> };
-  const config = { apiVersion: 'v1', kind: 'Config', clusters: [{ name: 'lab', cluster: admin.clusters[0]?.cluster ?? {} }], users: [{ name: 'stolen', user: { token } }], contexts: [{ name: 'stolen', context: { cluster: 'lab', user: 'stolen' } }], 'current-context': 'stolen' };
-  const path = join(dir, 'stolen.kubeconfig');
-  writeFileSync(path, JSON.stringify(config), { mode: 0o600 });
-  return path;
-}
 
 test('compromised-pod with the lab audit log: audit who reports exactly the stolen token\'s requests jq finds in the same log (Secrets, exec (a websocket GET since kubectl 1.30), a refused probe, RoleBinding, CronJob, from a new address), the findings cite them, and the sweep removes what it planted', { timeout: 480_000 }, async (t) => {
   const lab = await requireLab(t);
@@ -38,25 +30,14 @@ test('compromised-pod with the lab audit log: audit who reports exactly the stol
   const tail = openAuditTail(lab);
   t.after(() => tail.close());
   // The team grants the suspect's ServiceAccount admin in its namespace; the attacker copies the pod's token.
-  assert.equal((await kubectl(lab, 'admin', ['create', 'rolebinding', 'team-grant', '-n', ns, '--clusterrole=admin', `--serviceaccount=${ns}:web`])).exitCode, 0);
-  const token = (await kubectl(lab, 'admin', ['exec', '-n', ns, 'suspect', '--', 'cat', '/var/run/secrets/kubernetes.io/serviceaccount/token'])).stdout.trim();
-  const jti = decodeJwtClaims(token).claims?.jti ?? assert.fail('the lab token has no jti');
-  const stolen = ['--kubeconfig', await kubeconfigFor(lab, dir, token), '-n', ns];
-  // RBAC reaches the authorizer's cache within a second or two; the bound only keeps a wedged lab from hanging the run.
-  for (let i = 0; i < 480 && (await kubectl(lab, 'admin', [...stolen, 'auth', 'can-i', 'create', 'rolebindings'])).stdout.trim() !== 'yes'; i += 1) await new Promise((r) => setTimeout(r, 250));
-  const as = async (args: string[], ok = true) => {
-    const run = await kubectl(lab, 'admin', [...stolen, ...args]);
-    assert.equal(run.exitCode === 0, ok, `${args.join(' ')}: ${run.stderr}`);
-  };
+  const { as, jti, credential, teamGrantUid: team } = await stealSuspectToken(lab, dir, ns, '/var/run/secrets/kubernetes.io/serviceaccount/token');
   await as(['get', 'secrets']);
   await as(['exec', 'suspect', '--', 'true']);
   await as(['get', 'secrets', '-n', 'kube-system'], false);
   await as(['create', 'rolebinding', 'persist', '--clusterrole=edit', `--serviceaccount=${ns}:default`]);
   await as(['create', 'cronjob', 'beacon', '--image=lab.local/busybox:1.35', '--schedule=0 0 1 1 *', '--', 'sh', '-c', 'echo beacon']);
-  const team = await uidOf(lab, 'rolebinding', ns, 'team-grant');
 
   // The lab's audit log of this window, once it holds the CronJob's create, is what the playbook reads and what jq judges.
-  const credential = `JTI=${jti}`;
   let lines: string[] = [];
   for (let i = 0; i < 480; i += 1) {
     lines = tail.lines();

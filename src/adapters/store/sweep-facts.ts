@@ -49,7 +49,7 @@ export function auditWritesOf(db: ReadableDb | WritableDb, identities: CaseIdent
   for (let round = 0; round < 8; round += 1) {
     const names = [...users];
     const ids = [...credentials];
-    const rows = db.prepare(`SELECT rowid, verb, resource, subresource, namespace, name, username, stage_timestamp, object_uid, response_code, issued_credential_id FROM audit_events
+    const rows = db.prepare(`SELECT rowid, verb, resource, subresource, namespace, name, username, stage_timestamp, object_uid, response_code, issued_credential_id, kept_json FROM audit_events
       WHERE stage = 'ResponseComplete' AND verb IN ('create', 'update', 'patch') AND stage_timestamp >= ?
       AND resource IN (${resources.map(() => '?').join(', ')})
       AND (username IN (${names.map(() => '?').join(', ') || "''"}) OR credential_id IN (${ids.map(() => '?').join(', ') || "''"}))`)
@@ -59,6 +59,7 @@ export function auditWritesOf(db: ReadableDb | WritableDb, identities: CaseIdent
       byRow.set(Number(r.rowid), {
         rowid: Number(r.rowid), verb: String(r.verb), resource: String(r.resource), subresource: text(r.subresource), namespace: text(r.namespace), name: text(r.name), username: String(r.username ?? ''),
         at: String(r.stage_timestamp), objectUid: text(r.object_uid), responseCode: code, issuedCredentialId: text(r.issued_credential_id),
+        boundTo: r.subresource === 'token' ? boundObject(r.kept_json) : null,
       });
     }
     const before = users.size + credentials.size;
@@ -82,6 +83,16 @@ export function caseOwnUids(db: ReadableDb | WritableDb): string[] {
     if (typeof uid === 'string') uids.push(uid);
   }
   return uids;
+}
+
+/** The object a TokenRequest's kept body binds the token to (`Pod NAME`), or null when it names none. */
+function boundObject(kept: unknown): string | null {
+  try {
+    const bound = (JSON.parse(typeof kept === 'string' ? kept : 'null') as { boundObjectRef?: { kind?: unknown; name?: unknown } | null } | null)?.boundObjectRef;
+    return bound && typeof bound.kind === 'string' && typeof bound.name === 'string' ? `${bound.kind} ${bound.name}` : null;
+  } catch {
+    return null;
+  }
 }
 
 function text(value: unknown): string | null {

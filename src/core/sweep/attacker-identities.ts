@@ -1,9 +1,20 @@
 /**
  * Every identity the audit log shows the attacker held: the ones the case started from, and each
- * ServiceAccount one of them created or minted a token for, transitively, with how it was obtained.
- * Revocation lists them all, not only the pod's own. Pure.
+ * ServiceAccount one of them created or minted a token for, transitively, with how it was obtained
+ * and every token minted for it. Revocation lists them all, not only the pod's own. Pure.
  */
 import type { AuditWrite } from './types.js';
+
+/** A token the audit log shows an attacker identity minting (a TokenRequest). */
+export interface MintedToken {
+  /** Its credential id (`JTI=…`), when the event names it. */
+  credentialId: string | null;
+  by: string;
+  at: string;
+  /** The object it is bound to (`Pod NAME`), when the request named one; null: bound to the account only. */
+  boundTo: string | null;
+  rowid: number;
+}
 
 /** One identity and how the attacker came to hold it. */
 export interface AttackerIdentity {
@@ -11,11 +22,20 @@ export interface AttackerIdentity {
   how: string;
   /** Audit rows proving it (empty for the identities the case started from). */
   auditRowids: number[];
+  /** Tokens the attacker minted for it, in audit order. */
+  minted: MintedToken[];
+}
+
+/** What the revocation plan kills of the pod's own account: its whole uid (rotated or deleted), or only the pod named. */
+export interface AccountCover {
+  accountRevoked: boolean;
+  /** The pod the plan deletes (its bound tokens die with it), or null. */
+  deletedPod: string | null;
 }
 
 /** The identities reachable from `start` through created ServiceAccounts and minted tokens, in discovery order. */
 export function attackerIdentities(start: readonly string[], writes: readonly AuditWrite[]): AttackerIdentity[] {
-  const found = new Map<string, AttackerIdentity>(start.map((u) => [u, { username: u, how: 'the identity the case started from', auditRowids: [] }]));
+  const found = new Map<string, AttackerIdentity>(start.map((u) => [u, { username: u, how: 'the identity the case started from', auditRowids: [], minted: [] }]));
   const queue = [...start];
   while (queue.length > 0) {
     const actor = queue.shift()!;
@@ -24,24 +44,56 @@ export function attackerIdentities(start: readonly string[], writes: readonly Au
       if (w.responseCode === null || w.responseCode < 200 || w.responseCode >= 300) continue;
       if (w.subresource !== null && w.subresource !== 'token') continue;
       const username = `system:serviceaccount:${w.namespace}:${w.name}`;
-      const known = found.get(username);
-      if (known !== undefined) {
-        if (!known.auditRowids.includes(w.rowid) && known.auditRowids.length > 0) known.auditRowids.push(w.rowid);
-        continue;
+      let identity = found.get(username);
+      if (identity === undefined) {
+        identity = { username, how: `${w.subresource === 'token' ? 'a token minted' : 'ServiceAccount created'} by ${actor} at ${w.at}`, auditRowids: [w.rowid], minted: [] };
+        found.set(username, identity);
+        queue.push(username);
+      } else if (!identity.auditRowids.includes(w.rowid) && identity.auditRowids.length > 0) {
+        identity.auditRowids.push(w.rowid);
       }
-      found.set(username, { username, how: `${w.subresource === 'token' ? 'a token minted' : 'ServiceAccount created'} by ${actor} at ${w.at}`, auditRowids: [w.rowid] });
-      queue.push(username);
+      if (w.subresource === 'token' && !identity.minted.some((m) => m.rowid === w.rowid)) identity.minted.push({ credentialId: w.issuedCredentialId ?? null, by: actor, at: w.at, boundTo: w.boundTo ?? null, rowid: w.rowid });
     }
   }
   return [...found.values()];
 }
 
-/** Report lines for a revocation plan: every identity beyond the pod's own, and what revokes it. */
-export function describeAttackerIdentities(identities: readonly AttackerIdentity[], podIdentity: string): string[] {
+/** Tokens minted for the pod's own account that the plan does not kill: bound to the account only (or another object) while its uid stays. */
+export function mintedSurvivors(identities: readonly AttackerIdentity[], podIdentity: string, cover: AccountCover): MintedToken[] {
+  if (cover.accountRevoked) return [];
+  const own = identities.find((i) => i.username === podIdentity);
+  return (own?.minted ?? []).filter((m) => cover.deletedPod === null || m.boundTo !== `Pod ${cover.deletedPod}`);
+}
+
+/** Report lines for a revocation plan: every identity beyond the pod's own, tokens minted for any of them, and what revokes each. */
+export function describeAttackerIdentities(identities: readonly AttackerIdentity[], podIdentity: string, cover: AccountCover = { accountRevoked: false, deletedPod: null }): string[] {
+  const lines: string[] = [];
+  const survivors = mintedSurvivors(identities, podIdentity, cover);
+  if (survivors.length > 0) {
+    lines.push(
+      `!! The audit log shows ${survivors.length} token(s) minted for ${podIdentity} itself; this plan does not revoke them (they outlive the pod while the account's uid stays):`,
+      ...survivors.map((m) => `  ${mintedText(m)}`),
+      `  Revoke them by rotating the account: kustody revoke --service-account ${accountOf(podIdentity)} --rotate-sa (then restart the other pods running as it).`,
+    );
+  }
   const others = identities.filter((i) => i.username !== podIdentity);
-  if (others.length === 0) return [];
+  if (others.length === 0) return lines;
   return [
+    ...lines,
     `The audit log shows the attacker also held ${others.length} other identit${others.length === 1 ? 'y' : 'ies'}; this plan does not revoke them:`,
-    ...others.map((i) => `  ${i.username}: ${i.how}${i.how.startsWith('ServiceAccount created') ? ' (kustody audit sweep --yes removes it)' : i.how.startsWith('a token minted') ? ' (rotate that ServiceAccount: kustody revoke --rotate-sa on a pod using it)' : ''}`),
+    ...others.flatMap((i) => [
+      `  ${i.username}: ${i.how}${i.how.startsWith('ServiceAccount created') ? ' (kustody audit sweep --yes removes it, and every token of it dies)' : i.how.startsWith('a token minted') ? ` (rotate that ServiceAccount: kustody revoke --service-account ${accountOf(i.username)} --rotate-sa)` : ''}`,
+      ...i.minted.map((m) => `    ${mintedText(m)}`),
+    ]),
   ];
+}
+
+/** `NS/NAME` of a ServiceAccount's username (`system:serviceaccount:NS:NAME`). */
+function accountOf(username: string): string {
+  const [, , namespace = '?', name = '?'] = username.split(':');
+  return `${namespace}/${name}`;
+}
+
+function mintedText(m: MintedToken): string {
+  return `token ${m.credentialId ?? '(credential id not in the log)'} minted by ${m.by} at ${m.at}${m.boundTo === null ? ', bound to the account only' : `, bound to ${m.boundTo}`}`;
 }

@@ -23,6 +23,8 @@ export interface AuditWrite {
   responseCode: number | null;
   /** For a TokenRequest: the credential id (`JTI=…`) of the token it minted, when the event names it. */
   issuedCredentialId?: string | null;
+  /** For a TokenRequest: the object the minted token is bound to (`Pod NAME`), when the event's kept body names one. */
+  boundTo?: string | null;
 }
 
 /** What to sweep: objects created at or after `since`, in these namespaces (null: every namespace and every cluster-scoped object). */

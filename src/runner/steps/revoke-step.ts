@@ -39,5 +39,7 @@ export async function runRevokeStep(ctx: StepContext, params: RevokeParams): Pro
   if (revoked > 0) summary[0] = display`${summary[0] ?? trusted('')}; ${revoked} token(s) rejected by TokenReview`;
   for (const t of verdict.untouched) summary.push(display`! token ${escapeUntrusted(t.fingerprint.slice(0, 24))}… is not revoked by this step (bound to something still in place)`);
   const stillAllowed = verdict.access !== null && Object.values(verdict.access).some(Boolean);
-  return { outcome: verdict.untouched.length > 0 || stillAllowed ? 'warning' : outcome, summary, detail: { changes: applied.result.changes.length, tokens_revoked: verdict.checks.length, tokens_untouched: verdict.untouched.length } };
+  // A token the attacker minted for the account outlives this plan (the report above names it and the rotation that kills it).
+  const minted = prepared.survivors.length;
+  return { outcome: verdict.untouched.length > 0 || stillAllowed || minted > 0 ? 'warning' : outcome, summary, detail: { changes: applied.result.changes.length, tokens_revoked: verdict.checks.length, tokens_untouched: verdict.untouched.length, minted_tokens_not_revoked: minted } };
 }

@@ -2,7 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import Database from 'better-sqlite3';
-import { attackerIdentities, describeAttackerIdentities } from '../../../src/core/sweep/attacker-identities.js';
+import { attackerIdentities, describeAttackerIdentities, mintedSurvivors } from '../../../src/core/sweep/attacker-identities.js';
 import { auditWritesOf } from '../../../src/adapters/store/sweep-facts.js';
 import type { WritableDb } from '../../../src/adapters/store/open-store.js';
 
@@ -13,7 +13,7 @@ function auditDb(): WritableDb {
   const db = new Database(':memory:');
   db.exec(`CREATE TABLE audit_events (audit_id TEXT, stage TEXT, stage_timestamp TEXT, verb TEXT, request_uri TEXT, username TEXT, groups_json TEXT, credential_id TEXT,
     sa_namespace TEXT, sa_name TEXT, pod_name TEXT, pod_uid TEXT, source_ips_json TEXT, user_agent TEXT, resource TEXT, subresource TEXT, namespace TEXT, name TEXT,
-    object_uid TEXT, response_code INTEGER, decision TEXT, reason TEXT, issued_credential_id TEXT, source_file TEXT, line INTEGER)`);
+    object_uid TEXT, response_code INTEGER, decision TEXT, reason TEXT, issued_credential_id TEXT, kept_json TEXT, source_file TEXT, line INTEGER)`);
   const add = db.prepare("INSERT INTO audit_events (stage, stage_timestamp, verb, username, credential_id, resource, subresource, namespace, name, response_code) VALUES ('ResponseComplete', ?, ?, ?, ?, ?, ?, ?, ?, ?)");
   add.run('2026-01-01T10:01:00.000000Z', 'create', POD, 'JTI=abc', 'serviceaccounts', null, 'shop', 'helper', 201);
   add.run('2026-01-01T10:02:00.000000Z', 'create', 'system:serviceaccount:shop:helper', null, 'serviceaccounts', 'token', 'kube-system', 'admin-sa', 201);
@@ -57,5 +57,34 @@ test('a token the attacker minted for a kube-system controller is followed by it
   assert.ok(credentialIds.includes('JTI=minted'));
   assert.ok(!usernames.includes(controller));
   assert.ok(attackerIdentities(['system:serviceaccount:shop:web'], writes).some((i) => i.username === controller), 'revocation no longer lists the controller whose token was minted');
+  db.close();
+});
+
+test('a token the attacker minted for the pod\'s own account is listed with its credential id and outlives a plan that only deletes the pod; one bound to that pod, or a plan that rotates the account, kills it', () => {
+  const db = auditDb();
+  const add = db.prepare("INSERT INTO audit_events (stage, stage_timestamp, verb, username, credential_id, resource, subresource, namespace, name, response_code, issued_credential_id, kept_json) VALUES ('ResponseComplete', ?, 'create', ?, 'JTI=abc', 'serviceaccounts', 'token', 'shop', 'web', ?, ?, ?)");
+  add.run('2026-01-01T10:06:00.000000Z', POD, 201, 'JTI=spare', JSON.stringify({ audiences: [], expirationSeconds: 7200, boundObjectRef: null }));
+  add.run('2026-01-01T10:07:00.000000Z', POD, 201, 'JTI=pod-bound', JSON.stringify({ audiences: [], expirationSeconds: 3600, boundObjectRef: { kind: 'Pod', name: 'suspect', uid: 'u1' } }));
+  add.run('2026-01-01T10:08:00.000000Z', POD, 403, 'JTI=refused', null);
+  const { writes } = auditWritesOf(db, { usernames: [POD], credentialIds: ['JTI=abc'] }, '2026-01-01T00:00:00.000Z');
+  const identities = attackerIdentities([POD], writes);
+  assert.deepEqual(identities.find((i) => i.username === POD)?.minted.map((m) => [m.credentialId, m.boundTo]), [['JTI=spare', null], ['JTI=pod-bound', 'Pod suspect']], 'a refused mint is not a token');
+  assert.deepEqual(mintedSurvivors(identities, POD, { accountRevoked: false, deletedPod: 'suspect' }).map((m) => m.credentialId), ['JTI=spare']);
+  assert.deepEqual(mintedSurvivors(identities, POD, { accountRevoked: false, deletedPod: null }).map((m) => m.credentialId), ['JTI=spare', 'JTI=pod-bound']);
+  assert.deepEqual(mintedSurvivors(identities, POD, { accountRevoked: true, deletedPod: null }), []);
+  const lines = describeAttackerIdentities(identities, POD, { accountRevoked: false, deletedPod: 'suspect' });
+  assert.match(lines[0] ?? '', /^!! The audit log shows 1 token\(s\) minted for system:serviceaccount:shop:web itself; this plan does not revoke them/);
+  assert.ok(lines.some((l) => l.includes('token JTI=spare minted by system:serviceaccount:shop:web') && l.includes('bound to the account only')), lines.join('\n'));
+  assert.ok(lines.some((l) => l.includes('kustody revoke --service-account shop/web --rotate-sa')), lines.join('\n'));
+  assert.ok(!describeAttackerIdentities(identities, POD, { accountRevoked: true, deletedPod: 'suspect' }).some((l) => l.startsWith('!!')), 'a plan that rotates the account still warns');
+  db.close();
+});
+
+test('tokens minted for an identity the attacker created are listed under it by credential id, with the exact rotation command', () => {
+  const db = auditDb();
+  const { writes } = auditWritesOf(db, { usernames: [POD], credentialIds: [] }, '2026-01-01T00:00:00.000Z');
+  const lines = describeAttackerIdentities(attackerIdentities([POD], writes), POD, { accountRevoked: false, deletedPod: 'suspect' });
+  assert.ok(lines.some((l) => l.includes('system:serviceaccount:kube-system:admin-sa') && l.includes('kustody revoke --service-account kube-system/admin-sa --rotate-sa')), lines.join('\n'));
+  assert.ok(lines.some((l) => l.trim().startsWith('token (credential id not in the log) minted by system:serviceaccount:shop:helper')), lines.join('\n'));
   db.close();
 });
