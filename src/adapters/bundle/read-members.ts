@@ -34,9 +34,10 @@ export async function copyMember(tarPath: string, member: TarMember, workDir: st
   const copyPath = join(workDir, localName);
   const stages = [sharedAlignedBuffer(CHUNK), sharedAlignedBuffer(CHUNK)];
   const busy: (Promise<unknown> | null)[] = [null, null];
-  const input = openSync(tarPath, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
+  let input: number | null = null;
   let output: number | null = null;
   try {
+    input = openSync(tarPath, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
     output = openSync(copyPath, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL, 0o600);
     for (let done = 0, turn = 0; done < member.size; turn ^= 1) {
       await busy[turn];
@@ -60,9 +61,12 @@ export async function copyMember(tarPath: string, member: TarMember, workDir: st
     return { name: member.name, size: member.size, sha256: await hash.digest(), copyPath };
   } finally {
     await Promise.allSettled(busy);
-    closeSync(input);
-    if (output !== null) closeSync(output);
-    await hash.close();
+    try {
+      if (input !== null) closeSync(input);
+      if (output !== null) closeSync(output);
+    } finally {
+      await hash.close();
+    }
   }
 }
 

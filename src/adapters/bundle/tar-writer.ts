@@ -24,7 +24,13 @@ export class TarWriter {
 
   /** Creates the tar at `path` (0600, must not exist yet). */
   constructor(path: string, private readonly mtime: Date) {
-    this.out = AlignedFileWriter.create(path, (bytes) => this.hash.update(bytes));
+    try {
+      this.out = AlignedFileWriter.create(path, (bytes) => this.hash.update(bytes));
+    } catch (error) {
+      // No close() follows a constructor that throws: end the thread here, or it keeps the process alive.
+      void this.hash.close();
+      throw error;
+    }
   }
 
   /** Whether the tar is written with O_DIRECT (false where the file system refused it). */
@@ -73,8 +79,11 @@ export class TarWriter {
 
   /** Waits for writes still running, then closes the file; call once, also after an error. */
   async close(): Promise<void> {
-    await this.out.close();
-    await this.hash.close();
+    try {
+      await this.out.close();
+    } finally {
+      await this.hash.close();
+    }
   }
 
   private async pad(length: number): Promise<void> {
