@@ -60,6 +60,8 @@ case "$ID" in
     wait_attacker cronjob
     team revoke "$NS/deploy-bot" --case "$CASE" --delete-pod --yes >&2
     team audit sweep "$CASE" -n "$NS" --since "$SINCE" --yes >&2
+    # The backdoor account the sweep found: no pod runs as it, so it is revoked by name (recorded as revoke-sa).
+    team revoke --service-account "$NS/metrics" --case "$CASE" --rbac --delete-sa --yes >&2
     ;;
   cryptominer)
     wait_attacker start-miner

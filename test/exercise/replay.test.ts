@@ -214,15 +214,13 @@ test('a new replay into a case whose last replay was SIGKILLed says the old one 
   assert.deepEqual(exerciseEvents(kase.path).filter((e) => e.name === 'runner-died').map((e) => e.detail.noticed_by), ['exercise replay']);
 });
 
-test('every shipped scenario replays from its recording: the recorded lab response meets every objective it played for, with no mistake', { timeout: 240_000 }, async (t) => {
-  // planted-persistence's recorded lab team never revoked the backdoor ServiceAccount (recorded before `revoke --service-account`; revoke-sa:metrics does it in a replay).
-  const unmet: Record<string, string[]> = { 'token-theft': [], 'cryptominer': [], 'reverse-shell-exfil': [], 'planted-persistence': ['revoke-backdoor'] };
-  for (const [scenario, expected] of Object.entries(unmet)) {
+test('every shipped scenario replays from its recording: the recorded lab response meets every objective, with no mistake (planted-persistence\'s includes the recorded revoke-sa of the backdoor account)', { timeout: 240_000 }, async (t) => {
+  for (const scenario of ['token-theft', 'cryptominer', 'reverse-shell-exfil', 'planted-persistence']) {
     const r = await replay(scenario, []);
     t.after(r.cleanup);
     assert.equal((await kustody(['bundle', 'export', r.casePath, '-o', join(r.dir, 'case.tar')])).exitCode, 0);
     const card = await r.card();
-    assert.deepEqual(card.items.filter((i) => i.kind === 'objective' && !i.met).map((i) => i.id), expected, scenario);
+    assert.deepEqual(card.items.filter((i) => i.kind === 'objective' && !i.met).map((i) => `${i.id}: ${i.why}`), [], scenario);
     assert.deepEqual(card.items.filter((i) => i.kind === 'mistake' && i.met).map((i) => `${i.id}: ${i.why}`), [], scenario);
   }
 });

@@ -1,8 +1,10 @@
 /** A scripted headless team plays token-theft on the lab; `exercise score` and `exercise report` then read what it actually did. */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ScoreCard } from '../../src/core/exercise/score.js';
+import { newCase, runKustody } from '../helpers/cli.js';
 import { kubectl, requireLab } from '../helpers/lab.js';
 import { exerciseCli, scoreCard, startLabExercise, stopAndReadBack, type LabExercise } from '../helpers/lab-exercise.js';
 import { waitForEvent } from './exercise-helpers.js';
@@ -55,7 +57,7 @@ test('deleting the pod with kubectl before any capture and never finding the pla
   assert.equal(card.objectivesMet, 0);
 });
 
-test('a team that revokes the stolen deploy-bot token but never sweeps is charged for the missed CronJob and RoleBinding, named in score --json; its persistence sweep then lists them, revoke --service-account deletes the backdoor account, and every objective is met', { timeout: 420_000 }, async (t) => {
+test('a team that revokes the stolen deploy-bot token but never sweeps is charged for the missed CronJob and RoleBinding, named in score --json; its persistence sweep then lists them, revoke --service-account deletes the backdoor account, and every objective is met; recorded, that play replays with no cluster to every objective met', { timeout: 420_000 }, async (t) => {
   const lab = await requireLab(t);
   if (lab === null) return;
   // Five seconds a scenario minute: account at 10 s, binding at 15 s, CronJob at 20 s.
@@ -84,4 +86,21 @@ test('a team that revokes the stolen deploy-bot token but never sweeps is charge
   for (const id of ['revoke-bot', 'find-cronjob', 'find-binding', 'find-account', 'revoke-backdoor', 'export']) assert.equal(byId(after, id)?.met, true, `${id}: ${byId(after, id)?.why}`);
   assert.match(byId(after, 'find-cronjob')?.why ?? '', /listed by a persistence sweep/);
   assert.deepEqual([after.total, after.max, after.objectivesMet, after.objectives, before.total], [90, 90, 6, 6, -25]);
+
+  // Recorded (as scripts/make-exercise-recording.sh records the shipped file), this play replays with no cluster to every objective met:
+  // the account revocation is a recorded `revoke-sa` move.
+  const recording = join(dir, 'recording.json');
+  const record = await exerciseCli(lab, ['record', casePath, '-o', recording]);
+  assert.equal(record.exitCode, 0, record.stdout + record.stderr);
+  assert.deepEqual((JSON.parse(readFileSync(recording, 'utf8')) as { response: Array<{ move: string; pod: string | null }> }).response.map((m) => `${m.move}:${m.pod ?? ''}`), ['capture:deploy-bot', 'revoke:deploy-bot', 'sweep:', 'revoke-sa:metrics']);
+  const noCluster = { KUBECONFIG: join(dir, 'no-such-kubeconfig') };
+  const replayCase = await newCase(dir, 'replay of the recorded play');
+  const replayed = await runKustody(['exercise', 'replay', 'planted-persistence', '--case', replayCase.path, '--recording', recording, '--minute-seconds', '0.05', '--yes'], { env: noCluster });
+  assert.equal(replayed.exitCode, 0, replayed.stdout + replayed.stderr);
+  assert.equal((await runKustody(['bundle', 'export', replayCase.path, '-o', join(dir, 'replay.tar')], { env: noCluster })).exitCode, 0);
+  const replayScore = await runKustody(['exercise', 'score', replayCase.path, '--json'], { env: noCluster });
+  const card = JSON.parse(replayScore.stdout) as ScoreCard;
+  assert.deepEqual(card.items.filter((i) => (i.kind === 'objective' && !i.met) || (i.kind === 'mistake' && i.met)).map((i) => `${i.id}: ${i.why}`), []);
+  assert.match(byId(card, 'revoke-backdoor')?.why ?? '', /ServiceAccount \S+\/metrics deleted through kustody at .* \(simulated\)/);
+  assert.deepEqual([card.total, card.max, card.replay], [90, 90, true]);
 });

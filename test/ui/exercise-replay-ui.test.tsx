@@ -49,7 +49,7 @@ test('with no cluster, x on the start screen lists the shipped scenarios; Enter 
   assert.equal(cases.length, 1);
   const card = scoreExercise(readScoreInput(join(dir, cases[0] ?? '')));
   assert.match(done, new RegExp(`Score ${card.total} of ${card.max} · objectives met ${card.objectivesMet} of ${card.objectives} · replay: changes simulated`));
-  assert.match(done, /✗ Revoke the backdoor ServiceAccount too and prove it dead: no TokenReview/, 'the recorded lab team never revoked the backdoor');
+  assert.match(done, /✓ Revoke the backdoor ServiceAccount too and prove it dead/, 'the recorded lab team revoked the backdoor by name');
   assert.match(done, /✓ Find the CronJob the attacker planted \(\+20\)/);
   await ui.press(KEYS.escape);
   await ui.waitFor((f) => f.includes('Tabletop exercise replay'), 'back on the list');

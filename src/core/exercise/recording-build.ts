@@ -1,8 +1,8 @@
 /**
  * Builds a recording (see recording.ts) from one real lab run: the exercise log's attacker actions and
  * injects on the scenario clock, and from the custody log the lab team's moves (captures, isolations,
- * releases, revocations with their TokenReview subjects, persistence sweeps, pods deleted outside
- * kustody) and per pod what its capture stored, as counts. Pure.
+ * releases, revocations with their TokenReview subjects, ServiceAccounts deleted by `revoke
+ * --service-account … --delete-sa`, persistence sweeps, pods deleted outside kustody) and per pod what its capture stored, as counts. Pure.
  */
 import type { ScoreInput } from './score.js';
 import { RECORDING_FORMAT, shortFacts, type RecordedEvent, type RecordedMove, type RecordedPod, type Recording } from './recording.js';
@@ -15,6 +15,8 @@ export function buildRecording(input: ScoreInput, scenarioSha256: string, record
   const minuteOf = (at: string) => Math.max(0, Math.round(((Date.parse(at) - Date.parse(exercise.startedAt)) / 1000 / exercise.minuteSeconds) * 100) / 100);
   const prefix = `pod:${exercise.namespace}/`;
   const podOf = (value: unknown) => (typeof value === 'string' && value.startsWith(prefix) ? value.slice(prefix.length) : null);
+  const accountPrefix = `serviceaccount:${exercise.namespace}/`;
+  const accountOf = (value: unknown) => (typeof value === 'string' && value.startsWith(accountPrefix) ? value.slice(accountPrefix.length) : null);
   const events: RecordedEvent[] = input.events
     .filter((e) => e.kind === 'attacker-action' || (e.kind === 'inject' && e.outcome === 'fired'))
     .map((e) => ({ minute: minuteOf(e.at), kind: e.kind as RecordedEvent['kind'], name: e.name, outcome: e.outcome, detail: shortFacts(e.detail) }));
@@ -44,6 +46,8 @@ export function buildRecording(input: ScoreInput, scenarioSha256: string, record
       once({ minute: minuteOf(row.at), move: 'sweep', pod: null });
     } else if (row.kind === 'contain' && (d.plan === 'isolate' || d.plan === 'release') && podOf(d.plan_target) !== null && row.outcome === 'applied') {
       once({ minute: minuteOf(row.at), move: d.plan, pod: podOf(d.plan_target) });
+    } else if (row.kind === 'revoke' && d.change_id === 'delete-sa' && row.outcome === 'applied' && accountOf(d.plan_target) !== null) {
+      once({ minute: minuteOf(row.at), move: 'revoke-sa', pod: accountOf(d.plan_target) });
     } else if (row.kind === 'revoke' && d.step === 'verify-tokens' && target !== null && Array.isArray(d.checks)) {
       const revoked = d.checks.filter((c): c is Record<string, unknown> => isRecord(c) && c.outcome === 'revoked').map((c) => String(c.subject));
       pod(target).revoked = [...new Set([...pod(target).revoked, ...revoked])].sort();
