@@ -15,6 +15,7 @@ import { capturedServiceAccountName } from '../adapters/store/case-reader.js';
 import { auditWritesOf, capturedIdentities, hasAuditEvents } from '../adapters/store/sweep-facts.js';
 import { attackerIdentities, describeAttackerIdentities, mintedSurvivors, type AccountCover, type AttackerIdentity, type MintedToken } from '../core/sweep/attacker-identities.js';
 import { recordAction } from '../adapters/store/case-store.js';
+import { unfinishedRotation } from '../adapters/store/unfinished-rotation.js';
 import { utcNow } from '../adapters/system/responder-env.js';
 import type { ApplyResult } from './apply-plan.js';
 import type { ChangeSession } from './change-session.js';
@@ -53,7 +54,7 @@ export async function prepareRevocation(kube: KubeClients, session: ChangeSessio
     legacyTokenSecrets: tokens.list.flatMap((t) => legacySecretOf(t) ?? []), captureInCase: captureInCase(session, namespace, pod),
     readQuarantine: input.options.deletePod,
   });
-  const plan = planRevocation(facts, input.options);
+  const plan = planRevocation(withUnfinishedRotation(session, facts, namespace, input.serviceAccountName ?? capturedServiceAccountName(session.db, namespace, pod), input.options), input.options);
   if (tokens.note) plan.report.push(tokens.note);
   const podIdentity = `system:serviceaccount:${namespace}:${facts.serviceAccount?.name ?? input.serviceAccountName ?? 'default'}`;
   const identities = heldIdentities(session, podIdentity);
@@ -72,7 +73,7 @@ export async function prepareAccountRevocation(kube: KubeClients, session: Chang
   const { namespace, name } = input;
   const tokens = await gatherAccountTokens(kube, session, namespace, name, input.leaked);
   const facts = await readRevocationFacts(kube, { caseId: session.caseId, namespace, pod: null, serviceAccountName: name, legacyTokenSecrets: tokens.list.flatMap((t) => legacySecretOf(t) ?? []), captureInCase: false });
-  const plan = planRevocation(facts, input.options);
+  const plan = planRevocation(withUnfinishedRotation(session, facts, namespace, name, input.options), input.options);
   plan.report.push(...tokens.notes);
   const subject = `system:serviceaccount:${namespace}:${name}`;
   const seen = session.db.prepare('SELECT COUNT(DISTINCT fingerprint) AS n FROM credentials WHERE subject = ?').get(subject) as { n: number };
@@ -185,6 +186,13 @@ async function gatherAccountTokens(kube: KubeClients, session: ChangeSession, na
   const unique = [...new Map(list.map((t) => [t.fingerprint, t])).values()];
   recordAction(session.db, { at: utcNow(), actor: session.actor, kind: 'observe', target: `serviceaccount:${namespace}/${name}`, detail: { step: 'live-tokens', pods_read: pods.map((p) => p.metadata?.name ?? ''), tokens: unique.map((t) => ({ fingerprint: t.fingerprint, subject: t.subject, location: t.location, expires_at: t.expiresAt })) }, outcome: 'ok' });
   return { list: unique, notes };
+}
+
+/** The facts with the object an unfinished `--rotate-sa` of this case planned, when the account is absent and a rotation is asked for again. */
+function withUnfinishedRotation(session: ChangeSession, facts: RevocationFacts, namespace: string, name: string | undefined, options: RevocationOptions): RevocationFacts {
+  if (facts.serviceAccount !== null || !options.rotateServiceAccount || name === undefined) return facts;
+  const object = unfinishedRotation(session.db, namespace, name);
+  return object === null ? facts : { ...facts, unfinishedRotation: { name, object } };
 }
 
 /** At most this many running pods of a ServiceAccount have their tokens read live (each is an exec). */

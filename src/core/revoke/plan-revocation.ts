@@ -33,6 +33,8 @@ export interface RevocationFacts {
   quarantine?: QuarantineObjects;
   /** Set when the target is a ServiceAccount found without a pod (`revoke --service-account NS/NAME`): the plan's target and namespace. */
   account?: { namespace: string; name: string };
+  /** When the ServiceAccount is absent because an earlier `--rotate-sa` of this case deleted it and never recreated it: the object that rotation planned to create. */
+  unfinishedRotation?: { name: string; object: Record<string, JsonValue> };
 }
 
 /** Which revocations the responder asked for. */
@@ -53,7 +55,8 @@ export function planRevocation(facts: RevocationFacts, options: RevocationOption
   const target = facts.account !== undefined ? `serviceaccount:${facts.account.namespace}/${facts.account.name}` : facts.pod ? `pod:${facts.pod.namespace}/${facts.pod.name}` : 'pod:?';
   const ns = facts.account?.namespace ?? facts.pod?.namespace ?? '';
   const sa = facts.serviceAccount;
-  if (facts.account !== undefined && sa === null) report.push(`ServiceAccount ${ns}/${facts.account.name} does not exist (already deleted, or a typo): nothing of it can be revoked; tokens given are still verified.`);
+  const resume = options.rotateServiceAccount && options.deleteServiceAccount !== true && sa === null ? facts.unfinishedRotation : undefined;
+  if (facts.account !== undefined && sa === null && resume === undefined) report.push(`ServiceAccount ${ns}/${facts.account.name} does not exist (already deleted, or a typo): nothing of it can be revoked; tokens given are still verified.`);
   if (options.legacyTokens) {
     if (facts.legacyTokenSecrets.length === 0) report.push('No legacy token Secret is known for this ServiceAccount (kustody cannot list Secrets; pass a leaked token with --token-file to find its Secret).');
     for (const name of facts.legacyTokenSecrets) {
@@ -93,6 +96,11 @@ export function planRevocation(facts: RevocationFacts, options: RevocationOption
     fresh.metadata = { ...meta, annotations: { ...((meta.annotations ?? {}) as Record<string, JsonValue>), [CASE_ANNOTATION]: facts.caseId } };
     delete fresh.secrets;
     changes.push({ id: 'rotate-sa-create', title: `Recreate ServiceAccount ${ns}/${sa.name} with a new uid`, why: 'Workloads keep their ServiceAccount name; new pods get tokens the attacker never saw.', danger: 'revoke', change: { action: 'create', target: ref, object: fresh }, expect: { check: 'exists', target: ref }, undo: { manual: 'delete the new ServiceAccount if it is not wanted' } });
+  }
+  if (resume !== undefined) {
+    const ref = { kind: 'ServiceAccount' as const, namespace: ns, name: resume.name };
+    report.push(`ServiceAccount ${ns}/${resume.name} was deleted by an earlier --rotate-sa of this case that did not recreate it: it is recreated now, as that rotation planned.`);
+    changes.push({ id: 'rotate-sa-create', title: `Recreate ServiceAccount ${ns}/${resume.name} with a new uid (finishing the earlier rotation)`, why: 'Workloads keep their ServiceAccount name; new pods get tokens the attacker never saw.', danger: 'revoke', change: { action: 'create', target: ref, object: resume.object }, expect: { check: 'exists', target: ref }, undo: { manual: 'delete the new ServiceAccount if it is not wanted' } });
   }
   if (options.deletePod && facts.pod !== null) {
     if (!facts.captureInCase && !options.allowUncaptured) {
