@@ -21,10 +21,10 @@ export interface HeldToken {
   token: string;
   /** Its credential id as the audit log records it (`JTI=…`). */
   credential: string;
-  /** Runs the lab's kubectl as this token in the namespace, whatever its exit status. */
-  kubectl: (args: readonly string[]) => Promise<KubectlRun>;
+  /** Runs the lab's kubectl as this token in the namespace (with `input` on its stdin), whatever its exit status. */
+  kubectl: (args: readonly string[], input?: string) => Promise<KubectlRun>;
   /** The same, asserting that it succeeds (or, with `ok` false, that the API server refuses it). */
-  as: (args: readonly string[], ok?: boolean) => Promise<KubectlRun>;
+  as: (args: readonly string[], ok?: boolean, input?: string) => Promise<KubectlRun>;
 }
 
 /** The stolen token of the suspect pod, and the uid of the team's legitimate grant made in the same window. */
@@ -51,9 +51,9 @@ export async function holdToken(lab: LabEnv, dir: string, ns: string, token: str
   const config = { apiVersion: 'v1', kind: 'Config', clusters: [{ name: 'lab', cluster: admin.clusters[0]?.cluster ?? {} }], users: [{ name, user: { token } }], contexts: [{ name, context: { cluster: 'lab', user: name } }], 'current-context': name };
   const kubeconfig = join(dir, `${name}.kubeconfig`);
   writeFileSync(kubeconfig, JSON.stringify(config), { mode: 0o600 });
-  const run = (args: readonly string[]) => kubectl(lab, 'admin', ['--kubeconfig', kubeconfig, '-n', ns, ...args]);
-  const as = async (args: readonly string[], ok = true) => {
-    const done = await run(args);
+  const run = (args: readonly string[], input?: string) => kubectl(lab, 'admin', ['--kubeconfig', kubeconfig, '-n', ns, ...args], input === undefined ? {} : { input });
+  const as = async (args: readonly string[], ok = true, input?: string) => {
+    const done = await run(args, input);
     assert.equal(done.exitCode === 0, ok, `as ${name}: kubectl ${args.join(' ')}: ${done.stderr}`);
     return done;
   };

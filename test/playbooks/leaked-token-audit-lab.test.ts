@@ -1,6 +1,6 @@
 // The leaked-token playbook's audit step on the lab, end to end and headless: the suspect's token, stolen and used
 // from the node with kubectl, reads Secrets, creates a ServiceAccount, binds it, mints tokens for it and for its own
-// account, and plants a CronJob with the new account's token. The run ingests the lab's audit log; what its steps
+// account, makes a legacy token Secret for its own account, and plants a CronJob with the new account's token. The run ingests the lab's audit log; what its steps
 // report (events of the leaked token, identities revocation lists, objects the sweep removes) equals what jq finds
 // in the same log files, and afterwards the API server rejects every token the attacker held.
 import { test } from 'node:test';
@@ -47,7 +47,7 @@ async function judge(files: string[], ns: string, stolen: string): Promise<{ all
   return { all, mine, minted: [...credentials].filter((c) => c !== stolen).sort(), accounts: [...new Set([...mine.map((e) => e.username), ...created])].sort() };
 }
 
-test('run leaked-token with the lab audit log: its audit step counts the leaked token\'s events, revocation lists every account and minted token the attacker used or created, the sweep removes exactly what they created (not the team\'s grant), each as jq finds it in the same log; then no attacker token authenticates; a dry run changes nothing and audit restore undoes the sweep', { timeout: 420_000 }, async (t) => {
+test('run leaked-token with the lab audit log: its audit step counts the leaked token\'s events, revocation lists every account and minted token the attacker used or created, the sweep removes exactly what they created (a legacy token Secret included, not the team\'s grant), each as jq finds it in the same log; then no attacker token authenticates (the one minted for the pod\'s own account once the rotation the step names is done); a dry run changes nothing and audit restore undoes the sweep', { timeout: 420_000 }, async (t) => {
   const lab = await requireLab(t);
   if (!lab) return;
   const startedMs = Date.now() - 1000;
@@ -67,9 +67,18 @@ test('run leaked-token with the lab audit log: its audit step counts the leaked 
   await stolen.as(['create', 'rolebinding', 'persist', '--clusterrole=edit', `--serviceaccount=${ns}:backdoor`]);
   const backdoor = await holdToken(lab, dir, ns, (await stolen.as(['create', 'token', 'backdoor', '--duration=2h'])).stdout.trim(), 'backdoor');
   const spare = await holdToken(lab, dir, ns, (await stolen.as(['create', 'token', 'web', '--duration=2h'])).stdout.trim(), 'spare');
+  // A legacy token Secret for web: a token that never expires and outlives the pod, filled in by the token controller.
+  const keep = { apiVersion: 'v1', kind: 'Secret', type: 'kubernetes.io/service-account-token', metadata: { name: 'web-keep', annotations: { 'kubernetes.io/service-account.name': 'web' } } };
+  await stolen.as(['create', '-f', '-'], true, JSON.stringify(keep));
+  let legacy = '';
+  for (let i = 0; i < 480 && legacy === ''; i += 1) {
+    legacy = Buffer.from((await stolen.as(['get', 'secret', 'web-keep', '-o', 'jsonpath={.data.token}'])).stdout.trim(), 'base64').toString();
+    if (legacy === '') await new Promise((r) => setTimeout(r, 250));
+  }
+  assert.notEqual(legacy, '', 'the token controller never filled in the legacy token Secret');
   await waitUntilAllowed(backdoor, ['create', 'cronjobs']);
   await backdoor.as(['create', 'cronjob', 'beacon', '--image=lab.local/busybox:1.35', '--schedule=0 0 1 1 *', '--', 'sh', '-c', 'echo beacon']);
-  const files = await auditLogThrough(lab, startedMs, stolen, ns, ['serviceaccounts/backdoor', 'rolebindings/persist', 'cronjobs/beacon']);
+  const files = await auditLogThrough(lab, startedMs, stolen, ns, ['serviceaccounts/backdoor', 'rolebindings/persist', 'secrets/web-keep', 'cronjobs/beacon']);
 
   const run = (extra: string[]) => runKustody(['run', 'leaked-token', '--token-file', tokenFile, '--case', created.path, ...files.flatMap((f) => ['--audit-log', f]), '--yes', '--json', ...extra], { env: { KUBECONFIG: lab.responderKubeconfig } });
   const events = (stdout: string) => stdout.trim().split('\n').map((line) => JSON.parse(line) as RunEvent);
@@ -102,16 +111,17 @@ test('run leaked-token with the lab audit log: its audit step counts the leaked 
   assert.match(revoke, new RegExp(`kustody revoke --service-account ${ns}/web --rotate-sa`), revoke);
   assert.equal(done(list, 'revoke')?.outcome, 'warning', revoke);
   // The sweep removes exactly the objects the attacker's identities created in the namespace, and keeps the team's grant.
-  const kinds: Record<string, string> = { serviceaccounts: 'ServiceAccount', rolebindings: 'RoleBinding', cronjobs: 'CronJob' };
+  const kinds: Record<string, string> = { serviceaccounts: 'ServiceAccount', rolebindings: 'RoleBinding', cronjobs: 'CronJob', secrets: 'Secret' };
   const createdByAttacker = judged.mine.filter((e) => e.verb === 'create' && e.subresource === '' && e.code < 300 && e.namespace === ns).map((e) => `${kinds[e.resource] ?? e.resource} ${ns}/${e.name}`).sort();
   const removed = [...sweep.matchAll(/applied +Delete (\S+) (\S+)/g)].map((m) => `${m[1]} ${m[2]}`).sort();
   assert.deepEqual(removed, createdByAttacker, sweep);
-  assert.deepEqual(createdByAttacker, [`CronJob ${ns}/beacon`, `RoleBinding ${ns}/persist`, `ServiceAccount ${ns}/backdoor`]);
+  assert.deepEqual(createdByAttacker, [`CronJob ${ns}/beacon`, `RoleBinding ${ns}/persist`, `Secret ${ns}/web-keep`, `ServiceAccount ${ns}/backdoor`]);
   assert.equal(await uidOf(lab, 'rolebinding', ns, 'team-grant'), stolen.teamGrantUid, 'the team\'s own grant, made in the same window, was removed');
 
   // The outside judge: no token the attacker held still authenticates.
   assert.equal(await authenticates(lab, stolen.token), false, 'the stolen token still authenticates');
   assert.equal(await authenticates(lab, backdoor.token), false, 'the backdoor account\'s token still authenticates');
+  assert.equal(await authenticates(lab, legacy), false, 'the legacy token the attacker made for web still authenticates');
   assert.equal(await authenticates(lab, spare.token), true, 'the report said the token minted for web outlives the pod, yet it is dead');
   // The rotation the report names kills it.
   const rotate = await runKustody(['revoke', '--service-account', `${ns}/web`, '--rotate-sa', '--case', created.path, '--yes'], { env: { KUBECONFIG: lab.responderKubeconfig } });

@@ -33,7 +33,7 @@ export function planSweep(caseId: string, items: readonly PersistenceItem[]): Ch
     const ref: ResourceRef = { kind: item.kind as ResourceKind, ...(item.namespace ? { namespace: item.namespace } : {}), name: item.name };
     if (item.kind === 'Secret') {
       changes.push({
-        id: `sweep-${item.kind}-${item.namespace ?? ''}-${item.name}`, title: `Delete Secret ${label} (created by the case's identity; never read)`, why, danger: 'revoke',
+        id: `sweep-${item.kind}-${item.namespace ?? ''}-${item.name}`, title: `Delete ${label} (created by the case's identity; never read)`, why, danger: 'revoke',
         change: { action: 'delete', target: ref, uid: '' }, expect: { check: 'absent', target: ref },
         undo: { manual: 'kustody never reads Secret data, so a deleted Secret cannot be restored from the case' },
       });
