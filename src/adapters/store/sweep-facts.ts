@@ -59,7 +59,7 @@ export function auditWritesOf(db: ReadableDb | WritableDb, identities: CaseIdent
       byRow.set(Number(r.rowid), {
         rowid: Number(r.rowid), verb: String(r.verb), resource: String(r.resource), subresource: text(r.subresource), namespace: text(r.namespace), name: text(r.name), username: String(r.username ?? ''),
         at: String(r.stage_timestamp), objectUid: text(r.object_uid), responseCode: code, issuedCredentialId: text(r.issued_credential_id),
-        boundTo: r.subresource === 'token' ? boundObject(r.kept_json) : null,
+        ...(r.subresource === 'token' ? { boundTo: boundObject(r.kept_json) } : {}),
       });
     }
     const before = users.size + credentials.size;
@@ -85,13 +85,16 @@ export function caseOwnUids(db: ReadableDb | WritableDb): string[] {
   return uids;
 }
 
-/** The object a TokenRequest's kept body binds the token to (`Pod NAME`), or null when it names none. */
-function boundObject(kept: unknown): string | null {
+/** The object a TokenRequest's kept body binds the token to (`Pod NAME`), null when it names none, undefined when no body was kept (a Metadata-level policy). */
+function boundObject(kept: unknown): string | null | undefined {
   try {
-    const bound = (JSON.parse(typeof kept === 'string' ? kept : 'null') as { boundObjectRef?: { kind?: unknown; name?: unknown } | null } | null)?.boundObjectRef;
-    return bound && typeof bound.kind === 'string' && typeof bound.name === 'string' ? `${bound.kind} ${bound.name}` : null;
+    const body = JSON.parse(typeof kept === 'string' ? kept : 'null') as { boundObjectRef?: { kind?: unknown; name?: unknown } | null } | null;
+    if (body === null || typeof body !== 'object') return undefined;
+    const bound = body.boundObjectRef;
+    if (bound === null || bound === undefined) return null;
+    return typeof bound.kind === 'string' && typeof bound.name === 'string' ? `${bound.kind} ${bound.name}` : undefined;
   } catch {
-    return null;
+    return undefined;
   }
 }
 

@@ -11,8 +11,8 @@ export interface MintedToken {
   credentialId: string | null;
   by: string;
   at: string;
-  /** The object it is bound to (`Pod NAME`), when the request named one; null: bound to the account only. */
-  boundTo: string | null;
+  /** The object it is bound to (`Pod NAME`); null: bound to the account only; undefined: the log kept no request body to say. */
+  boundTo: string | null | undefined;
   rowid: number;
 }
 
@@ -52,7 +52,7 @@ export function attackerIdentities(start: readonly string[], writes: readonly Au
       } else if (!identity.auditRowids.includes(w.rowid) && identity.auditRowids.length > 0) {
         identity.auditRowids.push(w.rowid);
       }
-      if (w.subresource === 'token' && !identity.minted.some((m) => m.rowid === w.rowid)) identity.minted.push({ credentialId: w.issuedCredentialId ?? null, by: actor, at: w.at, boundTo: w.boundTo ?? null, rowid: w.rowid });
+      if (w.subresource === 'token' && !identity.minted.some((m) => m.rowid === w.rowid)) identity.minted.push({ credentialId: w.issuedCredentialId ?? null, by: actor, at: w.at, boundTo: w.boundTo, rowid: w.rowid });
     }
   }
   return [...found.values()];
@@ -71,7 +71,7 @@ export function describeAttackerIdentities(identities: readonly AttackerIdentity
   const survivors = mintedSurvivors(identities, podIdentity, cover);
   if (survivors.length > 0) {
     lines.push(
-      `!! The audit log shows ${survivors.length} token(s) minted for ${podIdentity} itself; this plan does not revoke them (they outlive the pod while the account's uid stays):`,
+      `!! The audit log shows ${survivors.length} token(s) minted for ${podIdentity} itself that this plan does not revoke (a token not bound to the deleted pod outlives it while the account's uid stays):`,
       ...survivors.map((m) => `  ${mintedText(m)}`),
       `  Revoke them by rotating the account: kustody revoke --service-account ${accountOf(podIdentity)} --rotate-sa (then restart the other pods running as it).`,
     );
@@ -95,5 +95,6 @@ function accountOf(username: string): string {
 }
 
 function mintedText(m: MintedToken): string {
-  return `token ${m.credentialId ?? '(credential id not in the log)'} minted by ${m.by} at ${m.at}${m.boundTo === null ? ', bound to the account only' : `, bound to ${m.boundTo}`}`;
+  const binding = m.boundTo === undefined ? 'what it is bound to is not in the log (no request body kept)' : m.boundTo === null ? 'bound to the account only' : `bound to ${m.boundTo}`;
+  return `token ${m.credentialId ?? '(credential id not in the log)'} minted by ${m.by} at ${m.at}, ${binding}`;
 }

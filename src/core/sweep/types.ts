@@ -23,7 +23,7 @@ export interface AuditWrite {
   responseCode: number | null;
   /** For a TokenRequest: the credential id (`JTI=…`) of the token it minted, when the event names it. */
   issuedCredentialId?: string | null;
-  /** For a TokenRequest: the object the minted token is bound to (`Pod NAME`), when the event's kept body names one. */
+  /** For a TokenRequest: the object the minted token is bound to (`Pod NAME`); null: bound to the account only; undefined: the log kept no request body to say. */
   boundTo?: string | null;
 }
 

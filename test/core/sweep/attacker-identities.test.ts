@@ -60,21 +60,24 @@ test('a token the attacker minted for a kube-system controller is followed by it
   db.close();
 });
 
-test('a token the attacker minted for the pod\'s own account is listed with its credential id and outlives a plan that only deletes the pod; one bound to that pod, or a plan that rotates the account, kills it', () => {
+test('a token the attacker minted for the pod\'s own account is listed with its credential id and outlives a plan that only deletes the pod (so does one whose binding the log did not keep); one bound to that pod, or a plan that rotates the account, kills it', () => {
   const db = auditDb();
   const add = db.prepare("INSERT INTO audit_events (stage, stage_timestamp, verb, username, credential_id, resource, subresource, namespace, name, response_code, issued_credential_id, kept_json) VALUES ('ResponseComplete', ?, 'create', ?, 'JTI=abc', 'serviceaccounts', 'token', 'shop', 'web', ?, ?, ?)");
   add.run('2026-01-01T10:06:00.000000Z', POD, 201, 'JTI=spare', JSON.stringify({ audiences: [], expirationSeconds: 7200, boundObjectRef: null }));
   add.run('2026-01-01T10:07:00.000000Z', POD, 201, 'JTI=pod-bound', JSON.stringify({ audiences: [], expirationSeconds: 3600, boundObjectRef: { kind: 'Pod', name: 'suspect', uid: 'u1' } }));
   add.run('2026-01-01T10:08:00.000000Z', POD, 403, 'JTI=refused', null);
+  add.run('2026-01-01T10:09:00.000000Z', POD, 201, 'JTI=metadata-only', null);
   const { writes } = auditWritesOf(db, { usernames: [POD], credentialIds: ['JTI=abc'] }, '2026-01-01T00:00:00.000Z');
   const identities = attackerIdentities([POD], writes);
-  assert.deepEqual(identities.find((i) => i.username === POD)?.minted.map((m) => [m.credentialId, m.boundTo]), [['JTI=spare', null], ['JTI=pod-bound', 'Pod suspect']], 'a refused mint is not a token');
-  assert.deepEqual(mintedSurvivors(identities, POD, { accountRevoked: false, deletedPod: 'suspect' }).map((m) => m.credentialId), ['JTI=spare']);
-  assert.deepEqual(mintedSurvivors(identities, POD, { accountRevoked: false, deletedPod: null }).map((m) => m.credentialId), ['JTI=spare', 'JTI=pod-bound']);
+  assert.deepEqual(identities.find((i) => i.username === POD)?.minted.map((m) => [m.credentialId, m.boundTo]), [['JTI=spare', null], ['JTI=pod-bound', 'Pod suspect'], ['JTI=metadata-only', undefined]], 'a refused mint is not a token');
+  // A mint whose request body the log did not keep (a Metadata-level policy) may be bound to anything: it is not assumed dead.
+  assert.deepEqual(mintedSurvivors(identities, POD, { accountRevoked: false, deletedPod: 'suspect' }).map((m) => m.credentialId), ['JTI=spare', 'JTI=metadata-only']);
+  assert.deepEqual(mintedSurvivors(identities, POD, { accountRevoked: false, deletedPod: null }).map((m) => m.credentialId), ['JTI=spare', 'JTI=pod-bound', 'JTI=metadata-only']);
   assert.deepEqual(mintedSurvivors(identities, POD, { accountRevoked: true, deletedPod: null }), []);
   const lines = describeAttackerIdentities(identities, POD, { accountRevoked: false, deletedPod: 'suspect' });
-  assert.match(lines[0] ?? '', /^!! The audit log shows 1 token\(s\) minted for system:serviceaccount:shop:web itself; this plan does not revoke them/);
+  assert.match(lines[0] ?? '', /^!! The audit log shows 2 token\(s\) minted for system:serviceaccount:shop:web itself that this plan does not revoke/);
   assert.ok(lines.some((l) => l.includes('token JTI=spare minted by system:serviceaccount:shop:web') && l.includes('bound to the account only')), lines.join('\n'));
+  assert.ok(lines.some((l) => l.includes('token JTI=metadata-only minted') && l.includes('what it is bound to is not in the log')), lines.join('\n'));
   assert.ok(lines.some((l) => l.includes('kustody revoke --service-account shop/web --rotate-sa')), lines.join('\n'));
   assert.ok(!describeAttackerIdentities(identities, POD, { accountRevoked: true, deletedPod: 'suspect' }).some((l) => l.startsWith('!!')), 'a plan that rotates the account still warns');
   db.close();
