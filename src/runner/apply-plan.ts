@@ -20,6 +20,8 @@ export interface ApplyPorts {
   confirm(plan: ChangePlan): Promise<boolean>;
   /** Keeps secrets and noise out of recorded objects. */
   sanitize(kind: string, object: Record<string, unknown>): JsonValue;
+  /** Whether this case recorded sending `planned` (a create) after sending the delete of `replacedUid` it recreates: an earlier attempt of the same plan made the object found. Absent: never. */
+  sentRecreate?(planned: PlannedChange, replacedUid: string): boolean;
   /** Hears that the read-back waits for `what` (at most `timeoutSeconds`); `poll` is called on each re-read. Optional: front ends show it as progress. */
   waiting?(what: string, timeoutSeconds: number): { poll(): void };
 }
@@ -55,6 +57,11 @@ export async function applyPlan(plan: ChangePlan, ports: ApplyPorts, options: { 
       // Recreating an object this plan deletes first: it is pending, and cannot be dry-run before the delete.
       pending.push({ planned, before: current });
       continue;
+    }
+    if (replaced !== undefined && current !== null && ports.sentRecreate?.(planned, replaced) !== true) {
+      // This plan deletes the object first, so one already there with another uid that kustody did not
+      // send was made by someone else after the plan was read (annotations prove nothing: anyone may copy them).
+      throw new KustodyError('CONFLICT_REPLACED', `${describeRef(planned.change.target)} was replaced by someone else after this plan was made (uid ${String(getPointer(current, '/metadata/uid'))}, planned to replace ${replaced}); it was left alone and is not counted as recreated. Nothing was changed.`, { nextStep: 'Inspect that object and who made it (kubectl get -o yaml, the audit log), then plan again against it.' });
     }
     if (planned.change.action === 'create' && current !== null) {
       const owner = getPointer(current, `/metadata/annotations/${CASE_ANNOTATION.replace(/\//g, '~1')}`);

@@ -1,5 +1,6 @@
 /** An open case plus who is acting, and the apply runner's ports wired to the cluster and that case. */
 import { join } from 'node:path';
+import { describeRef } from '../core/changes/change.js';
 import type { JsonValue } from '../core/custody/canonical-json.js';
 import { fingerprintSecret } from '../core/credentials/fingerprint.js';
 import { sanitizeObject } from '../core/kube/sanitize-object.js';
@@ -8,6 +9,7 @@ import { whoAmI, type KubeClients } from '../adapters/kube/kube-client.js';
 import { assertChainIntact } from '../adapters/store/case-chain.js';
 import { CASE_DB_FILE, readCaseKey, recordAction } from '../adapters/store/case-store.js';
 import { readCaseMetadata } from '../adapters/store/case-reader.js';
+import { recreateSent } from '../adapters/store/recreate-records.js';
 import { openWritableDb, type WritableDb } from '../adapters/store/open-store.js';
 import { readResponderIdentity, utcNow } from '../adapters/system/responder-env.js';
 import type { ApplyPorts } from './apply-plan.js';
@@ -65,6 +67,7 @@ export function changePorts(kube: KubeClients, session: ChangeSession, confirmed
     apply: (change, dryRun) => applyChange(kube, change, dryRun),
     record: (entry) => void recordAction(session.db, { at: utcNow(), actor: session.actor, ...entry }),
     confirm: async () => confirmed,
+    sentRecreate: (planned, replacedUid) => recreateSent(session.db, planned.id, describeRef(planned.change.target), replacedUid),
     sanitize: (kind, object) => {
       const copy = { ...object, metadata: { ...(object.metadata as Record<string, unknown>), managedFields: undefined } };
       return JSON.parse(JSON.stringify(sanitizeObject(kind, copy, fingerprint))) as JsonValue;

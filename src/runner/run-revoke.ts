@@ -15,7 +15,7 @@ import { capturedServiceAccountName } from '../adapters/store/case-reader.js';
 import { auditWritesOf, capturedIdentities, hasAuditEvents } from '../adapters/store/sweep-facts.js';
 import { attackerIdentities, describeAttackerIdentities, mintedSurvivors, type AccountCover, type AttackerIdentity, type MintedToken } from '../core/sweep/attacker-identities.js';
 import { recordAction } from '../adapters/store/case-store.js';
-import { unfinishedRotation } from '../adapters/store/unfinished-rotation.js';
+import { unfinishedRotation } from '../adapters/store/recreate-records.js';
 import { utcNow } from '../adapters/system/responder-env.js';
 import type { ApplyResult } from './apply-plan.js';
 import type { ChangeSession } from './change-session.js';

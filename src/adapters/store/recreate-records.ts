@@ -1,7 +1,8 @@
 /**
- * Finds a `--rotate-sa` of this case that deleted a ServiceAccount and never recreated it (the create
- * failed, or the run was stopped between the two), and the object it planned to create, from the plan
- * it recorded before any change. A run of revoke again finishes the rotation with it.
+ * Reads what this case's custody log says of objects kustody deletes and recreates: a `--rotate-sa`
+ * that deleted a ServiceAccount and never recreated it (the create failed, or the run was stopped
+ * between the two), with the object it planned to create, so that revoke run again finishes it; and
+ * whether a recreate was sent, so that a resumed plan can tell its own new object from someone else's.
  */
 import type { JsonValue } from '../../core/custody/canonical-json.js';
 import type { ReadableDb } from './open-store.js';
@@ -23,4 +24,11 @@ export function unfinishedRotation(db: ReadableDb, namespace: string, name: stri
   const create = changes.find((c) => c.id === 'rotate-sa-create')?.change;
   const matches = create?.action === 'create' && create.target?.kind === 'ServiceAccount' && create.target.namespace === namespace && create.target.name === name;
   return matches && typeof create.object === 'object' && create.object !== null ? (create.object as Record<string, JsonValue>) : null;
+}
+
+/** Whether this case recorded the intent to send change `changeId` on `target` (as describeRef writes it) after the intent to delete `replacedUid` there. */
+export function recreateSent(db: ReadableDb, changeId: string, target: string, replacedUid: string): boolean {
+  return db.prepare(`SELECT 1 FROM actions WHERE outcome = 'intent' AND target = ? AND json_extract(detail, '$.change_id') = ? AND seq > (
+      SELECT min(seq) FROM actions WHERE outcome = 'intent' AND target = ? AND json_extract(detail, '$.change.action') = 'delete' AND json_extract(detail, '$.change.uid') = ?)
+    LIMIT 1`).get(target, changeId, target, replacedUid) !== undefined;
 }
