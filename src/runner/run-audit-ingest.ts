@@ -13,7 +13,7 @@ import type { JsonValue } from '../core/custody/canonical-json.js';
 import type { FileTally } from '../adapters/audit/audit-batches.js';
 import { AuditParserThread } from '../adapters/audit/audit-parser-thread.js';
 import { openAuditFile, type FileFacts, type ReadLimits } from '../adapters/audit/read-audit-file.js';
-import { commitAuditValues, type IngestStamp } from '../adapters/store/audit-store.js';
+import { bulkCheckpoints, commitAuditRows, type IngestStamp } from '../adapters/store/audit-store.js';
 import { recordAction } from '../adapters/store/case-store.js';
 import type { WritableDb } from '../adapters/store/open-store.js';
 
@@ -63,6 +63,7 @@ export async function ingestAuditLogs(db: WritableDb, input: { files: readonly s
   let events = 0;
   let bytesLeft = input.limits.maxTotalBytes;
   const parser = new AuditParserThread(input.caseKey);
+  const restoreCheckpoints = bulkCheckpoints(db);
   try {
     for (const [fileIndex, given] of input.files.entries()) {
       const file = resolve(given);
@@ -87,7 +88,7 @@ export async function ingestAuditLogs(db: WritableDb, input: { files: readonly s
             step: 'audit-ingest', source_file: file, line_from: batch.lineFrom, line_to: batch.lineTo,
             lines_sha256: batch.linesSha256, events_parsed: batch.events, skipped: batch.skipped, skipped_lines: batch.skippedLines,
           };
-          inserted += commitAuditValues(db, { target: `audit-log:${file}`, detail, values: batch.values }, stamp()).inserted;
+          inserted += commitAuditRows(db, { target: `audit-log:${file}`, detail, rows: batch.rows }, stamp()).inserted;
           parser.acknowledge();
           events += batch.events;
         }
@@ -107,6 +108,7 @@ export async function ingestAuditLogs(db: WritableDb, input: { files: readonly s
       summaries.push(summary);
     }
   } finally {
+    restoreCheckpoints();
     await parser.close();
   }
   return summaries;

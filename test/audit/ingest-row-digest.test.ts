@@ -2,8 +2,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { auditRowHead, auditRowTail, STORED_AUDIT_COLUMNS, type BoundValue } from '../../src/core/audit/audit-row-line.js';
-import { emptyAuditRow } from '../../src/core/audit/audit-row.js';
+import { auditRowHead, STORED_AUDIT_COLUMNS, storedRowJson, type BoundValue } from '../../src/core/audit/audit-row-line.js';
+import { emptyAuditRow, type AuditRow } from '../../src/core/audit/audit-row.js';
 import { RowsDigest, rowLine } from '../../src/core/capture/digest-rows.js';
 import { commitAuditBatch } from '../../src/adapters/store/audit-store.js';
 import { createCase, readCaseKey, recordAction } from '../../src/adapters/store/case-store.js';
@@ -26,9 +26,9 @@ function recordedAndRecomputed(casePath: string): { seq: number; recorded: strin
       for (const raw of rows.iterate(seq) as Iterable<Record<string, unknown>>) {
         const row = decodeRow('audit_events', columns, raw);
         digest.add(row);
-        // The line taken from the bound values is the reference encoding of the row as stored.
-        const values = STORED_AUDIT_COLUMNS.map((c) => { const v = row[c]; return typeof v === 'bigint' ? Number(v) : (v ?? null); });
-        assert.equal(`${auditRowHead(seq)}${auditRowTail(values) ?? 'NO LINE'}`, `${rowLine(row)}\n`);
+        // The row's JSON text, as ingest hashes it, is the reference encoding of the row as stored.
+        const values = Object.fromEntries(STORED_AUDIT_COLUMNS.map((c) => { const v = row[c]; return [c, typeof v === 'bigint' ? Number(v) : (v ?? null)]; })) as unknown as AuditRow & { source_file: string; line: number };
+        assert.equal(`${auditRowHead(seq)}${storedRowJson(values)?.substring(1) ?? 'NO LINE'}`, rowLine(row));
       }
       const parsed = JSON.parse(detail) as { rows: { audit_events: number }; rows_sha256: { audit_events: string } };
       return { seq, recorded: parsed.rows_sha256.audit_events, recomputed: digest.hex(), count: parsed.rows.audit_events };

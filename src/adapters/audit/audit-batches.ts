@@ -1,19 +1,15 @@
 /**
- * Turns one opened audit log into batches ready to store: each batch holds the INSERT values of its
- * rows (flat, STORED_AUDIT_COLUMNS order without action_seq), its line range, the SHA-256 of those
- * lines and what was skipped and why. What the whole file gave (times, skips, invalid UTF-8) is
- * tallied on the side. Nothing in a line is fatal: a malformed line is counted and skipped.
+ * Turns one opened audit log into batches ready to store: each batch holds its rows' JSON text
+ * (audit-row-line.ts, encoded as soon as a line is parsed, so nothing of a parsed line outlives it),
+ * its line range, the SHA-256 of those lines and what was skipped and why. What the whole file gave
+ * (times, skips, invalid UTF-8) is tallied on the side. Nothing in a line is fatal: a malformed line is counted and skipped.
  */
 import { createHash, type Hash } from 'node:crypto';
-import { AUDIT_COLUMNS } from '../../core/audit/audit-row.js';
-import type { BoundValue } from '../../core/audit/audit-row-line.js';
+import { storedRowJson } from '../../core/audit/audit-row-line.js';
 import { parseAuditLine, type SkipReason } from '../../core/audit/parse-line.js';
 import type { Fingerprint } from '../../core/capture/redact-argv.js';
 import type { JsonValue } from '../../core/custody/canonical-json.js';
 import { readAuditFile, type FileFacts, type OpenedLog, type ReadLimits } from './read-audit-file.js';
-
-/** Values per row in a batch: the derived columns, source_file and line (action_seq is the custody row's, added when stored). */
-export const BATCH_ROW_WIDTH = AUDIT_COLUMNS.length + 2;
 
 /** One batch of a file: its rows' values and the facts its custody row records. */
 export interface AuditBatch {
@@ -21,7 +17,8 @@ export interface AuditBatch {
   lineTo: number;
   linesSha256: string;
   events: number;
-  values: BoundValue[];
+  /** Each row's JSON text, in line order. */
+  rows: string[];
   skipped: Record<string, number>;
   skippedLines: JsonValue[];
 }
@@ -39,7 +36,7 @@ export interface FileTally {
 /** Bounds on one batch (one transaction and custody row). */
 export const BATCH_ROWS = 2_500;
 const BATCH_BYTES = 64 * 1024 * 1024;
-// Characters of stored text per batch: rows of hostile events can each carry up to ~200 KB of bounded values.
+// Characters of row text per batch: rows of hostile events can each carry up to ~200 KB of bounded values.
 const BATCH_TEXT_CHARS = 16 * 1024 * 1024;
 const MAX_LISTED_SKIPS = 20;
 // An event more than this far behind the latest seen in its file counts as out of order (clock skew, merged files).
@@ -51,7 +48,7 @@ export function emptyTally(): FileTally {
 }
 
 interface Pending {
-  values: BoundValue[];
+  rows: string[];
   hash: Hash;
   bytes: number;
   textChars: number;
@@ -62,7 +59,7 @@ interface Pending {
   skippedLines: JsonValue[];
 }
 
-const newPending = (): Pending => ({ values: [], hash: createHash('sha256'), bytes: 0, textChars: 0, events: 0, lineFrom: null, lineTo: 0, skipped: {}, skippedLines: [] });
+const newPending = (): Pending => ({ rows: [], hash: createHash('sha256'), bytes: 0, textChars: 0, events: 0, lineFrom: null, lineTo: 0, skipped: {}, skippedLines: [] });
 
 /** Reads `opened` (named `file` in the rows) into batches; `facts` and `tally` are complete when the generator finishes. */
 export async function* auditBatches(opened: OpenedLog, file: string, limits: ReadLimits, fingerprint: Fingerprint, facts: FileFacts, tally: FileTally, onRawBytes: (n: number) => void): AsyncGenerator<AuditBatch> {
@@ -72,7 +69,7 @@ export async function* auditBatches(opened: OpenedLog, file: string, limits: Rea
     const done = pending;
     pending = newPending();
     if (done.lineFrom === null) return null;
-    return { lineFrom: done.lineFrom, lineTo: done.lineTo, linesSha256: done.hash.digest('hex'), events: done.events, values: done.values, skipped: done.skipped, skippedLines: done.skippedLines };
+    return { lineFrom: done.lineFrom, lineTo: done.lineTo, linesSha256: done.hash.digest('hex'), events: done.events, rows: done.rows, skipped: done.skipped, skippedLines: done.skippedLines };
   };
   const skip = (reason: SkipReason, line: number, extra: Record<string, JsonValue>) => {
     tally.skipped[reason] += 1;
@@ -87,17 +84,16 @@ export async function* auditBatches(opened: OpenedLog, file: string, limits: Rea
     else {
       pending.hash.update(line.bytes).update('\n');
       pending.bytes += line.bytes.length;
-      const parsed = parseAuditLine(line.bytes, fingerprint);
+      const parsed = parseAuditLine(line.bytes, fingerprint, { file, line: line.line });
       if (parsed.invalidUtf8) tally.invalidUtf8Lines += 1;
       if (!parsed.ok) skip(parsed.reason, line.line, {});
       else {
         for (const row of parsed.rows) {
-          for (const column of AUDIT_COLUMNS) {
-            const value = row[column];
-            if (typeof value === 'string') pending.textChars += value.length;
-            pending.values.push(value);
-          }
-          pending.values.push(file, line.line);
+          const json = storedRowJson(row);
+          // normalizeEvent escapes every lone surrogate and keeps only safe integers: a row it built is always storable.
+          if (json === null) throw new Error(`audit-batches: the row of line ${line.line} holds a value SQLite would not store as given`);
+          pending.textChars += json.length;
+          pending.rows.push(json);
           const at = row.stage_timestamp;
           if (at === null) continue;
           if (tally.firstAt === null || at < tally.firstAt) tally.firstAt = at;

@@ -1,22 +1,17 @@
 /**
  * Stores ingested audit events: each batch is one transaction holding its rows and the custody row
- * that names the source file, line range and SHA-256 of those bytes (recordAction adds the rows'
- * digest). An event already in the case (same audit ID and stage) is skipped, so ingesting a file
- * twice, or a file and its rotated copy, adds nothing.
+ * that names the source file, line range and SHA-256 of those bytes, and the rows' digest. An event
+ * already in the case (same audit ID and stage) is skipped, so ingesting a file twice, or a file and
+ * its rotated copy, adds nothing.
  */
 import { createHash } from 'node:crypto';
-import type { AuditRow } from '../../core/audit/audit-row.js';
-import { auditRowHead, auditRowTail, STORED_AUDIT_COLUMNS, type BoundValue } from '../../core/audit/audit-row-line.js';
+import type { StoredAuditRow } from '../../core/audit/audit-row.js';
+import { auditRowHead, ROW_JSON_COLUMNS, storedRowJson } from '../../core/audit/audit-row-line.js';
 import { ROWS_DIGEST_TAG } from '../../core/capture/digest-rows.js';
 import type { JsonValue } from '../../core/custody/canonical-json.js';
+import { KustodyError } from '../../core/errors.js';
 import { recordAction, type InsertedRows, type RecordedAction } from './case-store.js';
 import type { ReadableDb, WritableDb } from './open-store.js';
-
-/** A row ready to store: the derived columns plus where it was read. */
-export interface StoredAuditRow extends AuditRow {
-  source_file: string;
-  line: number;
-}
 
 /** Who and when, for the custody row. */
 export interface IngestStamp {
@@ -24,43 +19,60 @@ export interface IngestStamp {
   actor: string;
 }
 
-const INSERT = `INSERT INTO audit_events (${STORED_AUDIT_COLUMNS.join(', ')}) VALUES (${STORED_AUDIT_COLUMNS.map(() => '?').join(', ')}) ON CONFLICT(event_key) DO NOTHING`;
-const WIDTH = STORED_AUDIT_COLUMNS.length;
-// action_seq is the last column: a row's values are the batch's values followed by the custody row's seq.
-const SEQ_INDEX = WIDTH - 1;
-if (STORED_AUDIT_COLUMNS[SEQ_INDEX] !== 'action_seq') throw new Error('audit-store: action_seq must be the last audit_events column');
+// The columns in the order of a row's JSON text, then action_seq (the custody row's): each row is
+// bound from the values parsed back from its text, in that text's order.
+const INSERT = `INSERT INTO audit_events (${[...ROW_JSON_COLUMNS, 'action_seq'].join(', ')}) VALUES (${ROW_JSON_COLUMNS.map(() => '?').join(', ')}, ?) ON CONFLICT(event_key) DO NOTHING`;
+const WIDTH = ROW_JSON_COLUMNS.length;
 
-/** Stores one batch of row objects and its custody row in one transaction; returns the row and how many events were new. */
+/** Stores one batch of row objects and its custody row in one transaction (tests and small writers); returns the row and how many events were new. */
 export function commitAuditBatch(db: WritableDb, input: { target: string; detail: Record<string, JsonValue>; rows: readonly StoredAuditRow[] }, stamp: IngestStamp): { action: RecordedAction; inserted: number } {
-  const values = input.rows.flatMap((row) => STORED_AUDIT_COLUMNS.slice(0, SEQ_INDEX).map((c) => row[c as keyof StoredAuditRow]));
-  return commitAuditValues(db, { target: input.target, detail: input.detail, values }, stamp);
+  const rows = input.rows.map((row) => {
+    const json = storedRowJson(row);
+    if (json === null) throw new KustodyError('CASE_STORAGE', `The audit row ${JSON.stringify(row.event_key)} could not be used: it holds text that is not well-formed UTF-16 or a number that is not a safe integer.`);
+    return json;
+  });
+  return commitAuditRows(db, { target: input.target, detail: input.detail, rows }, stamp);
 }
 
 /**
- * Stores one batch and its custody row in one transaction: `values` holds each row's INSERT values
- * in STORED_AUDIT_COLUMNS order without action_seq (the custody row's seq). The rows' digest is taken
- * from the values bound (audit-row-line.ts), new rows only. Returns the row and how many events were new.
+ * Stores one batch and its custody row in one transaction: `rows` holds each row's JSON text
+ * (audit-row-line.ts). Each row is bound from the values parsed back from its text, and the rows'
+ * digest hashes that same text, new rows only. Returns the custody row and how many events were new.
  */
-export function commitAuditValues(db: WritableDb, input: { target: string; detail: Record<string, JsonValue>; values: readonly BoundValue[] }, stamp: IngestStamp): { action: RecordedAction; inserted: number } {
+export function commitAuditRows(db: WritableDb, input: { target: string; detail: Record<string, JsonValue>; rows: readonly string[] }, stamp: IngestStamp): { action: RecordedAction; inserted: number } {
   const insert = db.prepare(INSERT);
   let inserted = 0;
-  const action = recordAction(db, { ...stamp, kind: 'observe', target: input.target, detail: input.detail, outcome: 'ok' }, (seq): InsertedRows | undefined => {
+  const action = recordAction(db, { ...stamp, kind: 'observe', target: input.target, detail: input.detail, outcome: 'ok' }, (seq): InsertedRows => {
     const digest = createHash('sha256').update(`${ROWS_DIGEST_TAG}\n`);
     const head = auditRowHead(seq);
-    const bound: BoundValue[] = new Array<BoundValue>(WIDTH).fill(null);
-    let vouched = true;
-    for (let start = 0; start < input.values.length; start += SEQ_INDEX) {
-      for (let k = 0; k < SEQ_INDEX; k += 1) bound[k] = input.values[start + k] ?? null;
-      bound[SEQ_INDEX] = seq;
-      if (insert.run(bound).changes === 0) continue;
+    for (const json of input.rows) {
+      const values = Object.values(JSON.parse(json) as Record<string, unknown>);
+      // A text that does not hold exactly the columns is refused (SQLite refuses a value that is not text, a number or null).
+      if (values.length !== WIDTH) throw new KustodyError('CASE_STORAGE', `An audit row's text holds ${values.length} values instead of ${WIDTH}; nothing of this batch was stored.`);
+      values.push(seq);
+      if (insert.run(values).changes === 0) continue;
       inserted += 1;
-      const tail = vouched ? auditRowTail(bound) : null;
-      if (tail === null) vouched = false;
-      else digest.update(head).update(tail);
+      // The digest line: `{"action_seq":N,` then the row's text after its opening brace, then a newline.
+      digest.update(head).update(json.substring(1)).update('\n');
     }
-    return vouched ? { table: 'audit_events', count: inserted, sha256: digest.digest('hex') } : undefined;
+    return { table: 'audit_events', count: inserted, sha256: digest.digest('hex') };
   });
   return { action, inserted };
+}
+
+// WAL pages between automatic checkpoints during an ingest (SQLite's default is 1,000): each checkpoint
+// writes every page changed since the last one into evidence.db and fsyncs it, and the indexes' pages
+// change in every batch, so checkpointing less often writes each of them fewer times. The WAL may grow
+// to about this size (64 MiB) on disk; every commit is still fsynced.
+const INGEST_CHECKPOINT_PAGES = 16_384;
+
+/** Checkpoints less often for a long run of batches; returns what restores the connection's setting. */
+export function bulkCheckpoints(db: WritableDb): () => void {
+  const before = Number(db.pragma('wal_autocheckpoint', { simple: true }));
+  db.pragma(`wal_autocheckpoint = ${INGEST_CHECKPOINT_PAGES}`);
+  return () => {
+    db.pragma(`wal_autocheckpoint = ${before}`);
+  };
 }
 
 /** True when the case's schema has the audit_events table (cases made before migration 3, opened read-only, do not). */

@@ -1,13 +1,14 @@
 /// <reference lib="es2024.string" />
 /**
- * The row digest's line (src/core/capture/digest-rows.ts) of one audit_events row, computed from the
- * very values bound into its INSERT instead of reading the row back: keys sorted, text as a JSON
- * string, integers in decimal, NULL as null. SQLite stores a well-formed JS string as its UTF-8 and
- * an integer as itself, so the line equals what `bundle verify` and the Python judge recompute from
- * the stored row; a value SQLite would not store as given (a lone surrogate, a non-integer number)
- * gives no line, and the caller digests the stored rows instead.
+ * One audit_events row as the JSON text its row-digest line (src/core/capture/digest-rows.ts) is made
+ * of: every column but action_seq, keys sorted, text as a JSON string, integers in decimal, NULL as
+ * null. The parsing thread encodes each row once, natively (JSON.stringify of an object built in that
+ * key order); the storing thread binds the values it parses back from that same text and hashes the
+ * text itself, so what is hashed is exactly what is bound. SQLite stores a well-formed JS string as its
+ * UTF-8 and a safe integer as itself, so the line equals what `bundle verify` and the Python judge
+ * recompute from the stored row; a row holding anything else gets no text.
  */
-import { AUDIT_COLUMNS } from './audit-row.js';
+import { AUDIT_COLUMNS, type StoredAuditRow } from './audit-row.js';
 
 /** The audit_events columns in schema order: the order of the INSERT's values. */
 export const STORED_AUDIT_COLUMNS = [...AUDIT_COLUMNS, 'source_file', 'line', 'action_seq'] as const;
@@ -15,34 +16,49 @@ export const STORED_AUDIT_COLUMNS = [...AUDIT_COLUMNS, 'source_file', 'line', 'a
 /** A value bound into the INSERT. */
 export type BoundValue = string | number | null;
 
-const SEQ_INDEX = STORED_AUDIT_COLUMNS.indexOf('action_seq');
-// Sorted by name, as the canonical line orders keys; action_seq sorts first, so a row's line is
-// `{"action_seq":N` + its tail, and the tail can be encoded before the custody row's seq is known.
-const SORTED = STORED_AUDIT_COLUMNS.map((name, index) => ({ name, index })).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
-const TAIL = SORTED.filter((c) => c.index !== SEQ_INDEX);
-const TAIL_INDEXES = TAIL.map((c) => c.index);
-const TAIL_PREFIXES = TAIL.map((c) => `,${JSON.stringify(c.name)}:`);
+type RowColumn = Exclude<(typeof STORED_AUDIT_COLUMNS)[number], 'action_seq'>;
+/** A stored row without its custody row's seq, keyed by column. */
+export type StoredRowValues = Record<RowColumn, BoundValue>;
 
-if (SORTED[0]?.name !== 'action_seq') throw new Error('audit-row-line: action_seq must sort first among the audit_events columns');
+const byName = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+/** The columns of a row's JSON text, in the digest line's (sorted) order; action_seq sorts before all of them. */
+export const ROW_JSON_COLUMNS: readonly RowColumn[] = STORED_AUDIT_COLUMNS.filter((c): c is RowColumn => c !== 'action_seq').sort(byName);
+if ([...STORED_AUDIT_COLUMNS].sort(byName)[0] !== 'action_seq') throw new Error('audit-row-line: action_seq must sort first among the audit_events columns');
 
-/** The line of a row after its `{"action_seq":N` opening, newline included; null when a value would not be stored as given. */
-export function auditRowTail(values: readonly BoundValue[]): string | null {
-  let tail = '';
-  for (let k = 0; k < TAIL_INDEXES.length; k += 1) {
-    const value = values[TAIL_INDEXES[k] as number];
-    let encoded: string;
-    if (value === null || value === undefined) encoded = 'null';
-    else if (typeof value === 'string') {
-      if (!value.isWellFormed()) return null;
-      encoded = JSON.stringify(value);
-    } else if (Number.isSafeInteger(value)) encoded = String(value);
-    else return null;
-    tail += TAIL_PREFIXES[k] + encoded;
-  }
-  return `${tail}}\n`;
+/** A row's values in digest-line key order (an object literal, so V8 builds it from one shape and stringifies it natively). */
+function sortedValues(row: StoredAuditRow): StoredRowValues {
+  return {
+    annotations_json: row.annotations_json, api_group: row.api_group, audit_id: row.audit_id, credential_id: row.credential_id,
+    decision: row.decision, event_key: row.event_key, format: row.format, groups_json: row.groups_json, impersonated_user: row.impersonated_user,
+    issued_credential_id: row.issued_credential_id, kept_json: row.kept_json, level: row.level, line: row.line, name: row.name, namespace: row.namespace,
+    node_name: row.node_name, object_uid: row.object_uid, pod_name: row.pod_name, pod_uid: row.pod_uid, reason: row.reason,
+    request_received_timestamp: row.request_received_timestamp, request_uri: row.request_uri, resource: row.resource,
+    response_code: row.response_code, response_message: row.response_message, sa_name: row.sa_name, sa_namespace: row.sa_namespace,
+    source_file: row.source_file, source_ips_json: row.source_ips_json, stage: row.stage, stage_timestamp: row.stage_timestamp,
+    subresource: row.subresource, text_escaped: row.text_escaped, user_agent: row.user_agent, username: row.username, verb: row.verb,
+  };
 }
 
-/** The opening of a row's line: its action_seq. */
+const probe = Object.keys(sortedValues(Object.fromEntries(STORED_AUDIT_COLUMNS.map((c) => [c, null])) as unknown as StoredAuditRow));
+if (probe.join(',') !== ROW_JSON_COLUMNS.join(',')) throw new Error('audit-row-line: the row literal must list every column in sorted order');
+
+/** The row's JSON text (`{"annotations_json":…}`), or null when a value would not be stored as given (a lone surrogate, a number that is not a safe integer). */
+export function storedRowJson(row: StoredAuditRow): string | null {
+  // A row built in sorted key order (normalizeEvent's) is stringified as it is; any other is rebuilt in that order.
+  let index = 0;
+  let sorted = true;
+  for (const key in row) {
+    if (key !== ROW_JSON_COLUMNS[index]) sorted = false;
+    index += 1;
+    const value = (row as unknown as Record<string, unknown>)[key];
+    if (typeof value === 'string') {
+      if (!value.isWellFormed()) return null;
+    } else if (value !== null && !Number.isSafeInteger(value)) return null;
+  }
+  return JSON.stringify(sorted && index === ROW_JSON_COLUMNS.length ? row : sortedValues(row));
+}
+
+/** The opening of a row's digest line, before the row's JSON text from its second character on: `{"action_seq":N,`. */
 export function auditRowHead(seq: number): string {
-  return `{"action_seq":${seq}`;
+  return `{"action_seq":${seq},`;
 }

@@ -44,6 +44,12 @@ export interface AuditRow {
   event_key: string;
 }
 
+/** A row ready to store: the derived columns plus where it was read (action_seq is the custody row's, added when stored). */
+export interface StoredAuditRow extends AuditRow {
+  source_file: string;
+  line: number;
+}
+
 /** The stored column order (kustody's own names, never taken from evidence). */
 export const AUDIT_COLUMNS = [
   'audit_id', 'stage', 'stage_timestamp', 'request_received_timestamp', 'level', 'verb', 'request_uri', 'username', 'groups_json',

@@ -5,7 +5,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { Fingerprint } from '../capture/redact-argv.js';
-import { AUDIT_FIELD_LIMITS, EXTRA_KEYS, ISSUED_CREDENTIAL_ANNOTATION, type AuditFormat, type AuditRow } from './audit-row.js';
+import { AUDIT_FIELD_LIMITS, EXTRA_KEYS, ISSUED_CREDENTIAL_ANNOTATION, type AuditFormat, type AuditRow, type StoredAuditRow } from './audit-row.js';
 import { keptBodies } from './kept-bodies.js';
 import { storableText } from './line-text.js';
 import { redactRequestUri } from './request-uri.js';
@@ -22,25 +22,22 @@ export function isAuditEvent(value: unknown): value is Json {
   return typeof own(value, 'auditID') === 'string' && typeof own(value, 'stage') === 'string';
 }
 
-/** How a row is built: the export shape it came in, whether its strings may need escaping, and the case's fingerprint. */
+/** How a row is built: the export shape it came in, whether its strings may need escaping, the case's fingerprint, and where the event was read. */
 export interface NormalizeContext {
   format: AuditFormat;
   mayEscape: boolean;
   fingerprint: Fingerprint;
+  sourceFile: string;
+  line: number;
 }
 
-/** Builds the row of one audit event; the caller adds source_file, line and action_seq. */
-export function normalizeEvent(event: Json, context: NormalizeContext): AuditRow {
+/** Builds the stored row of one audit event (all but action_seq), its keys in the row digest's sorted order (audit-row-line.ts). */
+export function normalizeEvent(event: Json, context: NormalizeContext): StoredAuditRow {
   const escapes = { escaped: false };
   const text = (v: unknown, max: number = AUDIT_FIELD_LIMITS.maxText): string | null => {
     if (typeof v !== 'string') return null;
     if (!context.mayEscape && v.length <= max) return v;
     return storableText(v, max, escapes);
-  };
-  const json = (v: unknown): string | null => {
-    if (v === undefined || v === null) return null;
-    const out = JSON.stringify(v);
-    return out.length <= AUDIT_FIELD_LIMITS.maxJson ? out : JSON.stringify({ cut: true, chars: out.length });
   };
   const stringList = (v: unknown): string[] | null => {
     if (!Array.isArray(v)) return null;
@@ -63,10 +60,12 @@ export function normalizeEvent(event: Json, context: NormalizeContext): AuditRow
   const responseStatus = own(event, 'responseStatus');
   const code = own(responseStatus, 'code');
   const requestUri = text(own(event, 'requestURI'));
-  const kept = keptBodies(apiGroup ?? '', resource ?? '', subresource ?? '', own(event, 'requestObject'), own(event, 'responseObject'));
-  const row: Omit<AuditRow, 'event_key' | 'text_escaped'> = {
-    audit_id: text(own(event, 'auditID'), 128),
-    stage: text(own(event, 'stage'), 64),
+  const auditId = text(own(event, 'auditID'), 128);
+  const stage = text(own(event, 'stage'), 64);
+  // Every derived column, in AUDIT_COLUMNS order (the order the key of an event without audit ID or stage digests).
+  const fields: Omit<AuditRow, 'event_key' | 'text_escaped'> = {
+    audit_id: auditId,
+    stage,
     stage_timestamp: normalizeTime(own(event, 'stageTimestamp')),
     request_received_timestamp: normalizeTime(own(event, 'requestReceivedTimestamp')),
     level: text(own(event, 'level'), 64),
@@ -95,26 +94,37 @@ export function normalizeEvent(event: Json, context: NormalizeContext): AuditRow
     reason: text(own(annotations, 'authorization.k8s.io/reason'), AUDIT_FIELD_LIMITS.maxMessage),
     issued_credential_id: text(own(annotations, ISSUED_CREDENTIAL_ANNOTATION), 256),
     annotations_json: json(isObject(annotations) ? boundedAnnotations(annotations, text) : null),
-    kept_json: json(kept),
+    kept_json: json(keptBodies(apiGroup ?? '', resource ?? '', subresource ?? '', own(event, 'requestObject'), own(event, 'responseObject'))),
     format: context.format,
   };
-  return { ...row, text_escaped: escapes.escaped ? 1 : 0, event_key: eventKey(row) };
+  const f = fields;
+  // The dedupe key: the audit ID and stage when both are present (one stage of one request, whatever file
+  // or export it came from), else a digest of the derived fields (never of the raw line, which may hold
+  // bodies kustody does not keep).
+  // One literal in sorted key order: JSON.stringify of it is the row's text in the row digest (audit-row-line.ts).
+  return {
+    annotations_json: f.annotations_json, api_group: f.api_group, audit_id: f.audit_id, credential_id: f.credential_id, decision: f.decision,
+    event_key: auditId !== null && stage !== null ? `${auditId}/${stage}` : `sha256:${createHash('sha256').update(JSON.stringify(f)).digest('hex')}`,
+    format: f.format, groups_json: f.groups_json, impersonated_user: f.impersonated_user, issued_credential_id: f.issued_credential_id,
+    kept_json: f.kept_json, level: f.level, line: context.line, name: f.name, namespace: f.namespace, node_name: f.node_name,
+    object_uid: f.object_uid, pod_name: f.pod_name, pod_uid: f.pod_uid, reason: f.reason, request_received_timestamp: f.request_received_timestamp,
+    request_uri: f.request_uri, resource: f.resource, response_code: f.response_code, response_message: f.response_message,
+    sa_name: f.sa_name, sa_namespace: f.sa_namespace, source_file: context.sourceFile, source_ips_json: f.source_ips_json, stage: f.stage,
+    stage_timestamp: f.stage_timestamp, subresource: f.subresource, text_escaped: escapes.escaped ? 1 : 0, user_agent: f.user_agent,
+    username: f.username, verb: f.verb,
+  };
 }
+
+const json = (v: unknown): string | null => {
+  if (v === undefined || v === null) return null;
+  const out = JSON.stringify(v);
+  return out.length <= AUDIT_FIELD_LIMITS.maxJson ? out : JSON.stringify({ cut: true, chars: out.length });
+};
 
 function boundedAnnotations(annotations: Json, text: (v: unknown, max?: number) => string | null): Json {
   const out: Json = {};
   for (const key of Object.keys(annotations).slice(0, AUDIT_FIELD_LIMITS.maxItems)) out[text(key, 256) ?? ''] = text(annotations[key], 1024);
   return out;
-}
-
-/**
- * The dedupe key: the audit ID and stage when both are present (one stage of one request, whatever
- * file or export it came from), else a digest of the stored fields (never of the raw line, which may
- * hold bodies kustody does not keep).
- */
-function eventKey(row: Omit<AuditRow, 'event_key' | 'text_escaped'>): string {
-  if (row.audit_id !== null && row.stage !== null) return `${row.audit_id}/${row.stage}`;
-  return `sha256:${createHash('sha256').update(JSON.stringify(row)).digest('hex')}`;
 }
 
 const RFC3339_UTC = /^(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d)(?:\.(\d+))?Z$/;
