@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { auditRowHead, STORED_AUDIT_COLUMNS, storedRowJson, type BoundValue } from '../../src/core/audit/audit-row-line.js';
 import { emptyAuditRow, type AuditRow } from '../../src/core/audit/audit-row.js';
 import { RowsDigest, rowLine } from '../../src/core/capture/digest-rows.js';
-import { commitAuditBatch } from '../../src/adapters/store/audit-store.js';
+import { commitAuditBatch, commitAuditRows } from '../../src/adapters/store/audit-store.js';
 import { createCase, readCaseKey, recordAction } from '../../src/adapters/store/case-store.js';
 import { DEFAULT_INGEST_LIMITS, ingestAuditLogs } from '../../src/runner/run-audit-ingest.js';
 import { openReadableDb, openWritableDb } from '../../src/adapters/store/open-store.js';
@@ -81,7 +81,7 @@ test('the row digest ingest takes from the values it binds equals the one recomp
   assert.ok(report.findings.some((f) => f.code === 'ROWS_CHANGED' && f.message.startsWith('audit_events:')), JSON.stringify(report.findings));
 });
 
-test('a writer\'s own row digest is recorded only when the rowids agree with its count; a lone surrogate, which SQLite would store as bytes that are not UTF-8, is refused as reading the rows back refuses it', async (t) => {
+test('a writer\'s own row digest is recorded only when the rowids agree with its count; a lone surrogate, which SQLite would store as bytes that are not UTF-8, is refused as reading the rows back refuses it; a row text whose values are not every column in order is refused whole', async (t) => {
   const { dir, cleanup } = makeTempDir();
   t.after(cleanup);
   const { path: casePath, db } = createCase({ parentDir: dir, title: 't', host: 'h', osUser: 'u', now: '2026-12-07T00:00:00.000Z', toolName: 'kustody', toolVersion: 'test' });
@@ -93,6 +93,15 @@ test('a writer\'s own row digest is recorded only when the rowids agree with its
     commitAuditBatch(writable, { target: 'audit-log:/logs/a.log', detail: { step: 'audit-ingest' }, rows: [row('s-1', 'ok'), row('s-2', 'whole \ud83d\ude80 pair')] }, stamp);
     assert.throws(() => commitAuditBatch(writable, { target: 'audit-log:/logs/a.log', detail: { step: 'audit-ingest' }, rows: [row('s-3', 'ok'), row('s-4', 'half \ud800 pair')] }, stamp), /could not be used/);
     assert.equal(writable.prepare("SELECT count(*) FROM audit_events WHERE audit_id IN ('s-3', 's-4')").pluck().get(), 0);
+    // A row text whose values are not the columns in order, or not all of them, would bind values to the wrong columns: refused, nothing stored.
+    const good = storedRowJson(row('t-1', 'ok')) ?? '';
+    const swapped = good.replace('"api_group":null,"audit_id":"t-1"', '"audit_id":"t-1","api_group":null');
+    assert.notEqual(swapped, good);
+    const short = good.replace('"verb":null}', '}').replace(',}', '}');
+    for (const bad of [swapped, short]) {
+      assert.throws(() => commitAuditRows(writable, { target: 'audit-log:/logs/a.log', detail: { step: 'audit-ingest' }, rows: [good, bad] }, stamp), /nothing of this batch was stored/);
+    }
+    assert.equal(writable.prepare("SELECT count(*) FROM audit_events WHERE audit_id = 't-1'").pluck().get(), 0);
     // A writer that claims fewer rows than it inserted, with a made-up digest: its claim is not recorded.
     const insert = writable.prepare(`INSERT INTO audit_events (${STORED_AUDIT_COLUMNS.join(', ')}) VALUES (${STORED_AUDIT_COLUMNS.map(() => '?').join(', ')})`);
     recordAction(writable, { ...stamp, kind: 'observe', target: 'audit-log:/logs/b.log', detail: { step: 'audit-ingest' }, outcome: 'ok' }, (seq) => {

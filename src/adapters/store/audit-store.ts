@@ -45,11 +45,18 @@ export function commitAuditRows(db: WritableDb, input: { target: string; detail:
   const action = recordAction(db, { ...stamp, kind: 'observe', target: input.target, detail: input.detail, outcome: 'ok' }, (seq): InsertedRows => {
     const digest = createHash('sha256').update(`${ROWS_DIGEST_TAG}\n`);
     const head = auditRowHead(seq);
+    const values: unknown[] = new Array<unknown>(WIDTH + 1);
+    values[WIDTH] = seq;
     for (const json of input.rows) {
-      const values = Object.values(JSON.parse(json) as Record<string, unknown>);
-      // A text that does not hold exactly the columns is refused (SQLite refuses a value that is not text, a number or null).
-      if (values.length !== WIDTH) throw new KustodyError('CASE_STORAGE', `An audit row's text holds ${values.length} values instead of ${WIDTH}; nothing of this batch was stored.`);
-      values.push(seq);
+      // Bound in the text's own key order, which must be the columns' (SQLite refuses a value that is not text, a number or null).
+      const row = JSON.parse(json) as Record<string, unknown>;
+      let index = 0;
+      for (const key in row) {
+        if (key !== ROW_JSON_COLUMNS[index]) throw new KustodyError('CASE_STORAGE', `An audit row's text does not list the audit_events columns in order (${JSON.stringify(key.slice(0, 64))} at ${index}); nothing of this batch was stored.`);
+        values[index] = row[key];
+        index += 1;
+      }
+      if (index !== WIDTH) throw new KustodyError('CASE_STORAGE', `An audit row's text holds ${index} values instead of ${WIDTH}; nothing of this batch was stored.`);
       if (insert.run(values).changes === 0) continue;
       inserted += 1;
       // The digest line: `{"action_seq":N,` then the row's text after its opening brace, then a newline.
