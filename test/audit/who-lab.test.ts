@@ -5,11 +5,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { execa } from 'execa';
 import { makeTempDir, newCase, runKustody } from '../helpers/cli.js';
 import { applyScenario, kubectl, requireLab, type LabEnv } from '../helpers/lab.js';
+import { stealSuspectToken } from '../helpers/stolen-token.js';
 
 type Request = { auditId: string; object: string; verb: string; sourceIp: string };
 type WhoJson = { identities: Array<{ identity: { jti: string | null }; match: string; groups: Record<string, Request[]>; sourceIps: Array<{ value: string; newForWorkload: boolean }>; mintedBy: Array<{ auditId: string; match: string; username: string; bound: string }>; baseline: { addresses: string[] } }> };
@@ -50,17 +51,9 @@ test('audit who reports exactly the requests a stolen pod token made (secrets li
   await applyScenario('shop', ns);
   const { dir, cleanup } = makeTempDir();
   t.after(cleanup);
-  // The over-privileged web identity may also administer its namespace (exec, RoleBindings, CronJobs).
-  assert.equal((await kubectl(lab, 'admin', ['create', 'rolebinding', 'web-admin', '-n', ns, '--clusterrole=admin', `--serviceaccount=${ns}:web`])).exitCode, 0);
-
-  // The attacker reads the token the suspect copied to /tmp/.t and uses it with kubectl from the host.
-  const token = (await kubectl(lab, 'admin', ['exec', '-n', ns, 'suspect', '--', 'cat', '/tmp/.t'])).stdout.trim();
-  const jti = (JSON.parse(Buffer.from(token.split('.')[1] ?? '', 'base64url').toString()) as { jti: string }).jti;
-  const admin = JSON.parse((await kubectl(lab, 'admin', ['config', 'view', '--raw', '-o', 'json'])).stdout) as { clusters: Array<{ cluster: Record<string, string> }> };
-  const stolen = join(dir, 'stolen.kubeconfig');
-  writeFileSync(stolen, JSON.stringify({ apiVersion: 'v1', kind: 'Config', clusters: [{ name: 'lab', cluster: admin.clusters[0]?.cluster }], users: [{ name: 'x', user: { token } }], contexts: [{ name: 'x', context: { cluster: 'lab', user: 'x', namespace: ns } }], 'current-context': 'x' }), { mode: 0o600 });
-  const attacker = (args: string[]) => kubectl(lab, 'admin', ['--kubeconfig', stolen, ...args]);
-  for (let i = 0; i < 120 && (await attacker(['auth', 'can-i', 'create', 'rolebindings'])).stdout.trim() !== 'yes'; i += 1) await new Promise((r) => setTimeout(r, 250));
+  // The over-privileged web identity may also administer its namespace (exec, RoleBindings, CronJobs); the attacker
+  // reads the token the suspect copied to /tmp/.t and uses it with kubectl from the host.
+  const { token, jti, kubectl: attacker } = await stealSuspectToken(lab, dir, ns, '/tmp/.t');
   assert.equal((await attacker(['get', 'secrets'])).exitCode, 0);
   const exec = await attacker(['exec', 'suspect', '--', 'id']);
   assert.equal(exec.exitCode, 0, exec.stderr);
