@@ -122,7 +122,9 @@ export async function verifyRevocation(kube: KubeClients, session: ChangeSession
   const { plan, facts, tokens } = prepared;
   const done = new Set(result.changes.filter((o) => o.status === 'applied' || (options.countAlready && o.status === 'already')).map((o) => o.id));
   const removed = removedIdentities(plan, done);
-  const targeted = tokens.filter((t) => tokenTargeted(t, removed));
+  // An account found absent when planned: every token of it is dead, and the plan said it is verified.
+  const gone = facts.account !== undefined && facts.serviceAccount === null ? `system:serviceaccount:${facts.account.namespace}:${facts.account.name}` : null;
+  const targeted = tokens.filter((t) => tokenTargeted(t, removed) || (gone !== null && t.subject === gone));
   let checks: TokenCheck[] = [];
   if (targeted.length > 0) {
     checks = await waitUntilRejected(targeted, before, options.ports, { deadlineMs: options.verifySeconds * 1000, intervalMs: 2000, onPoll: options.onPoll });
