@@ -33,6 +33,8 @@ export interface PreparedRevocation {
   identities: AttackerIdentity[];
   /** Tokens the audit log shows the attacker minting for the target's own account that this plan does not kill. */
   survivors: MintedToken[];
+  /** The identity this plan revokes (`system:serviceaccount:NS:NAME`): every other one in `identities` stays alive. */
+  subject: string;
 }
 
 /** What verification found after the changes. */
@@ -60,7 +62,7 @@ export async function prepareRevocation(kube: KubeClients, session: ChangeSessio
   const identities = heldIdentities(session, podIdentity);
   const cover = accountCover(plan, pod);
   plan.report.push(...(hasAuditEvents(session.db) ? describeAttackerIdentities(identities, podIdentity, cover) : ['No audit log is ingested in this case: other identities the attacker may have used or created are unknown (kustody audit ingest, then run this again).']));
-  return { namespace, plan, facts, tokens: tokens.list, identities, survivors: mintedSurvivors(identities, podIdentity, cover) };
+  return { namespace, plan, facts, tokens: tokens.list, identities, survivors: mintedSurvivors(identities, podIdentity, cover), subject: podIdentity };
 }
 
 /**
@@ -81,7 +83,7 @@ export async function prepareAccountRevocation(kube: KubeClients, session: Chang
   const identities = heldIdentities(session, subject);
   const cover = accountCover(plan, null);
   plan.report.push(...(hasAuditEvents(session.db) ? describeAttackerIdentities(identities, subject, cover) : ['No audit log is ingested in this case: other identities the attacker may have used or created are unknown (kustody audit ingest, then run this again).']));
-  return { namespace, plan, facts, tokens: tokens.list, identities, survivors: mintedSurvivors(identities, subject, cover) };
+  return { namespace, plan, facts, tokens: tokens.list, identities, survivors: mintedSurvivors(identities, subject, cover), subject };
 }
 
 /**

@@ -65,6 +65,11 @@ export function mintedSurvivors(identities: readonly AttackerIdentity[], podIden
   return (own?.minted ?? []).filter((m) => cover.deletedPod === null || m.boundTo !== `Pod ${cover.deletedPod}`);
 }
 
+/** The identities beyond `subject` (the pod's or account's own) that a revocation of `subject` leaves alive. */
+export function otherIdentities(identities: readonly AttackerIdentity[], subject: string): AttackerIdentity[] {
+  return identities.filter((i) => i.username !== subject);
+}
+
 /** Report lines for a revocation plan: every identity beyond the pod's own, tokens minted for any of them, and what revokes each. */
 export function describeAttackerIdentities(identities: readonly AttackerIdentity[], podIdentity: string, cover: AccountCover = { accountRevoked: false, deletedPod: null }): string[] {
   const lines: string[] = [];
@@ -76,7 +81,7 @@ export function describeAttackerIdentities(identities: readonly AttackerIdentity
       `  Revoke them by rotating the account: kustody revoke --service-account ${accountOf(podIdentity)} --rotate-sa (then restart the other pods running as it).`,
     );
   }
-  const others = identities.filter((i) => i.username !== podIdentity);
+  const others = otherIdentities(identities, podIdentity);
   if (others.length === 0) return lines;
   return [
     ...lines,

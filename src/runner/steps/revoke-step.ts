@@ -6,6 +6,7 @@ import type { RevokeParams } from '../../core/playbook/types.js';
 import { capturedServiceAccountName } from '../../adapters/store/captured-service-account.js';
 import { prepareRevocation, revocationVerifyPorts, revokeCloudIdentities, verifyRevocation } from '../run-revoke.js';
 import { reviewBefore } from '../verify-revocation.js';
+import { otherIdentities } from '../../core/sweep/attacker-identities.js';
 import { applyChangeStep, changeOutcome } from './change-step.js';
 import { InterruptedError, type StepContext, type StepResult } from './step-context.js';
 
@@ -39,7 +40,9 @@ export async function runRevokeStep(ctx: StepContext, params: RevokeParams): Pro
   if (revoked > 0) summary[0] = display`${summary[0] ?? trusted('')}; ${revoked} token(s) rejected by TokenReview`;
   for (const t of verdict.untouched) summary.push(display`! token ${escapeUntrusted(t.fingerprint.slice(0, 24))}… is not revoked by this step (bound to something still in place)`);
   const stillAllowed = verdict.access !== null && Object.values(verdict.access).some(Boolean);
-  // A token the attacker minted for the account outlives this plan (the report above names it and the rotation that kills it).
+  // Identities the audit log shows the attacker holding beyond this one, and tokens it minted for this account, outlive
+  // this plan: the report above names each and what revokes it, and a warning shows it on every screen.
   const minted = prepared.survivors.length;
-  return { outcome: verdict.untouched.length > 0 || stillAllowed || minted > 0 ? 'warning' : outcome, summary, detail: { changes: applied.result.changes.length, tokens_revoked: verdict.checks.length, tokens_untouched: verdict.untouched.length, minted_tokens_not_revoked: minted } };
+  const others = otherIdentities(prepared.identities, prepared.subject).length;
+  return { outcome: verdict.untouched.length > 0 || stillAllowed || minted > 0 || others > 0 ? 'warning' : outcome, summary, detail: { changes: applied.result.changes.length, tokens_revoked: verdict.checks.length, tokens_untouched: verdict.untouched.length, minted_tokens_not_revoked: minted, other_identities: others } };
 }

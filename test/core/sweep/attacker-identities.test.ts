@@ -2,7 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import Database from 'better-sqlite3';
-import { attackerIdentities, describeAttackerIdentities, mintedSurvivors } from '../../../src/core/sweep/attacker-identities.js';
+import { attackerIdentities, describeAttackerIdentities, mintedSurvivors, otherIdentities } from '../../../src/core/sweep/attacker-identities.js';
 import { auditWritesOf } from '../../../src/adapters/store/sweep-facts.js';
 import type { WritableDb } from '../../../src/adapters/store/open-store.js';
 
@@ -31,6 +31,7 @@ test('the audit chain pod → created helper → token minted for admin-sa is fo
   assert.match(identities[2]?.how ?? '', /a token minted by system:serviceaccount:shop:helper/);
   assert.ok(writes.some((w) => w.resource === 'cronjobs' && w.username.endsWith('admin-sa')), 'the third identity\'s writes are followed too');
   assert.ok(!usernames.includes('system:serviceaccount:other:bystander'));
+  assert.deepEqual(otherIdentities(identities, POD).map((i) => i.username), ['system:serviceaccount:shop:helper', 'system:serviceaccount:kube-system:admin-sa'], 'what revoking the pod\'s account leaves alive');
   const lines = describeAttackerIdentities(identities, POD);
   assert.match(lines[0] ?? '', /2 other identities/);
   assert.ok(lines.some((l) => l.includes('helper') && l.includes('audit sweep')));
