@@ -9,8 +9,9 @@ import { auditBatches, emptyTally } from './audit-batches.js';
 import type { ParserReply, ParserRequest } from './audit-parse-protocol.js';
 import type { FileFacts } from './read-audit-file.js';
 
-// One batch stored while the next is parsed: the overlap, with one batch in each thread's memory.
-const MAX_IN_FLIGHT = 1;
+// Batches posted but not yet stored: two let parsing run on through a slow commit or checkpoint (a batch
+// is at most 16 M characters of row text, typically 2.5 MB).
+const MAX_IN_FLIGHT = 2;
 const port = parentPort;
 if (port === null) throw new Error('audit-parse-worker runs as a worker thread only');
 const caseKey = (workerData as { caseKey: Uint8Array }).caseKey;
