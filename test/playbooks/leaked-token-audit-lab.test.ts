@@ -1,8 +1,9 @@
 // The leaked-token playbook's audit step on the lab, end to end and headless: the suspect's token, stolen and used
 // from the node with kubectl, reads Secrets, creates a ServiceAccount, binds it, mints tokens for it and for its own
-// account, makes a legacy token Secret for its own account, and plants a CronJob with the new account's token. The run ingests the lab's audit log; what its steps
-// report (events of the leaked token, identities revocation lists, objects the sweep removes) equals what jq finds
-// in the same log files, and afterwards the API server rejects every token the attacker held.
+// account, makes a legacy token Secret for its own account, and plants a CronJob with the new account's token. The run
+// ingests the lab's audit log; what its steps report (events of the leaked token, identities revocation lists, objects
+// the sweep removes) and what `audit who --token-file` (its checklist's next step) reports equal what jq finds in the
+// same log files, and afterwards the API server rejects every token the attacker held.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execa } from 'execa';
@@ -14,7 +15,7 @@ import { auditLogThrough, holdToken, stealSuspectToken, waitUntilAllowed } from 
 import { shopNamespace } from './playbook-helpers.js';
 
 type RunEvent = { type: string; stepId?: string; outcome?: string; summary?: string[]; status?: string };
-type Logged = { stage: string; credential: string; username: string; verb: string; resource: string; subresource: string; namespace: string; name: string; code: number; issued: string };
+type Logged = { stage: string; auditId: string; credential: string; username: string; verb: string; resource: string; subresource: string; namespace: string; name: string; code: number; issued: string };
 
 const uidOf = async (lab: LabEnv, kind: string, ns: string, name: string) => (await kubectl(lab, 'admin', ['get', kind, name, '-n', ns, '--ignore-not-found', '-o', 'jsonpath={.metadata.uid}'])).stdout.trim();
 const authenticates = async (lab: LabEnv, token: string) => (await kubectl(lab, 'admin', ['create', '-f', '-', '-o', 'jsonpath={.status.authenticated}'], { input: JSON.stringify({ apiVersion: 'authentication.k8s.io/v1', kind: 'TokenReview', spec: { token } }) })).stdout.trim() === 'true';
@@ -24,13 +25,13 @@ const authenticates = async (lab: LabEnv, token: string) => (await kubectl(lab, 
  * files; the attacker's completed requests are those of the stolen credential, of every token minted with them and of every account they created.
  */
 async function judge(files: string[], ns: string, stolen: string): Promise<{ all: Logged[]; mine: Logged[]; minted: string[]; accounts: string[] }> {
-  const fields = '[.stage, (.user.extra["authentication.kubernetes.io/credential-id"] // [])[0] // "", .user.username // "", .verb // "", .objectRef.resource // "", .objectRef.subresource // "", .objectRef.namespace // "", .objectRef.name // "", (.responseStatus.code // 0 | tostring), .annotations["authentication.kubernetes.io/issued-credential-id"] // ""] | @tsv';
+  const fields = '[.stage, .auditID // "", (.user.extra["authentication.kubernetes.io/credential-id"] // [])[0] // "", .user.username // "", .verb // "", .objectRef.resource // "", .objectRef.subresource // "", .objectRef.namespace // "", .objectRef.name // "", (.responseStatus.code // 0 | tostring), .annotations["authentication.kubernetes.io/issued-credential-id"] // ""] | @tsv';
   const run = await execa('jq', ['-r', '--arg', 'who', `system:serviceaccount:${ns}:`, `select(.user.username // "" | startswith($who)) | ${fields}`, ...files], { reject: false, maxBuffer: 64 * 1024 * 1024 });
   // The live file may end in a line the API server is still writing.
   assert.ok(run.exitCode === 0 || /Unfinished JSON term at EOF/.test(run.stderr), run.stderr);
   const all = run.stdout.split('\n').filter((l) => l !== '').map((l) => {
-    const [stage = '', credential = '', username = '', verb = '', resource = '', subresource = '', namespace = '', name = '', code = '0', issued = ''] = l.split('\t');
-    return { stage, credential, username, verb, resource, subresource, namespace, name, code: Number(code), issued };
+    const [stage = '', auditId = '', credential = '', username = '', verb = '', resource = '', subresource = '', namespace = '', name = '', code = '0', issued = ''] = l.split('\t');
+    return { stage, auditId, credential, username, verb, resource, subresource, namespace, name, code: Number(code), issued };
   });
   const events = all.filter((e) => e.stage === 'ResponseComplete');
   const credentials = new Set([stolen]);
@@ -47,7 +48,7 @@ async function judge(files: string[], ns: string, stolen: string): Promise<{ all
   return { all, mine, minted: [...credentials].filter((c) => c !== stolen).sort(), accounts: [...new Set([...mine.map((e) => e.username), ...created])].sort() };
 }
 
-test('run leaked-token with the lab audit log: its audit step counts the leaked token\'s events, revocation lists every account and minted token the attacker used or created, the sweep removes exactly what they created (a legacy token Secret included, not the team\'s grant), each as jq finds it in the same log; then no attacker token authenticates (the one minted for the pod\'s own account once the rotation the step names is done); a dry run changes nothing and audit restore undoes the sweep', { timeout: 420_000 }, async (t) => {
+test('run leaked-token with the lab audit log: its audit step counts the leaked token\'s events, audit who --token-file reports its requests, revocation lists every account and minted token the attacker used or created, the sweep removes exactly what they created (a legacy token Secret included, not the team\'s grant), each as jq finds it in the same log; then no attacker token authenticates (the one minted for the pod\'s own account once the rotation the step names is done); a dry run changes nothing and audit restore undoes the sweep', { timeout: 420_000 }, async (t) => {
   const lab = await requireLab(t);
   if (!lab) return;
   const startedMs = Date.now() - 1000;
@@ -103,6 +104,15 @@ test('run leaked-token with the lab audit log: its audit step counts the leaked 
   // The audit step: as many events of the leaked token as jq finds (every stage the policy keeps).
   const jqCount = judged.all.filter((e) => e.credential === stolen.credential).length;
   assert.match(audit, new RegExp(`^${jqCount} event\\(s\\) in the case carry the leaked token's credential id ${stolen.credential} `, 'm'), audit);
+  // The playbook's next step, as its checklist says: audit who with the leaked token reports exactly the requests jq finds made with it.
+  const who = await runKustody(['audit', 'who', created.path, '--token-file', tokenFile, '--json']);
+  assert.equal(who.exitCode, 0, who.stderr);
+  const traced = (JSON.parse(who.stdout) as { identities: Array<{ identity: { jti: string | null }; groups: Record<string, Array<{ auditId: string }>> }> }).identities.find((i) => i.identity.jti === stolen.jti);
+  assert.ok(traced, `audit who --token-file did not report the leaked token: ${who.stdout.slice(0, 400)}`);
+  assert.deepEqual([...new Set(Object.values(traced.groups).flat().map((r) => r.auditId))].sort(), [...new Set(judged.mine.filter((e) => e.credential === stolen.credential).map((e) => e.auditId))].sort(), 'audit who and jq disagree on the leaked token\'s requests');
+  const reads = judged.mine.filter((e) => e.credential === stolen.credential && e.resource === 'secrets' && (e.verb === 'get' || e.verb === 'list'));
+  assert.deepEqual((traced.groups.secrets ?? []).map((r) => r.auditId).sort(), reads.map((e) => e.auditId).sort(), 'audit who and jq disagree on the Secrets read');
+  assert.ok(reads.length >= 3, 'the Secrets listed, read and fetched back (the legacy token) are not all in the log');
   // Revocation names every account the attacker used or created and every token minted, as jq finds them.
   assert.deepEqual([...new Set(revoke.match(/system:serviceaccount:[a-z0-9-]+:[a-z0-9-]+/g) ?? [])].sort(), judged.accounts, revoke);
   assert.deepEqual([...new Set(revoke.match(/JTI=[0-9a-f-]+/g) ?? [])].sort(), judged.minted, revoke);
