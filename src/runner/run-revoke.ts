@@ -49,14 +49,16 @@ export interface RevocationVerdict {
 export async function prepareRevocation(kube: KubeClients, session: ChangeSession, input: { namespace: string; pod: string; serviceAccountName?: string; leaked: readonly LiveTokenHandle[]; options: RevocationOptions }): Promise<PreparedRevocation> {
   const { namespace, pod } = input;
   const tokens = await gatherTokens(kube, session, namespace, pod, input.leaked);
+  const legacy = await acceptedLegacySecrets(kube, namespace, tokens.list);
   const facts = await readRevocationFacts(kube, {
     caseId: session.caseId, namespace, pod,
     // Once the pod is gone (a resumed run after its delete), its captured copy in the case names the ServiceAccount.
     serviceAccountName: input.serviceAccountName ?? capturedServiceAccountName(session.db, namespace, pod),
-    legacyTokenSecrets: tokens.list.flatMap((t) => legacySecretOf(t) ?? []), captureInCase: captureInCase(session, namespace, pod),
+    legacyTokenSecrets: legacy.names, captureInCase: captureInCase(session, namespace, pod),
     readQuarantine: input.options.deletePod,
   });
   const plan = planRevocation(withUnfinishedRotation(session, facts, namespace, input.serviceAccountName ?? capturedServiceAccountName(session.db, namespace, pod), input.options), input.options);
+  if (input.options.legacyTokens) plan.report.push(...legacy.notes);
   if (tokens.note) plan.report.push(tokens.note);
   const podIdentity = `system:serviceaccount:${namespace}:${facts.serviceAccount?.name ?? input.serviceAccountName ?? 'default'}`;
   const identities = heldIdentities(session, podIdentity);
@@ -74,8 +76,10 @@ export async function prepareRevocation(kube: KubeClients, session: ChangeSessio
 export async function prepareAccountRevocation(kube: KubeClients, session: ChangeSession, input: { namespace: string; name: string; leaked: readonly LiveTokenHandle[]; options: RevocationOptions }): Promise<PreparedRevocation> {
   const { namespace, name } = input;
   const tokens = await gatherAccountTokens(kube, session, namespace, name, input.leaked);
-  const facts = await readRevocationFacts(kube, { caseId: session.caseId, namespace, pod: null, serviceAccountName: name, legacyTokenSecrets: tokens.list.flatMap((t) => legacySecretOf(t) ?? []), captureInCase: false });
+  const legacy = await acceptedLegacySecrets(kube, namespace, tokens.list);
+  const facts = await readRevocationFacts(kube, { caseId: session.caseId, namespace, pod: null, serviceAccountName: name, legacyTokenSecrets: legacy.names, captureInCase: false });
   const plan = planRevocation(withUnfinishedRotation(session, facts, namespace, name, input.options), input.options);
+  if (input.options.legacyTokens) plan.report.push(...legacy.notes);
   plan.report.push(...tokens.notes);
   const subject = `system:serviceaccount:${namespace}:${name}`;
   const seen = session.db.prepare('SELECT COUNT(DISTINCT fingerprint) AS n FROM credentials WHERE subject = ?').get(subject) as { n: number };
@@ -190,6 +194,24 @@ async function gatherAccountTokens(kube: KubeClients, session: ChangeSession, na
   const unique = [...new Map(list.map((t) => [t.fingerprint, t])).values()];
   recordAction(session.db, { at: utcNow(), actor: session.actor, kind: 'observe', target: `serviceaccount:${namespace}/${name}`, detail: { step: 'live-tokens', pods_read: pods.map((p) => p.metadata?.name ?? ''), tokens: unique.map((t) => ({ fingerprint: t.fingerprint, subject: t.subject, location: t.location, expires_at: t.expiresAt })) }, outcome: 'ok' });
   return { list: unique, notes };
+}
+
+/**
+ * The legacy token Secrets in `namespace` that the tokens name, each only when TokenReview accepts its
+ * token as an account of `namespace`: until then a token's claims are its maker's word, and a forged
+ * one could name any Secret. A note for each token refused.
+ */
+async function acceptedLegacySecrets(kube: KubeClients, namespace: string, tokens: readonly LiveTokenHandle[]): Promise<{ names: string[]; notes: string[] }> {
+  const names: string[] = [];
+  const notes: string[] = [];
+  for (const token of tokens) {
+    const name = legacySecretOf(token);
+    if (name === null) continue;
+    const verdict = await reviewToken(kube, token.reveal()).catch(() => null);
+    if (verdict?.authenticated === true && verdict.username?.startsWith(`system:serviceaccount:${namespace}:`) === true) names.push(name);
+    else notes.push(`Token ${token.fingerprint.slice(0, 24)}… names legacy token Secret ${name}, but the API server does not accept it as an account of ${namespace} (forged, from elsewhere, or already revoked): ${name} is not deleted on its word.`);
+  }
+  return { names, notes };
 }
 
 /** The facts with the object an unfinished `--rotate-sa` of this case planned, when the account is absent and a rotation is asked for again. */
