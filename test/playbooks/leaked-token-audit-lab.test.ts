@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import { makeTempDir, newCase, runKustody } from '../helpers/cli.js';
 import { kubectl, requireLab, type LabEnv } from '../helpers/lab.js';
 import { auditLogThrough, holdToken, stealSuspectToken, waitUntilAllowed } from '../helpers/stolen-token.js';
+import { labAuditFiles } from '../helpers/audit.js';
 import { shopNamespace } from './playbook-helpers.js';
 
 type RunEvent = { type: string; stepId?: string; outcome?: string; summary?: string[]; status?: string };
@@ -79,9 +80,12 @@ test('run leaked-token with the lab audit log: its audit step counts the leaked 
   assert.notEqual(legacy, '', 'the token controller never filled in the legacy token Secret');
   await waitUntilAllowed(backdoor, ['create', 'cronjobs']);
   await backdoor.as(['create', 'cronjob', 'beacon', '--image=lab.local/busybox:1.35', '--schedule=0 0 1 1 *', '--', 'sh', '-c', 'echo beacon']);
-  const files = await auditLogThrough(lab, startedMs, stolen, ns, ['serviceaccounts/backdoor', 'rolebindings/persist', 'secrets/web-keep', 'cronjobs/beacon']);
+  await auditLogThrough(lab, startedMs, stolen, ns, ['serviceaccounts/backdoor', 'rolebindings/persist', 'secrets/web-keep', 'cronjobs/beacon']);
+  // The lab's log as a responder hands it over: the live file and any the API server rotated it into since the test began
+  // (listed again at each use, so a rotation in between loses nothing).
+  const files = () => labAuditFiles(lab, startedMs);
 
-  const run = (extra: string[]) => runKustody(['run', 'leaked-token', '--token-file', tokenFile, '--case', created.path, ...files.flatMap((f) => ['--audit-log', f]), '--yes', '--json', ...extra], { env: { KUBECONFIG: lab.responderKubeconfig } });
+  const run = (extra: string[]) => runKustody(['run', 'leaked-token', '--token-file', tokenFile, '--case', created.path, ...files().flatMap((f) => ['--audit-log', f]), '--yes', '--json', ...extra], { env: { KUBECONFIG: lab.responderKubeconfig } });
   const events = (stdout: string) => stdout.trim().split('\n').map((line) => JSON.parse(line) as RunEvent);
   const done = (list: RunEvent[], step: string) => list.find((e) => e.type === 'step-done' && e.stepId === step);
   const planted = { sa: await uidOf(lab, 'serviceaccount', ns, 'backdoor'), cron: await uidOf(lab, 'cronjob', ns, 'beacon'), binding: await uidOf(lab, 'rolebinding', ns, 'persist') };
@@ -100,7 +104,7 @@ test('run leaked-token with the lab audit log: its audit step counts the leaked 
   const revoke = text('revoke');
   const sweep = text('sweep');
 
-  const judged = await judge(files, ns, stolen.credential);
+  const judged = await judge(files(), ns, stolen.credential);
   // The audit step: as many events of the leaked token as jq finds (every stage the policy keeps).
   const jqCount = judged.all.filter((e) => e.credential === stolen.credential).length;
   assert.match(audit, new RegExp(`^${jqCount} event\\(s\\) in the case carry the leaked token's credential id ${stolen.credential} `, 'm'), audit);
