@@ -5,12 +5,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
-import { execFileSync } from 'node:child_process';
-import { closeSync, constants, mkdirSync, open, openSync, readFileSync, statSync } from 'node:fs';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { closeSync, constants, mkdirSync, open, openSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { AlignedFileWriter, STAGE_BYTES } from '../../../src/adapters/system/aligned-file-writer.js';
 import { BackgroundHash } from '../../../src/adapters/system/background-hash.js';
-import { makeTempDir } from '../../helpers/cli.js';
+import { makeTempDir, REPO_ROOT } from '../../helpers/cli.js';
 import { lacks, needsRoot } from '../../helpers/prerequisites.js';
 import { mountFourKSectorFs } from '../../helpers/sector-loop-fs.js';
 
@@ -113,4 +113,26 @@ test('when the observer fails before the write in flight ends, close() still wai
   closeSync(laterFd);
   assert.equal(statSync(later).size, 0, "the writer's bytes went into a file opened after it was closed");
   assert.ok(readFileSync(join(dir, 'out.bin')).equals(Buffer.alloc(STAGE_BYTES, 0x41)));
+});
+
+test('without /proc mounted (a minimal container), the file is written with ordinary writes instead of failing', async (t) => {
+  if (lacks(t, needsRoot('to unmount /proc in a private mount namespace'))) return;
+  const { dir, cleanup } = makeTempDir('kustody-aligned-');
+  t.after(cleanup);
+  const script = join(dir, 'write.mts');
+  writeFileSync(script, `
+import { AlignedFileWriter } from ${JSON.stringify(join(REPO_ROOT, 'src/adapters/system/aligned-file-writer.ts'))};
+const writer = AlignedFileWriter.create(process.argv[2]!);
+try {
+  await writer.append(Buffer.alloc(5000, 0x42));
+  console.log(await writer.finish(), writer.usesDirectIo);
+} finally {
+  await writer.close();
+}
+`);
+  const out = join(dir, 'out.bin');
+  const run = spawnSync('unshare', ['--mount', '--propagation', 'private', 'sh', '-c', 'umount -l /proc && exec "$@"', 'sh', process.execPath, '--import', 'tsx', script, out], { cwd: REPO_ROOT, encoding: 'utf8', timeout: 120_000 });
+  assert.equal(run.status, 0, run.stderr);
+  assert.equal(run.stdout.trim(), '5000 false');
+  assert.ok(readFileSync(out).equals(Buffer.alloc(5000, 0x42)));
 });
