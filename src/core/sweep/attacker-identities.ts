@@ -36,7 +36,7 @@ export interface AccountCover {
 /** The identities reachable from `start` through created ServiceAccounts and minted tokens, in discovery order. */
 export function attackerIdentities(start: readonly string[], writes: readonly AuditWrite[]): AttackerIdentity[] {
   const found = new Map<string, AttackerIdentity>(start.map((u) => [u, { username: u, how: 'the identity the case started from', auditRowids: [], minted: [] }]));
-  const queue = [...start];
+  const queue = [...found.keys()];
   while (queue.length > 0) {
     const actor = queue.shift()!;
     for (const w of writes) {
@@ -52,7 +52,8 @@ export function attackerIdentities(start: readonly string[], writes: readonly Au
       } else if (!identity.auditRowids.includes(w.rowid) && identity.auditRowids.length > 0) {
         identity.auditRowids.push(w.rowid);
       }
-      if (w.subresource === 'token' && !identity.minted.some((m) => m.rowid === w.rowid)) identity.minted.push({ credentialId: w.issuedCredentialId ?? null, by: actor, at: w.at, boundTo: w.boundTo, rowid: w.rowid });
+      // Each write has one author, walked once: no mint is pushed twice.
+      if (w.subresource === 'token') identity.minted.push({ credentialId: w.issuedCredentialId ?? null, by: actor, at: w.at, boundTo: w.boundTo, rowid: w.rowid });
     }
   }
   return [...found.values()];
@@ -77,7 +78,7 @@ export function describeAttackerIdentities(identities: readonly AttackerIdentity
   if (survivors.length > 0) {
     lines.push(
       `!! The audit log shows ${survivors.length} token(s) minted for ${podIdentity} itself that this plan does not revoke (a token not bound to the deleted pod outlives it while the account's uid stays):`,
-      ...survivors.map((m) => `  ${mintedText(m)}`),
+      ...mintedLines(survivors, '  '),
       `  Revoke them by rotating the account: kustody revoke --service-account ${accountOf(podIdentity)} --rotate-sa (then restart the other pods running as it).`,
     );
   }
@@ -88,7 +89,7 @@ export function describeAttackerIdentities(identities: readonly AttackerIdentity
     `The audit log shows the attacker also held ${others.length} other identit${others.length === 1 ? 'y' : 'ies'}; this plan does not revoke them:`,
     ...others.flatMap((i) => [
       `  ${i.username}: ${i.how}${i.how.startsWith('ServiceAccount created') ? ' (kustody audit sweep --yes removes it, and every token of it dies)' : i.how.startsWith('a token minted') ? ` (rotate that ServiceAccount: kustody revoke --service-account ${accountOf(i.username)} --rotate-sa)` : ''}`,
-      ...i.minted.map((m) => `    ${mintedText(m)}`),
+      ...mintedLines(i.minted, '    '),
     ]),
   ];
 }
@@ -97,6 +98,14 @@ export function describeAttackerIdentities(identities: readonly AttackerIdentity
 function accountOf(username: string): string {
   const [, , namespace = '?', name = '?'] = username.split(':');
   return `${namespace}/${name}`;
+}
+
+/** At most this many minted tokens are listed per identity (an attacker can mint thousands to flood the report). */
+const MAX_MINTED_LINES = 20;
+
+function mintedLines(minted: readonly MintedToken[], indent: string): string[] {
+  const shown = minted.slice(0, MAX_MINTED_LINES).map((m) => `${indent}${mintedText(m)}`);
+  return minted.length > MAX_MINTED_LINES ? [...shown, `${indent}… and ${minted.length - MAX_MINTED_LINES} more token(s) minted for this account (kustody audit who lists every request)`] : shown;
 }
 
 function mintedText(m: MintedToken): string {

@@ -92,3 +92,17 @@ test('tokens minted for an identity the attacker created are listed under it by 
   assert.ok(lines.some((l) => l.trim().startsWith('token (credential id not in the log) minted by system:serviceaccount:shop:helper')), lines.join('\n'));
   db.close();
 });
+
+test('an attacker who mints thousands of tokens for the pod\'s account cannot flood the revocation report: 20 are listed, then how many more', () => {
+  const db = auditDb();
+  const add = db.prepare("INSERT INTO audit_events (stage, stage_timestamp, verb, username, credential_id, resource, subresource, namespace, name, response_code, issued_credential_id, kept_json) VALUES ('ResponseComplete', ?, 'create', ?, 'JTI=abc', 'serviceaccounts', 'token', 'shop', 'web', 201, ?, ?)");
+  for (let i = 0; i < 2000; i += 1) add.run(`2026-01-01T11:00:00.${String(i).padStart(6, '0')}Z`, POD, `JTI=flood-${i}`, JSON.stringify({ boundObjectRef: null }));
+  const { writes } = auditWritesOf(db, { usernames: [POD], credentialIds: ['JTI=abc'] }, '2026-01-01T00:00:00.000Z');
+  const identities = attackerIdentities([POD], writes);
+  assert.equal(mintedSurvivors(identities, POD, { accountRevoked: false, deletedPod: 'suspect' }).length, 2000);
+  const lines = describeAttackerIdentities(identities, POD, { accountRevoked: false, deletedPod: 'suspect' });
+  assert.match(lines[0] ?? '', /shows 2000 token\(s\) minted/);
+  assert.equal(lines.filter((l) => l.includes('JTI=flood-')).length, 20);
+  assert.ok(lines.some((l) => l.includes('… and 1980 more token(s)')), lines.join('\n'));
+  db.close();
+});
