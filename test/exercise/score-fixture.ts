@@ -29,7 +29,7 @@ export function exerciseCase(parentDir: string) {
     released: (at: string, pod: string) => custody(at, 'contain', `NetworkPolicy ${NS}/kustody-quarantine-x`, { plan: 'release', plan_target: `pod:${NS}/${pod}`, change_id: 'remove-policy', title: 'remove' }, 'applied'),
     deletedPod: (at: string, pod: string) => custody(at, 'revoke', `Pod ${NS}/${pod}`, { plan: 'revoke', plan_target: `pod:${NS}/${pod}`, change_id: 'delete-pod', title: 'delete pod' }, 'applied'),
     deletedAccount: (at: string, name: string, changeId: string, outcome = 'applied') => custody(at, 'revoke', `ServiceAccount ${NS}/${name}`, { plan: 'revoke', plan_target: `serviceaccount:${NS}/${name}`, change_id: changeId, title: 'delete account' }, outcome),
-    tokens: (at: string, pod: string, outcome: 'revoked' | 'still-valid') => custody(at, 'revoke', `pod:${NS}/${pod}`, { step: 'verify-tokens', checks: [{ fingerprint: 'hmac-sha256:ab', subject: `system:serviceaccount:${NS}:web`, outcome }] }, outcome),
+    tokens: (at: string, pod: string, outcome: 'revoked' | 'still-valid', beforeAuthenticated = true) => custody(at, 'revoke', `pod:${NS}/${pod}`, { step: 'verify-tokens', checks: [{ fingerprint: 'hmac-sha256:ab', subject: `system:serviceaccount:${NS}:web`, beforeAuthenticated, outcome }] }, outcome),
     swept: (at: string, kind: string, name: string) => custody(at, 'observe', 'case', { step: 'capture-start', capture_id: 'sweep-1', sweep: 'persistence', items: [{ kind, namespace: NS, name, severity: 'high' }] }, 'started'),
     exported: (at: string) => custody(at, 'export', 'case', { file: 'case.tar' }, 'ok'),
     note: (at: string, text: string) => custody(at, 'note', 'case', { text }, 'ok'),

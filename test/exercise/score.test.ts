@@ -152,3 +152,11 @@ test('a pod the attacker starts with an inject (cryptominer\'s metrics-agent-2) 
   assert.deepEqual([deleted.met, deleted.points, deleted.evidence], [true, -20, [{ table: 'exercise_events', rowid: 7 }]]);
   assert.deepEqual([item(card, 'unrecorded-change:Pod/metrics-agent-2').met, item(card, 'released-before-revoke:metrics-agent-2').met], [true, false]);
 });
+
+test('identity-revoked is not met by a token TokenReview already rejected before any change (a forged token, or one dead already): its rejection afterwards proves no revocation', (t) => {
+  const c = fresh(t);
+  c.tokens(minute(3), 'web', 'revoked', false);
+  assert.equal(item(scoreExercise(readScoreInput(c.path)), 'revoke').met, false);
+  c.tokens(minute(4), 'web', 'revoked', true);
+  assert.equal(item(scoreExercise(readScoreInput(c.path)), 'revoke').met, true);
+});

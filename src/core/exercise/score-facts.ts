@@ -124,7 +124,9 @@ export function foldScoreFacts(custody: readonly ScoreCustodyRow[], events: read
     } else if (row.kind === 'revoke' && d.step === 'verify-tokens' && Array.isArray(d.checks)) {
       const checks = d.checks.map(record);
       const subjects = (outcome: string) => checks.filter((c) => c.outcome === outcome).map((c) => str(c.subject) ?? '').filter((s) => s !== '');
-      facts.tokenVerdicts.push({ ...base, planTarget: row.target, revoked: subjects('revoked'), stillValid: [...subjects('still-valid'), ...subjects('unknown')] });
+      // A token TokenReview rejected before any change (forged, or dead already) proves no revocation.
+      const revoked = checks.filter((c) => c.outcome === 'revoked' && c.beforeAuthenticated !== false).map((c) => str(c.subject) ?? '').filter((s) => s !== '');
+      facts.tokenVerdicts.push({ ...base, planTarget: row.target, revoked, stillValid: [...subjects('still-valid'), ...subjects('unknown')] });
     } else if (row.kind === 'observe' && d.sweep === 'persistence' && Array.isArray(d.items)) {
       for (const item of d.items.map(record)) {
         const kind = str(item.kind);
