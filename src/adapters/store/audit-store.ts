@@ -6,7 +6,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { StoredAuditRow } from '../../core/audit/audit-row.js';
-import { auditRowHead, ROW_JSON_COLUMNS, storedRowJson } from '../../core/audit/audit-row-line.js';
+import { auditRowHead, ROW_JSON_COLUMNS, storableAs, storedRowJson } from '../../core/audit/audit-row-line.js';
 import { ROWS_DIGEST_TAG } from '../../core/capture/digest-rows.js';
 import type { JsonValue } from '../../core/custody/canonical-json.js';
 import { KustodyError } from '../../core/errors.js';
@@ -53,7 +53,10 @@ export function commitAuditRows(db: WritableDb, input: { target: string; detail:
       let index = 0;
       for (const key in row) {
         if (key !== ROW_JSON_COLUMNS[index]) throw new KustodyError('CASE_STORAGE', `An audit row's text does not list the audit_events columns in order (${JSON.stringify(key.slice(0, 64))} at ${index}); nothing of this batch was stored.`);
-        values[index] = row[key];
+        const value = row[key];
+        // Of the kind its STRICT column stores as given (SQLite would convert '200' bound to an INTEGER column, and the stored row would differ from the text hashed).
+        if (!storableAs(key, value)) throw new KustodyError('CASE_STORAGE', `An audit row's text holds ${value === null ? 'NULL' : `a ${typeof value}`} for ${key}, which its column would not store as given; nothing of this batch was stored.`);
+        values[index] = value;
         index += 1;
       }
       if (index !== WIDTH) throw new KustodyError('CASE_STORAGE', `An audit row's text holds ${index} values instead of ${WIDTH}; nothing of this batch was stored.`);

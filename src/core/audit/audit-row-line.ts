@@ -39,10 +39,21 @@ function sortedValues(row: StoredAuditRow): StoredRowValues {
   };
 }
 
+// The STRICT INTEGER columns; every other column is TEXT. SQLite converts a value of the other kind that
+// converts losslessly ('200' into INTEGER, 7 into TEXT), so the stored value would differ from the text hashed.
+const INTEGER_COLUMNS: ReadonlySet<string> = new Set(['response_code', 'text_escaped', 'line']);
+const NOT_NULL_COLUMNS: ReadonlySet<string> = new Set(['format', 'text_escaped', 'event_key', 'source_file', 'line']);
+/** True when `value` is stored in `column` exactly as given: text for a TEXT column, a safe integer for an INTEGER one, or NULL where allowed. */
+export function storableAs(column: string, value: unknown): boolean {
+  if (value === null) return !NOT_NULL_COLUMNS.has(column);
+  if (INTEGER_COLUMNS.has(column)) return Number.isSafeInteger(value);
+  return typeof value === 'string' && value.isWellFormed();
+}
+
 const probe = Object.keys(sortedValues(Object.fromEntries(STORED_AUDIT_COLUMNS.map((c) => [c, null])) as unknown as StoredAuditRow));
 if (probe.join(',') !== ROW_JSON_COLUMNS.join(',')) throw new Error('audit-row-line: the row literal must list every column in sorted order');
 
-/** The row's JSON text (`{"annotations_json":…}`), or null when a value would not be stored as given (a lone surrogate, a number that is not a safe integer). */
+/** The row's JSON text (`{"annotations_json":…}`), or null when a value would not be stored as given (a lone surrogate, a number that is not a safe integer, a value of the other kind than its column's). */
 export function storedRowJson(row: StoredAuditRow): string | null {
   // A row built in sorted key order (normalizeEvent's) is stringified as it is; any other is rebuilt in that order.
   let index = 0;
@@ -50,12 +61,10 @@ export function storedRowJson(row: StoredAuditRow): string | null {
   for (const key in row) {
     if (key !== ROW_JSON_COLUMNS[index]) sorted = false;
     index += 1;
-    const value = (row as unknown as Record<string, unknown>)[key];
-    if (typeof value === 'string') {
-      if (!value.isWellFormed()) return null;
-    } else if (value !== null && !Number.isSafeInteger(value)) return null;
   }
-  return JSON.stringify(sorted && index === ROW_JSON_COLUMNS.length ? row : sortedValues(row));
+  const values = sorted && index === ROW_JSON_COLUMNS.length ? row : sortedValues(row);
+  for (const column in values) if (!storableAs(column, (values as unknown as Record<string, unknown>)[column])) return null;
+  return JSON.stringify(values);
 }
 
 /** The opening of a row's digest line, before the row's JSON text from its second character on: `{"action_seq":N,`. */
