@@ -8,11 +8,15 @@
  * The speed target compares wall-clock time over the same files (what a responder waits for; both
  * read them from the page cache, just written): ingest uses two threads, jq one. CPU time is printed
  * too, since on a shared 2-core machine wall time also measures the neighbours.
- * Last measured, 1 GiB (4 files, 350,924 event stages), 2 cores at load ~4 (other helpers' tests):
- * ingest 30.2 s wall, 30.6 s CPU, peak 239 MiB; jq 14.3 s wall, 11.9 s CPU: 0.47x wall, 0.39x CPU;
- * pivot 1-11 ms in process, 160 ms as a CLI run (node start included). At load ~8-10: 0.51-0.56x
- * wall, 0.39-0.42x CPU. Before (one thread, each batch's rows read back for their digest, a table
- * scan per custody row): 102 s wall, 43.2 s CPU, 196 MiB: 0.29x CPU.
+ * Last measured, 1 GiB (4 files, 350,924 event stages), 2 cores, 2026-12-07: at load 0.9-1.4, ingest
+ * 15.1 s wall, 24.7 s CPU, peak 216 MiB; jq 12.4 s wall and CPU: 0.82x wall, 0.50x CPU; at load 2.5-3.4,
+ * 0.71-0.83x wall. Pivot 1-10 ms in process, 150 ms as a CLI run. The floor line: one thread alone
+ * spends 1.0 s on SHA-256 and 2.6 s reading and JSON.parse-ing the lines; ingest hashes twice (the
+ * file, and each batch's lines), parses, normalises and encodes on one thread (~10 s CPU) and stores
+ * in SQLite, with five indexes and a digest of every row, on the other (~10 s CPU): balanced, so on two
+ * cores its wall time is about the larger of the two, and the target needs both under jq's 11-12 s.
+ * Before this session: 0.47x wall, 0.39x CPU, 239 MiB at load ~4 (rows handed over as value arrays,
+ * their digest lines encoded on the storing thread); before that 0.29x CPU.
  */
 import { statSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
