@@ -65,7 +65,15 @@ async function asIdentity(lab: LabEnv, kubeconfig: string, ns: string, args: str
 
 /** Whether `check` passes within 15 s: the API server drops a deleted admission policy from its cache shortly after the delete. */
 async function within15s(check: () => Promise<boolean>): Promise<boolean> {
-  for (let i = 0; i < 15; i += 1) {
+  return withinSeconds(15, check);
+}
+
+async function within30s(check: () => Promise<boolean>): Promise<boolean> {
+  return withinSeconds(30, check);
+}
+
+async function withinSeconds(seconds: number, check: () => Promise<boolean>): Promise<boolean> {
+  for (let i = 0; i < seconds; i += 1) {
     if (await check()) return true;
     await new Promise((r) => setTimeout(r, 1000));
   }
@@ -151,7 +159,10 @@ test('once kustody deletes the quarantined pod, its guard and policy are gone an
   const env = { KUBECONFIG: lab.responderKubeconfig };
   const isolated = await runKustody(['isolate', `${ns}/suspect`, '--case', created.path, '--guard', '--yes'], { env });
   assert.equal(isolated.exitCode, 0, isolated.stdout + isolated.stderr);
-  // cluster-admin holds every RBAC right: what refuses it here is the guard alone.
+  // cluster-admin holds every RBAC right: what refuses it here is the guard alone. The API server loads a new
+  // admission policy from its informer a moment after it is created, so the first refusal is awaited (bounded).
+  const refusedExec = await within30s(async () => /kustody case/.test((await kubectl(lab, 'admin', ['-n', ns, 'exec', 'suspect', '--', 'true'])).stderr));
+  assert.ok(refusedExec, 'cluster-admin could still exec the quarantined pod 30 s after isolate --guard');
   for (const args of [['exec', 'suspect', '--', 'true'], ['debug', 'suspect', '--image=lab.local/busybox:1.35', '--image-pull-policy=Never', '--attach=false', '--', 'true']]) {
     const run = await kubectl(lab, 'admin', ['-n', ns, ...args]);
     assert.ok(run.exitCode !== 0 && /kustody case/.test(run.stderr), `cluster-admin could ${args[0]} the quarantined pod: ${run.stderr}`);
