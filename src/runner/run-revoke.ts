@@ -50,14 +50,15 @@ export async function prepareRevocation(kube: KubeClients, session: ChangeSessio
   const { namespace, pod } = input;
   const tokens = await gatherTokens(kube, session, namespace, pod, input.leaked);
   const legacy = await acceptedLegacySecrets(kube, namespace, tokens.list);
+  // Once the pod is gone (a resumed run after its delete), its captured copy in the case names the ServiceAccount.
+  const serviceAccountName = input.serviceAccountName ?? capturedServiceAccountName(session.db, namespace, pod);
   const facts = await readRevocationFacts(kube, {
     caseId: session.caseId, namespace, pod,
-    // Once the pod is gone (a resumed run after its delete), its captured copy in the case names the ServiceAccount.
-    serviceAccountName: input.serviceAccountName ?? capturedServiceAccountName(session.db, namespace, pod),
+    serviceAccountName,
     legacyTokenSecrets: legacy.names, captureInCase: captureInCase(session, namespace, pod),
     readQuarantine: input.options.deletePod,
   });
-  const plan = planRevocation(withUnfinishedRotation(session, facts, namespace, input.serviceAccountName ?? capturedServiceAccountName(session.db, namespace, pod), input.options), input.options);
+  const plan = planRevocation(withUnfinishedRotation(session, facts, namespace, serviceAccountName, input.options), input.options);
   if (input.options.legacyTokens) plan.report.push(...legacy.notes);
   if (tokens.note) plan.report.push(tokens.note);
   const podIdentity = `system:serviceaccount:${namespace}:${facts.serviceAccount?.name ?? input.serviceAccountName ?? 'default'}`;

@@ -18,7 +18,7 @@ export type BoundValue = string | number | null;
 
 type RowColumn = Exclude<(typeof STORED_AUDIT_COLUMNS)[number], 'action_seq'>;
 /** A stored row without its custody row's seq, keyed by column. */
-export type StoredRowValues = Record<RowColumn, BoundValue>;
+type StoredRowValues = Record<RowColumn, BoundValue>;
 
 const byName = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 /** The columns of a row's JSON text, in the digest line's (sorted) order; action_seq sorts before all of them. */
