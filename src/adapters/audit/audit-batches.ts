@@ -9,7 +9,7 @@ import { storedRowJson } from '../../core/audit/audit-row-line.js';
 import { parseAuditLine, type SkipReason } from '../../core/audit/parse-line.js';
 import type { Fingerprint } from '../../core/capture/redact-argv.js';
 import type { JsonValue } from '../../core/custody/canonical-json.js';
-import { readAuditFile, type FileFacts, type OpenedLog, type ReadLimits } from './read-audit-file.js';
+import { readAuditFile, type FileFacts, type OpenedLog, type RawBytesSink, type ReadLimits } from './read-audit-file.js';
 
 /** One batch of a file: its rows' values and the facts its custody row records. */
 export interface AuditBatch {
@@ -61,8 +61,8 @@ interface Pending {
 
 const newPending = (): Pending => ({ rows: [], hash: createHash('sha256'), bytes: 0, textChars: 0, events: 0, lineFrom: null, lineTo: 0, skipped: {}, skippedLines: [] });
 
-/** Reads `opened` (named `file` in the rows) into batches; `facts` and `tally` are complete when the generator finishes. */
-export async function* auditBatches(opened: OpenedLog, file: string, limits: ReadLimits, fingerprint: Fingerprint, facts: FileFacts, tally: FileTally, onRawBytes: (n: number) => void): AsyncGenerator<AuditBatch> {
+/** Reads `opened` (named `file` in the rows) into batches, its raw bytes going to `sink`; `facts` (but sha256) and `tally` are complete when the generator finishes. */
+export async function* auditBatches(opened: OpenedLog, file: string, limits: ReadLimits, fingerprint: Fingerprint, facts: FileFacts, tally: FileTally, sink: RawBytesSink): AsyncGenerator<AuditBatch> {
   let pending = newPending();
   let latestMs = -Infinity;
   const take = (): AuditBatch | null => {
@@ -77,7 +77,7 @@ export async function* auditBatches(opened: OpenedLog, file: string, limits: Rea
     pending.skipped[reason] = (pending.skipped[reason] ?? 0) + 1;
     if (pending.skippedLines.length < MAX_LISTED_SKIPS) pending.skippedLines.push({ line, reason, ...extra });
   };
-  for await (const line of readAuditFile(opened, limits, facts, onRawBytes)) {
+  for await (const line of readAuditFile(opened, limits, facts, sink)) {
     pending.lineFrom ??= line.line;
     pending.lineTo = line.line;
     if (line.kind === 'too-long') skip('too-long', line.line, { size: line.size });

@@ -1,13 +1,15 @@
 /**
  * The worker thread that reads and parses audit logs while the main thread stores what it gave: for
- * each file it is sent (already opened by the main thread, which also closes it), it posts progress,
- * each batch (waiting until the store acknowledged the one before, so memory stays bounded), then the file's facts and tally. The case key stays in this process's memory.
+ * each file it is sent (already opened by the main thread, which also closes it), it posts the raw
+ * bytes as read (for the main thread to hash), each batch (waiting while two are not yet stored, so
+ * memory stays bounded), then the file's facts and tally. The case key stays in this process's memory.
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { fingerprintSecret } from '../../core/credentials/fingerprint.js';
 import { auditBatches, emptyTally } from './audit-batches.js';
 import type { ParserReply, ParserRequest } from './audit-parse-protocol.js';
 import type { FileFacts } from './read-audit-file.js';
+import { RawBytesLender } from './raw-bytes-lender.js';
 
 // Batches posted but not yet stored: two let parsing run on through a slow commit or checkpoint (a batch
 // is at most 16 M characters of row text, typically 2.5 MB).
@@ -17,6 +19,7 @@ if (port === null) throw new Error('audit-parse-worker runs as a worker thread o
 const caseKey = (workerData as { caseKey: Uint8Array }).caseKey;
 const fingerprint = (value: string) => fingerprintSecret(caseKey, value);
 const post = (reply: ParserReply) => port.postMessage(reply);
+const lender = new RawBytesLender((reply, transfer) => port.postMessage(reply, transfer));
 
 let inFlight = 0;
 let acknowledged: (() => void) | null = null;
@@ -28,6 +31,10 @@ port.on('message', (request: ParserRequest) => {
     inFlight -= 1;
     acknowledged?.();
     acknowledged = null;
+    return;
+  }
+  if (request.type === 'raw-back') {
+    lender.returned(request.fileNumber, request.buffer);
     return;
   }
   queue.push(request);
@@ -45,7 +52,7 @@ async function drain(): Promise<void> {
 async function parseFile(request: Extract<ParserRequest, { type: 'file' }>): Promise<void> {
   const facts: FileFacts = { size: 0, sha256: '', gzip: false, bytes: 0, cut: null, lines: 0, blankLines: 0 };
   const tally = emptyTally();
-  for await (const batch of auditBatches(request.opened, request.file, request.limits, fingerprint, facts, tally, (bytes) => post({ type: 'progress', bytes }))) {
+  for await (const batch of auditBatches(request.opened, request.file, request.limits, fingerprint, facts, tally, lender.forFile(request.fileNumber))) {
     while (inFlight >= MAX_IN_FLIGHT) await new Promise<void>((resolve) => { acknowledged = resolve; });
     inFlight += 1;
     post({ type: 'batch', batch });

@@ -1,10 +1,10 @@
 /**
  * Streams one audit log file as lines, in bounded memory: plain or gzip (detected by its magic
- * bytes, several members as logrotate writes them), hashing the file's bytes as read. Decompression
- * is bounded (a gzip bomb stops at the ratio or total limit, the file marked cut), and an unreadable
- * or corrupt gzip stream ends the file early with the reason, never the run.
+ * bytes, several members as logrotate writes them). The file's bytes as read go, in order, to a
+ * RawBytesSink, which hashes them (on the storing thread, so the two threads share the work).
+ * Decompression is bounded (a gzip bomb stops at the ratio or total limit, the file marked cut), and
+ * an unreadable or corrupt gzip stream ends the file early with the reason, never the run.
  */
-import { createHash } from 'node:crypto';
 import { readSync } from 'node:fs';
 import { pipeline, Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
@@ -23,6 +23,7 @@ export interface ReadLimits {
 /** What reading a file found out besides its lines, known once the lines are consumed. */
 export interface FileFacts {
   size: number;
+  /** Of the bytes read; filled by whoever hashes what the RawBytesSink was given. */
   sha256: string;
   gzip: boolean;
   /** Decompressed (or plain) bytes consumed. */
@@ -48,28 +49,41 @@ export function openAuditFile(path: string): OpenedLog {
   return { fd, size: stat.size };
 }
 
-const CHUNK_BYTES = 1024 * 1024;
+/** Bytes read from a file at a time. */
+export const CHUNK_BYTES = 1024 * 1024;
 
-/** Reads an opened log line by line (its descriptor is left open); `facts` is filled when the generator finishes. */
-export async function* readAuditFile(opened: OpenedLog, limits: ReadLimits, facts: FileFacts, onRawBytes: (n: number) => void): AsyncGenerator<SplitLine> {
+/** Takes a file's bytes as read, in order, and lends the buffers they are read into. */
+export interface RawBytesSink {
+  /** A buffer of CHUNK_BYTES at offset 0 of its own ArrayBuffer, to read into; may wait until one is free. */
+  buffer(): Promise<Buffer>;
+  /** Takes a buffer from `buffer()` holding the file's next bytes (`chunk` is a view of its start); the reader never touches it again. */
+  give(chunk: Buffer): void;
+}
+
+/** Reads an opened log line by line (its descriptor is left open); `facts` (but sha256) is filled when the generator finishes. */
+export async function* readAuditFile(opened: OpenedLog, limits: ReadLimits, facts: FileFacts, sink: RawBytesSink): AsyncGenerator<SplitLine> {
   const { fd } = opened;
   facts.size = opened.size;
   const magic = Buffer.alloc(2);
   const gzip = readSync(fd, magic, 0, 2, 0) === 2 && magic[0] === 0x1f && magic[1] === 0x8b;
   facts.gzip = gzip;
-  const hash = createHash('sha256');
   let raw = 0;
-  const tapRaw = (chunk: Buffer) => {
-    hash.update(chunk);
-    raw += chunk.length;
-    onRawBytes(chunk.length);
-  };
   const splitter = new LineSplitter(limits.maxLineBytes);
   let bytes = 0;
-  const chunks = gzip ? gunzipped(fd, tapRaw) : plainChunks(fd, tapRaw);
+  // A plain chunk is handed over once its lines are consumed (the splitter copies out an unfinished
+  // line); a compressed one is copied at once, since zlib may still be reading it.
+  const chunks = gzip
+    ? gunzipped(fd, async (chunk) => {
+      raw += chunk.length;
+      const copy = await sink.buffer();
+      chunk.copy(copy);
+      sink.give(copy.subarray(0, chunk.length));
+    })
+    : readChunks(fd, () => sink.buffer());
   try {
     for await (const chunk of chunks) {
       let piece = chunk;
+      if (!gzip) raw += chunk.length;
       if (bytes + piece.length > limits.maxBytes) {
         piece = piece.subarray(0, Math.max(0, limits.maxBytes - bytes));
         facts.cut = `the total decompressed size limit (${limits.maxBytes} bytes left for this file) was reached`;
@@ -78,6 +92,7 @@ export async function* readAuditFile(opened: OpenedLog, limits: ReadLimits, fact
       }
       bytes += piece.length;
       yield* splitter.push(piece);
+      if (!gzip) sink.give(chunk);
       if (facts.cut !== null) break;
     }
   } catch (error) {
@@ -91,27 +106,30 @@ export async function* readAuditFile(opened: OpenedLog, limits: ReadLimits, fact
   facts.blankLines = splitter.blank;
   // The digest covers the file's bytes as read; when reading stopped early it covers only those.
   if (facts.cut === null && raw < opened.size) facts.cut = `the file grew or shrank while it was read (${opened.size} bytes at open, ${raw} read)`;
-  facts.sha256 = hash.digest('hex');
   facts.size = raw;
 }
 
-/** A plain file's bytes from offset 0, in fresh chunks (the splitter may keep a view of one until its line ends). */
-async function* plainChunks(fd: number, tap: (chunk: Buffer) => void): AsyncGenerator<Buffer> {
+/** A file's bytes from offset 0, each chunk read into a buffer from `next`. */
+async function* readChunks(fd: number, next: () => Promise<Buffer>): AsyncGenerator<Buffer> {
   for (let position = 0; ;) {
-    const buffer = Buffer.allocUnsafe(CHUNK_BYTES);
+    const buffer = await next();
     const n = readSync(fd, buffer, 0, CHUNK_BYTES, position);
     if (n === 0) return;
-    const chunk = buffer.subarray(0, n);
     position += n;
-    tap(chunk);
-    yield chunk;
+    yield buffer.subarray(0, n);
   }
 }
 
-/** A gzip file's decompressed bytes (several members as logrotate writes them); the compressed bytes go through `tap`. */
-async function* gunzipped(fd: number, tap: (chunk: Buffer) => void): AsyncGenerator<Buffer> {
-  // The descriptor is read by plainChunks, never handed to a stream (which would close it).
-  const source = Readable.from(plainChunks(fd, tap), { objectMode: true, highWaterMark: 1 });
+/** A gzip file's decompressed bytes (several members as logrotate writes them); each compressed chunk goes through `tap` first. */
+async function* gunzipped(fd: number, tap: (chunk: Buffer) => Promise<void>): AsyncGenerator<Buffer> {
+  // The descriptor is read here, never handed to a stream (which would close it); zlib may hold a chunk, so each is fresh.
+  async function* compressed(): AsyncGenerator<Buffer> {
+    for await (const chunk of readChunks(fd, async () => Buffer.allocUnsafe(CHUNK_BYTES))) {
+      await tap(chunk);
+      yield chunk;
+    }
+  }
+  const source = Readable.from(compressed(), { objectMode: true, highWaterMark: 1 });
   // pipeline destroys every stream when one fails or the reader stops early; the error surfaces in the loop.
   const stream = pipeline(source, createGunzip({ chunkSize: 256 * 1024 }), () => undefined);
   try {

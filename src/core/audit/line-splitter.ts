@@ -1,7 +1,8 @@
 /**
  * Splits a byte stream into lines in bounded memory: a line longer than the limit is never held
  * whole; its bytes are counted and dropped up to the next newline, and it is reported as too long.
- * Empty lines are only counted.
+ * Empty lines are only counted. The bytes of a line still open at a chunk's end are copied out of it,
+ * so a chunk may be reused (or handed to another thread) once the lines push returned are consumed.
  */
 
 /** One complete line (without its newline), or the report of a line that was too long to keep. */
@@ -33,7 +34,7 @@ export class LineSplitter {
     while (position < chunk.length) {
       const newline = chunk.indexOf(10, position);
       const end = newline < 0 ? chunk.length : newline;
-      this.take(chunk, position, end);
+      this.take(chunk, position, end, newline < 0);
       if (newline < 0) break;
       if (this.pendingSize === 0) {
         this.lineNo += 1;
@@ -52,7 +53,7 @@ export class LineSplitter {
     return [this.finish()];
   }
 
-  private take(chunk: Buffer, from: number, to: number): void {
+  private take(chunk: Buffer, from: number, to: number, open: boolean): void {
     const size = to - from;
     this.offset += size;
     this.pendingSize += size;
@@ -62,7 +63,7 @@ export class LineSplitter {
       this.pieces = [];
       return;
     }
-    if (size > 0) this.pieces.push(chunk.subarray(from, to));
+    if (size > 0) this.pieces.push(open ? Buffer.from(chunk.subarray(from, to)) : chunk.subarray(from, to));
   }
 
   private finish(): SplitLine {
