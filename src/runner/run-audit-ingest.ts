@@ -5,6 +5,7 @@
  * range, SHA-256 of those lines, row digest), and each file ends with a row
  * giving the SHA-256 of the whole file as read and what was skipped and why. Nothing in a log is
  * fatal: a malformed line is counted and skipped, a file that cannot be read to its end is marked cut.
+ * A large ingest builds the lookup indexes once at its end (audit-indexes.ts).
  */
 import { closeSync } from 'node:fs';
 import { resolve } from 'node:path';
@@ -13,8 +14,10 @@ import type { JsonValue } from '../core/custody/canonical-json.js';
 import type { FileTally } from '../adapters/audit/audit-batches.js';
 import { AuditParserThread } from '../adapters/audit/audit-parser-thread.js';
 import { openAuditFile, type FileFacts, type ReadLimits } from '../adapters/audit/read-audit-file.js';
+import { deferAuditIndexes } from '../adapters/store/audit-indexes.js';
 import { bulkCheckpoints, commitAuditRows, type IngestStamp } from '../adapters/store/audit-store.js';
 import { recordAction } from '../adapters/store/case-store.js';
+import { pausePoint } from './pause-points.js';
 import type { WritableDb } from '../adapters/store/open-store.js';
 
 /** Bounds on one ingest run. */
@@ -64,6 +67,7 @@ export async function ingestAuditLogs(db: WritableDb, input: { files: readonly s
   let bytesLeft = input.limits.maxTotalBytes;
   const parser = new AuditParserThread(input.caseKey);
   const restoreCheckpoints = bulkCheckpoints(db);
+  const buildIndexes = deferAuditIndexes(db, totalRawBytes);
   try {
     for (const [fileIndex, given] of input.files.entries()) {
       const file = resolve(given);
@@ -91,6 +95,7 @@ export async function ingestAuditLogs(db: WritableDb, input: { files: readonly s
           inserted += commitAuditRows(db, { target: `audit-log:${file}`, detail, rows: batch.rows }, stamp()).inserted;
           parser.acknowledge();
           events += batch.events;
+          await pausePoint('audit-ingest:after-batch');
         }
       } finally {
         // The worker may still be reading the file: it is stopped before the descriptor is closed (and its number reused).
@@ -108,8 +113,12 @@ export async function ingestAuditLogs(db: WritableDb, input: { files: readonly s
       summaries.push(summary);
     }
   } finally {
-    restoreCheckpoints();
-    await parser.close();
+    try {
+      buildIndexes();
+    } finally {
+      restoreCheckpoints();
+      await parser.close();
+    }
   }
   return summaries;
 }

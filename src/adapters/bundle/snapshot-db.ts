@@ -14,6 +14,7 @@ import Database from 'better-sqlite3';
 import { closeSync, constants, fsyncSync, openSync } from 'node:fs';
 import { join } from 'node:path';
 import { KustodyError } from '../../core/errors.js';
+import { AUDIT_LOOKUP_INDEXES } from '../store/migrations/0003-audit-events.js';
 import type { ReadableDb } from '../store/open-store.js';
 import { translateSqliteError } from '../store/sqlite-errors.js';
 
@@ -69,6 +70,9 @@ function rebuildInto(live: ReadableDb, path: string): void {
       // Indexes, then anything else the case holds (a view or trigger kustody never makes is carried
       // over so that verify names it, rather than silently dropped).
       for (const object of schema) if (object.type === 'index') snap.exec(object.sql);
+      // Lookup indexes an interrupted ingest left unbuilt (audit-indexes.ts): a bundle always has the full schema.
+      const names = new Set(schema.map((object) => object.name));
+      if (names.has('audit_events')) for (const index of AUDIT_LOOKUP_INDEXES) if (!names.has(index.name)) snap.exec(index.sql);
       for (const object of schema) if (object.type !== 'table' && object.type !== 'index') snap.exec(object.sql);
       for (const pragma of ['user_version', 'application_id']) snap.pragma(`main.${pragma} = ${Number(snap.pragma(`live.${pragma}`, { simple: true }))}`);
     }).immediate();

@@ -3,6 +3,16 @@
  * (`kustody audit ingest`), with the custody row that stored it. `event_key` (audit ID and stage)
  * keeps a second ingest of the same events from adding rows.
  */
+/**
+ * The indexes the pivots look events up by. A large ingest drops them first and builds them at its end
+ * (audit-indexes.ts), so each is their exact statement, reused there.
+ */
+export const AUDIT_LOOKUP_INDEXES: readonly { name: string; sql: string }[] = [
+  { name: 'audit_events_by_credential', sql: 'CREATE INDEX audit_events_by_credential ON audit_events(credential_id) WHERE credential_id IS NOT NULL' },
+  { name: 'audit_events_by_username', sql: 'CREATE INDEX audit_events_by_username ON audit_events(username, stage_timestamp)' },
+  { name: 'audit_events_by_issued_credential', sql: 'CREATE INDEX audit_events_by_issued_credential ON audit_events(issued_credential_id) WHERE issued_credential_id IS NOT NULL' },
+];
+
 export const migration0003 = {
   id: 3,
   name: 'audit-events',
@@ -46,8 +56,5 @@ CREATE TABLE audit_events (
   line INTEGER NOT NULL,
   action_seq INTEGER NOT NULL REFERENCES actions(seq)
 ) STRICT;
-CREATE INDEX audit_events_by_credential ON audit_events(credential_id) WHERE credential_id IS NOT NULL;
-CREATE INDEX audit_events_by_username ON audit_events(username, stage_timestamp);
-CREATE INDEX audit_events_by_issued_credential ON audit_events(issued_credential_id) WHERE issued_credential_id IS NOT NULL;
-`,
+${AUDIT_LOOKUP_INDEXES.map((index) => `${index.sql};\n`).join('')}`,
 } as const;
