@@ -1,8 +1,8 @@
 /**
  * The worker thread that reads and parses audit logs while the main thread stores what it gave: for
  * each file it is sent (already opened by the main thread, which also closes it), it posts the raw
- * bytes as read (for the main thread to hash), each batch (waiting while two are not yet stored, so
- * memory stays bounded), then the file's facts and tally. The case key stays in this process's memory.
+ * bytes as read (for the main thread to hash), each batch (waiting while several, or their text, are
+ * not yet stored, so memory stays bounded), then the file's facts and tally. The case key stays in this process's memory.
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { fingerprintSecret } from '../../core/credentials/fingerprint.js';
@@ -11,9 +11,11 @@ import type { ParserReply, ParserRequest } from './audit-parse-protocol.js';
 import type { FileFacts } from './read-audit-file.js';
 import { RawBytesLender } from './raw-bytes-lender.js';
 
-// Batches posted but not yet stored: two let parsing run on through a slow commit or checkpoint (a batch
-// is at most 16 M characters of row text, typically 2.5 MB).
-const MAX_IN_FLIGHT = 2;
+// Batches posted but not yet stored: several let parsing run on through a slow commit, fsync or
+// checkpoint. A batch is typically 2.5 M characters of row text and at most 16 M (hostile rows), so the
+// characters waiting are bounded too: past 24 M, only one batch may wait.
+const MAX_IN_FLIGHT = 6;
+const MAX_IN_FLIGHT_CHARS = 24 * 1024 * 1024;
 const port = parentPort;
 if (port === null) throw new Error('audit-parse-worker runs as a worker thread only');
 const caseKey = (workerData as { caseKey: Uint8Array }).caseKey;
@@ -21,14 +23,16 @@ const fingerprint = (value: string) => fingerprintSecret(caseKey, value);
 const post = (reply: ParserReply) => port.postMessage(reply);
 const lender = new RawBytesLender((reply, transfer) => port.postMessage(reply, transfer));
 
-let inFlight = 0;
+// Row-text characters of each batch posted and not yet acknowledged, oldest first (acks come in order).
+const inFlight: number[] = [];
+let inFlightChars = 0;
 let acknowledged: (() => void) | null = null;
 const queue: ParserRequest[] = [];
 let running = false;
 
 port.on('message', (request: ParserRequest) => {
   if (request.type === 'ack') {
-    inFlight -= 1;
+    inFlightChars -= inFlight.shift() ?? 0;
     acknowledged?.();
     acknowledged = null;
     return;
@@ -53,8 +57,10 @@ async function parseFile(request: Extract<ParserRequest, { type: 'file' }>): Pro
   const facts: FileFacts = { size: 0, sha256: '', gzip: false, bytes: 0, cut: null, lines: 0, blankLines: 0 };
   const tally = emptyTally();
   for await (const batch of auditBatches(request.opened, request.file, request.limits, fingerprint, facts, tally, lender.forFile(request.fileNumber))) {
-    while (inFlight >= MAX_IN_FLIGHT) await new Promise<void>((resolve) => { acknowledged = resolve; });
-    inFlight += 1;
+    const chars = batch.rows.reduce((sum, row) => sum + row.length, 0);
+    while (inFlight.length >= MAX_IN_FLIGHT || (inFlight.length > 0 && inFlightChars + chars > MAX_IN_FLIGHT_CHARS)) await new Promise<void>((resolve) => { acknowledged = resolve; });
+    inFlight.push(chars);
+    inFlightChars += chars;
     post({ type: 'batch', batch });
   }
   post({ type: 'end', facts, tally });

@@ -7,8 +7,8 @@
 import { CHUNK_BYTES, type RawBytesSink } from './read-audit-file.js';
 import type { ParserReply } from './audit-parse-protocol.js';
 
-// 16 MiB of file bytes at most between reading and hashing.
-const MAX_LENT = 16;
+// 32 MiB of file bytes at most between reading and hashing.
+const MAX_LENT = 32;
 
 /** Buffers shared by every file of a run; each file gets its own RawBytesSink from `forFile`. */
 export class RawBytesLender {
