@@ -149,3 +149,24 @@ test('invalid UTF-8 and ESC/bidi in a user agent are stored as data, and the ing
   assert.ok(!run.stdout.includes('\u001b') && !run.stdout.includes('\u202e'), run.stdout);
   assert.deepEqual(sql(casePath, 'SELECT hex(user_agent), text_escaped FROM audit_events'), [`${Buffer.from('ua-\\xfe\u001b[2J\u202e').toString('hex').toUpperCase()}|1`]);
 });
+
+test('every batch digest is what sed -n A,Bp prints for its range (zcat first for a .gz): empty lines inside a range and an unterminated last line included', async (t) => {
+  const { dir, cleanup } = makeTempDir();
+  t.after(cleanup);
+  const lines = Array.from({ length: 6_000 }, (_, i) => (i % 97 === 5 ? `${eventLine(`ev-${i}`)}\n\n` : eventLine(`ev-${i}`)));
+  const text = `\n${lines.join('\n')}`; // a leading empty line, empty lines inside ranges, no newline at the end
+  const log = join(dir, 'audit.log');
+  writeFileSync(log, text);
+  writeFileSync(`${log}.1.gz`, gzipSync(Buffer.from(text)));
+  for (const [file, show] of [[log, 'cat'], [`${log}.1.gz`, 'zcat']] as const) {
+    const { path: casePath } = await newCase(join(dir, show));
+    const stored = await ingest(casePath, [file]);
+    assert.equal(stored.files[0]?.events, 6_000);
+    const ranges = sql(casePath, "SELECT json_extract(detail, '$.lines_sha256') || ' ' || json_extract(detail, '$.line_from') || ',' || json_extract(detail, '$.line_to') FROM actions WHERE json_extract(detail, '$.step') = 'audit-ingest' ORDER BY seq");
+    assert.ok(ranges.length >= 3, `${ranges.length} batches`);
+    for (const range of ranges) {
+      const [digest, span] = range.split(' ');
+      assert.equal(digest, execFileSync('bash', ['-c', `${show} "$0" | sed -n '${span}p' | sha256sum`, file], { encoding: 'utf8' }).split(' ')[0], `${show} lines ${span}`);
+    }
+  }
+});

@@ -78,11 +78,15 @@ export async function* auditBatches(opened: OpenedLog, file: string, limits: Rea
     if (pending.skippedLines.length < MAX_LISTED_SKIPS) pending.skippedLines.push({ line, reason, ...extra });
   };
   for await (const line of readAuditFile(opened, limits, facts, sink)) {
-    pending.lineFrom ??= line.line;
+    // The digest is of the lines as `sed -n 'A,Bp'` prints them: the empty lines inside the range
+    // included, a last line without its newline left so, lines over the size limit left out.
+    if (pending.lineFrom === null) pending.lineFrom = line.line;
+    else if (line.blankBefore > 0) pending.hash.update('\n'.repeat(line.blankBefore));
     pending.lineTo = line.line;
     if (line.kind === 'too-long') skip('too-long', line.line, { size: line.size });
     else {
-      pending.hash.update(line.bytes).update('\n');
+      pending.hash.update(line.bytes);
+      if (line.terminated) pending.hash.update('\n');
       pending.bytes += line.bytes.length;
       const parsed = parseAuditLine(line.bytes, fingerprint, { file, line: line.line });
       if (parsed.invalidUtf8) tally.invalidUtf8Lines += 1;

@@ -1,14 +1,14 @@
 /**
  * Splits a byte stream into lines in bounded memory: a line longer than the limit is never held
  * whole; its bytes are counted and dropped up to the next newline, and it is reported as too long.
- * Empty lines are only counted. The bytes of a line still open at a chunk's end are copied out of it,
+ * Empty lines are only counted (each line says how many came right before it). The bytes of a line still open at a chunk's end are copied out of it,
  * so a chunk may be reused (or handed to another thread) once the lines push returned are consumed.
  */
 
 /** One complete line (without its newline), or the report of a line that was too long to keep. */
 export type SplitLine =
-  | { kind: 'line'; line: number; bytes: Buffer; offset: number }
-  | { kind: 'too-long'; line: number; size: number; offset: number };
+  | { kind: 'line'; line: number; bytes: Buffer; offset: number; blankBefore: number; terminated: boolean }
+  | { kind: 'too-long'; line: number; size: number; offset: number; blankBefore: number };
 
 /** A line splitter for one file; feed chunks with push, then call end. */
 export class LineSplitter {
@@ -18,6 +18,7 @@ export class LineSplitter {
   private lineNo = 0;
   private offset = 0;
   private lineStart = 0;
+  private blankRun = 0;
   /** Lines seen so far, blank ones included. */
   get lines(): number {
     return this.lineNo;
@@ -39,7 +40,8 @@ export class LineSplitter {
       if (this.pendingSize === 0) {
         this.lineNo += 1;
         this.blank += 1;
-      } else out.push(this.finish());
+        this.blankRun += 1;
+      } else out.push(this.finish(true));
       this.offset += 1;
       this.lineStart = this.offset;
       position = newline + 1;
@@ -50,7 +52,7 @@ export class LineSplitter {
   /** The last line when the stream did not end with a newline, or nothing. */
   end(): SplitLine[] {
     if (this.pendingSize === 0 && !this.skipping) return [];
-    return [this.finish()];
+    return [this.finish(false)];
   }
 
   private take(chunk: Buffer, from: number, to: number, open: boolean): void {
@@ -66,11 +68,14 @@ export class LineSplitter {
     if (size > 0) this.pieces.push(open ? Buffer.from(chunk.subarray(from, to)) : chunk.subarray(from, to));
   }
 
-  private finish(): SplitLine {
+  // `terminated`: the line ended with a newline (only the last line of a stream may not).
+  private finish(terminated: boolean): SplitLine {
     this.lineNo += 1;
+    const blankBefore = this.blankRun;
     const result: SplitLine = this.skipping
-      ? { kind: 'too-long', line: this.lineNo, size: this.pendingSize, offset: this.lineStart }
-      : { kind: 'line', line: this.lineNo, bytes: this.pieces.length === 1 ? (this.pieces[0] as Buffer) : Buffer.concat(this.pieces, this.pendingSize), offset: this.lineStart };
+      ? { kind: 'too-long', line: this.lineNo, size: this.pendingSize, offset: this.lineStart, blankBefore }
+      : { kind: 'line', line: this.lineNo, bytes: this.pieces.length === 1 ? (this.pieces[0] as Buffer) : Buffer.concat(this.pieces, this.pendingSize), offset: this.lineStart, blankBefore, terminated };
+    this.blankRun = 0;
     this.pieces = [];
     this.pendingSize = 0;
     this.skipping = false;
