@@ -8,6 +8,7 @@ import { leakedToken } from '../runner/live-tokens.js';
 import { accountReplaced, prepareAccountRevocation, prepareRevocation, revocationVerifyPorts, revokeCloudIdentities, verifyRevocation, type RevocationVerdict } from '../runner/run-revoke.js';
 import { reviewBefore } from '../runner/verify-revocation.js';
 import { pausePoint } from '../runner/pause-points.js';
+import { survivorsWarning } from '../core/sweep/attacker-identities.js';
 import { changePorts, describePlan, describeResult, exitCodeFor, openChangeSession, type ChangeSession } from './change-support.js';
 import type { Command } from './command.js';
 import { KUBE_OPTIONS } from './kube-options.js';
@@ -74,14 +75,18 @@ export const revokeCommand: Command = {
       const verdict: RevocationVerdict = dryRun ? { checks: [], access: null, untouched: [] } : await verifyRevocation(kube, session, prepared, result, before, { verifySeconds, countAlready: false, ports: verifyPorts });
       const { checks, access, untouched } = verdict;
       if (!dryRun && untouched.length > 0 && result.status !== 'not-confirmed') plan.report.push(`${untouched.length} token(s) seen are not revoked by these changes (bound to something still in place): ${untouched.map((t) => t.fingerprint.slice(0, 24)).join(', ')}. ${pod === null ? 'Add --rotate-sa or --delete-sa' : 'Add --delete-pod or --rotate-sa'} to kill them.`);
-      if (json) io.out(toSafeJson({ plan: plan.kind, target: plan.target, status: result.status, changes: result.changes, report: plan.report, tokens: checks, access_after: access, cloud, identities: prepared.identities }));
+      // Tokens the audit log shows minted for the subject that this plan leaves alive: the revocation did not end the identity.
+      const survivors = dryRun || result.status === 'not-confirmed' ? [] : prepared.survivors;
+      const outlived = survivorsWarning(survivors, prepared.subject);
+      if (json) io.out(toSafeJson({ plan: plan.kind, target: plan.target, status: result.status, changes: result.changes, report: plan.report, tokens: checks, access_after: access, cloud, identities: prepared.identities, minted_surviving: survivors }));
       else {
         for (const line of describeResult(result, dryRun)) io.out(line);
         for (const c of checks) io.out(c.outcome === 'revoked' ? display`  token ${escapeUntrusted(c.fingerprint.slice(0, 24))}… rejected by TokenReview after ${escapeUntrusted(String(c.secondsToReject))} s` : display`  !! token ${escapeUntrusted(c.fingerprint.slice(0, 24))}… STILL AUTHENTICATES after ${verifySeconds} s (${escapeUntrusted(c.outcome)})`);
         if (access !== null) for (const [what, allowed] of Object.entries(access)) io.out(display`  after --rbac, ${escapeUntrusted(what)}: ${allowed ? trusted('!! still allowed') : trusted('denied')}`);
       }
       if (replaced !== null && !json) io.out(display`  !! ${escapeUntrusted(replaced)}`);
-      const tokensAlive = checks.some((c) => c.outcome !== 'revoked');
+      if (outlived !== null && !json) io.out(display`  !! ${escapeUntrusted(outlived)}`);
+      const tokensAlive = checks.some((c) => c.outcome !== 'revoked') || outlived !== null;
       return tokensAlive || replaced !== null ? 1 : exitCodeFor(result);
     } finally {
       session.close();

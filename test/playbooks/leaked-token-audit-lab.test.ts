@@ -144,6 +144,11 @@ test('run leaked-token with the lab audit log: its audit step counts the leaked 
   assert.equal(await stillAuthenticates(lab, backdoor.token), false, 'the backdoor account\'s token still authenticates');
   assert.equal(await stillAuthenticates(lab, legacy), false, 'the legacy token the attacker made for web still authenticates');
   assert.equal(await authenticates(lab, spare.token), true, 'the report said the token minted for web outlives the pod, yet it is dead');
+  // A revocation of web that leaves that token alive ends saying so, and exits 1 (here: its legacy token Secrets, already swept).
+  const partial = await runKustody(['revoke', '--service-account', `${ns}/web`, '--legacy-tokens', '--case', created.path, '--yes'], { env: { KUBECONFIG: lab.responderKubeconfig } });
+  assert.equal(partial.exitCode, 1, partial.stdout + partial.stderr);
+  assert.match(partial.stdout, new RegExp(`!! 1 token\\(s\\) the audit log shows minted for system:serviceaccount:${ns}:web outlive this revocation: ${spare.credential}\\. Kill them: kustody revoke --service-account ${ns}/web --rotate-sa`), partial.stdout);
+  assert.equal(await authenticates(lab, spare.token), true);
   // The rotation the report names kills it.
   const rotate = await runKustody(['revoke', '--service-account', `${ns}/web`, '--rotate-sa', '--case', created.path, '--yes'], { env: { KUBECONFIG: lab.responderKubeconfig } });
   assert.equal(rotate.exitCode, 0, rotate.stdout + rotate.stderr);

@@ -66,6 +66,14 @@ export function mintedSurvivors(identities: readonly AttackerIdentity[], podIden
   return (own?.minted ?? []).filter((m) => cover.deletedPod === null || m.boundTo !== `Pod ${cover.deletedPod}`);
 }
 
+/** The line a finished revocation ends with when tokens minted for `subject` outlive it (see mintedSurvivors), or null. */
+export function survivorsWarning(survivors: readonly MintedToken[], subject: string): string | null {
+  if (survivors.length === 0) return null;
+  const ids = survivors.slice(0, MAX_MINTED_LINES).map((m) => m.credentialId ?? '(credential id not in the log)').join(', ');
+  const more = survivors.length > MAX_MINTED_LINES ? ` and ${survivors.length - MAX_MINTED_LINES} more` : '';
+  return `${survivors.length} token(s) the audit log shows minted for ${subject} outlive this revocation: ${ids}${more}. Kill them: kustody revoke --service-account ${accountOf(subject)} --rotate-sa`;
+}
+
 /** The identities beyond `subject` (the pod's or account's own) that a revocation of `subject` leaves alive. */
 export function otherIdentities(identities: readonly AttackerIdentity[], subject: string): AttackerIdentity[] {
   return identities.filter((i) => i.username !== subject);

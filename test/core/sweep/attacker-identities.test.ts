@@ -2,7 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import Database from 'better-sqlite3';
-import { attackerIdentities, describeAttackerIdentities, mintedSurvivors, otherIdentities } from '../../../src/core/sweep/attacker-identities.js';
+import { attackerIdentities, describeAttackerIdentities, mintedSurvivors, otherIdentities, survivorsWarning } from '../../../src/core/sweep/attacker-identities.js';
 import { auditWritesOf } from '../../../src/adapters/store/sweep-facts.js';
 import type { WritableDb } from '../../../src/adapters/store/open-store.js';
 
@@ -104,5 +104,10 @@ test('an attacker who mints thousands of tokens for the pod\'s account cannot fl
   assert.match(lines[0] ?? '', /shows 2000 token\(s\) minted/);
   assert.equal(lines.filter((l) => l.includes('JTI=flood-')).length, 20);
   assert.ok(lines.some((l) => l.includes('… and 1980 more token(s)')), lines.join('\n'));
+  // The line a finished `kustody revoke` ends with (and exits 1 on) is bounded the same way.
+  const warning = survivorsWarning(mintedSurvivors(identities, POD, { accountRevoked: false, deletedPod: 'suspect' }), POD) ?? '';
+  assert.match(warning, /^2000 token\(s\) the audit log shows minted for system:serviceaccount:shop:web outlive this revocation: JTI=flood-0, .* and 1980 more\. Kill them: kustody revoke --service-account shop\/web --rotate-sa$/);
+  assert.equal(warning.match(/JTI=flood-/g)?.length, 20);
+  assert.equal(survivorsWarning(mintedSurvivors(identities, POD, { accountRevoked: true, deletedPod: null }), POD), null);
   db.close();
 });
