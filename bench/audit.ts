@@ -8,15 +8,17 @@
  * The speed target compares wall-clock time over the same files (what a responder waits for; both
  * read them from the page cache, just written): ingest uses two threads, jq one. CPU time is printed
  * too, since on a shared 2-core machine wall time also measures the neighbours.
- * Last measured, 1 GiB (4 files, 350,924 event stages), 2 cores, 2026-12-07: at load 0.9-1.4, ingest
- * 15.1 s wall, 24.7 s CPU, peak 216 MiB; jq 12.4 s wall and CPU: 0.82x wall, 0.50x CPU; at load 2.5-3.4,
- * 0.71-0.83x wall. Pivot 1-10 ms in process, 150 ms as a CLI run. The floor line: one thread alone
- * spends 1.0 s on SHA-256 and 2.6 s reading and JSON.parse-ing the lines; ingest hashes twice (the
- * file, and each batch's lines), parses, normalises and encodes on one thread (~10 s CPU) and stores
- * in SQLite, with five indexes and a digest of every row, on the other (~10 s CPU): balanced, so on two
- * cores its wall time is about the larger of the two, and the target needs both under jq's 11-12 s.
- * Before this session: 0.47x wall, 0.39x CPU, 239 MiB at load ~4 (rows handed over as value arrays,
- * their digest lines encoded on the storing thread); before that 0.29x CPU.
+ * Last measured, 1 GiB (4 files, 350,924 event stages), 2 cores, 2026-12-07, 5 rounds at load 1.1-1.7:
+ * ingest 11.4-13.7 s wall, 18.1-22.2 s CPU, peak 231-240 MiB; jq 10.8-12.2 s: median 0.95x wall (range
+ * 0.89-0.99x, best vs best 0.95x), 0.59x CPU. Pivot 1-18 ms in process, 170 ms as a CLI run. The floor
+ * line: one thread alone spends 1.0 s on SHA-256 and 2.4 s reading and JSON.parse-ing the lines.
+ * Where the time goes (perf, per thread): the parsing thread (~11 s CPU) reads, hashes each batch's
+ * lines, parses, normalises and encodes each row; the storing thread (~9 s CPU) hashes the file's bytes
+ * (handed over without a copy), parses each row text back, binds it, inserts it into the table and two
+ * indexes (the three lookup indexes are built once, at the end: ~1 s), and hashes the rows. The parsing
+ * thread is the longer one, so the wall time is about its CPU time; the 1x target needs it under jq's 11 s.
+ * Before this session: 0.82x wall, 0.50x CPU, 216 MiB (file hash on the parsing thread, five indexes
+ * updated row by row, two batches in flight); before that 0.47x, and 0.29x CPU.
  */
 import { rmSync, statSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
