@@ -82,7 +82,8 @@ export async function applyPlan(plan: ChangePlan, ports: ApplyPorts, options: { 
     if (planned.change.action !== 'create') {
       const uid = getPointer(before, '/metadata/uid');
       if (before === null && planned.change.action === 'patch') throw new KustodyError('PRECONDITION_FAILED', `${describeRef(planned.change.target)} no longer exists. Nothing was changed.`, { nextStep: 'Check what happened to it (kubectl get events) and plan again.' });
-      if (before !== null && planned.change.target.kind !== 'Secret' && uid !== planned.change.uid) {
+      // A Secret planned by name (uid '': never read, its uid not learned) has no uid to hold it to.
+      if (before !== null && !(planned.change.target.kind === 'Secret' && planned.change.uid === '') && uid !== planned.change.uid) {
         throw new KustodyError('PRECONDITION_FAILED', `${describeRef(planned.change.target)} was replaced by a new object (uid ${String(uid)}, planned for ${planned.change.uid}). Nothing was changed.`, { nextStep: 'A controller or someone recreated it: capture and plan again against the new object.' });
       }
     }

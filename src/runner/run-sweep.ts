@@ -15,9 +15,11 @@ import type { PersistenceItem, SweepScope } from '../core/sweep/types.js';
 import { readObject } from '../adapters/kube/cluster-changes.js';
 import type { KubeClients } from '../adapters/kube/kube-client.js';
 import { scanPersistence } from '../adapters/kube/persistence-scan.js';
+import { probeSecret } from '../adapters/kube/secret-probe.js';
+import { pinAuditSecret } from '../core/sweep/pin-secret.js';
 import { beginCapture, commitCaptureStep, finishCapture } from '../adapters/store/capture-store.js';
 import { iterateActions } from '../adapters/store/case-reader.js';
-import { auditWritesOf, capturedIdentities, caseOwnUids, hasAuditEvents, type CaseIdentities } from '../adapters/store/sweep-facts.js';
+import { auditWritesOf, capturedIdentities, caseOwnUids, hasAuditEvents, secretDeletes, type CaseIdentities } from '../adapters/store/sweep-facts.js';
 import { utcNow } from '../adapters/system/responder-env.js';
 import type { ChangeSession } from './change-session.js';
 
@@ -40,7 +42,10 @@ export async function prepareSweep(kube: KubeClients, session: ChangeSession, sc
   const auditUsed = hasAuditEvents(session.db);
   const scan = await scanPersistence(kube, scope.namespaces);
   const found = detectPersistence({ caseId: session.caseId, scope, objects: scan.objects, readKinds: scan.readKinds, audit: audit.writes, ownUids: caseOwnUids(session.db) });
-  const items = options.attributedOnly === true ? removeAttributedOnly(found, auditUsed) : found;
+  const attributed = options.attributedOnly === true ? removeAttributedOnly(found, auditUsed) : found;
+  // A Secret is never read: the one now under each name is pinned to its uid, or kept when the log shows it deleted since.
+  const items: PersistenceItem[] = [];
+  for (const item of attributed) items.push(item.kind === 'Secret' && item.removable && item.object === null && item.namespace !== null ? pinAuditSecret(item, audit.writes, secretDeletes(session.db, item.namespace, item.name), await probeSecret(kube, item.namespace, item.name)) : item);
   const notes = [...scan.notes];
   if (!auditUsed) notes.push('No audit events in this case (kustody audit ingest): items are found by creation time only, and nothing is attributed to an identity.');
   else if (audit.writes.length === 0) notes.push(`The ingested audit log holds no completed write by ${audit.usernames.join(', ') || 'any identity of this case'} since ${scope.since}: that does not prove none happened if the log does not cover the whole window.`);

@@ -7,6 +7,7 @@ import { ApiException, PatchStrategy, setHeaderOptions } from '@kubernetes/clien
 import type { Change, ResourceRef } from '../../core/changes/change.js';
 import type { KubeClients } from './kube-client.js';
 import { plain } from './pod-context.js';
+import { secretIdentity } from './secret-probe.js';
 import { toKubeError } from './to-kube-error.js';
 
 const JSON_PATCH = setHeaderOptions('Content-Type', PatchStrategy.JsonPatch);
@@ -43,7 +44,7 @@ export async function mayApply(kube: KubeClients, change: Change): Promise<boole
   return review.status?.allowed === true;
 }
 
-/** Reads an object as plain JSON, or null when it does not exist. Secrets cannot be read by design: their existence is probed with a dry-run delete. */
+/** Reads an object as plain JSON, or null when it does not exist. Secrets cannot be read by design: their existence and uid are probed with a dry-run delete (secret-probe.ts). */
 export async function readObject(kube: KubeClients, ref: ResourceRef): Promise<Record<string, unknown> | null> {
   const ns = ref.namespace ?? '';
   const name = ref.name;
@@ -64,9 +65,10 @@ export async function readObject(kube: KubeClients, ref: ResourceRef): Promise<R
       case 'Deployment': return plain(await kube.apps.readNamespacedDeployment({ namespace: ns, name }));
       case 'ValidatingWebhookConfiguration': return plain(await kube.admission.readValidatingWebhookConfiguration({ name }));
       case 'MutatingWebhookConfiguration': return plain(await kube.admission.readMutatingWebhookConfiguration({ name }));
-      case 'Secret':
-        await kube.core.deleteNamespacedSecret({ namespace: ns, name, dryRun: 'All', body: { dryRun: ['All'] } });
-        return { metadata: { name, namespace: ns } };
+      case 'Secret': {
+        const found = await secretIdentity(kube, ns, name);
+        return found === null ? null : { metadata: { name, namespace: ns, uid: found.uid } };
+      }
     }
   } catch (error) {
     if (error instanceof ApiException && error.code === 404) return null;

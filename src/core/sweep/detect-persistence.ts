@@ -110,8 +110,12 @@ function goneOrUnseen(writes: readonly AuditWrite[], readKinds: ReadonlySet<stri
 /** Whether an audited create made this object (same uid when logged; otherwise created within the event's time). */
 function madeThisObject(write: AuditWrite, meta: ObjectMeta): boolean {
   if (write.objectUid !== null && meta.uid !== null) return write.objectUid === meta.uid;
-  if (meta.createdAt === null) return false;
-  const delta = Date.parse(write.at) - Date.parse(meta.createdAt);
+  return meta.createdAt !== null && stampedAt(write.at, meta.createdAt);
+}
+
+/** Whether an object stamped `createdAt` (creationTimestamp) can be the one an audited create completing at `at` made. */
+export function stampedAt(at: string, createdAt: string): boolean {
+  const delta = Date.parse(at) - Date.parse(createdAt);
   return delta >= -CREATE_SLACK_MS && delta <= CREATE_SLACK_MS;
 }
 

@@ -31,10 +31,12 @@ export function planSweep(caseId: string, items: readonly PersistenceItem[]): Ch
       continue;
     }
     const ref: ResourceRef = { kind: item.kind as ResourceKind, ...(item.namespace ? { namespace: item.namespace } : {}), name: item.name };
-    if (item.kind === 'Secret') {
+    if (item.kind === 'Secret' && item.object === null) {
+      // Never read: pinned to its uid by a dry-run delete when that could learn it (pin-secret.ts), else deleted by name.
+      const uid = item.uid ?? '';
       changes.push({
-        id: `sweep-${item.kind}-${item.namespace ?? ''}-${item.name}`, title: `Delete ${label} (created by the case's identity; never read)`, why, danger: 'revoke',
-        change: { action: 'delete', target: ref, uid: '' }, expect: { check: 'absent', target: ref },
+        id: `sweep-${item.kind}-${item.namespace ?? ''}-${item.name}`, title: `Delete ${label} (${uid === '' ? '' : `uid ${uid}; `}created by the case's identity; never read)`, why, danger: 'revoke',
+        change: { action: 'delete', target: ref, uid }, expect: uid === '' ? { check: 'absent', target: ref } : { check: 'absent', target: ref, uid },
         undo: { manual: 'kustody never reads Secret data, so a deleted Secret cannot be restored from the case' },
       });
       continue;

@@ -3,6 +3,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { detectPersistence } from '../../../src/core/sweep/detect-persistence.js';
 import { planRestore, planSweep } from '../../../src/core/sweep/plan-sweep.js';
+import { pinAuditSecret } from '../../../src/core/sweep/pin-secret.js';
 import type { AuditWrite, ScannedObject, SweepFacts } from '../../../src/core/sweep/types.js';
 
 const SINCE = '2026-01-01T10:00:00.000Z';
@@ -75,6 +76,34 @@ test('a Secret the identity created is removable by name without ever being read
   const plan = planSweep('case-1', items);
   assert.deepEqual(plan.changes[0]?.change, { action: 'delete', target: { kind: 'Secret', namespace: 'shop', name: 'long-lived' }, uid: '' });
   assert.ok('manual' in (plan.changes[0]?.undo ?? {}));
+});
+
+test('a Secret the identity created is pinned to the uid a dry-run delete reports; one the log shows deleted after that create (a team member recreating the name), or stamped at another time, is kept and reported; one gone is already gone; a failed probe leaves it deleted by name', () => {
+  const writes = [write('create', 'secrets', 'keep', '2026-01-01T10:05:00.300000Z'), write('create', 'secrets', 'keep', '2026-01-01T10:09:00.100000Z')];
+  const [secret] = detectPersistence(facts([], writes));
+  if (secret === undefined) throw new Error('no Secret item');
+  const ref = { kind: 'Secret', namespace: 'shop', name: 'keep' };
+  // The identity deleted it and created it again itself: its latest create's object is its own (an API server answering with a Status gives no creation time).
+  const pinned = pinAuditSecret(secret, writes, [{ username: 'system:serviceaccount:shop:intruder', at: '2026-01-01T10:08:00.000000Z' }], { uid: 'uid-theirs', createdAt: null });
+  assert.equal(pinned.removable, true);
+  assert.deepEqual(planSweep('case-1', [pinned]).changes[0]?.change, { action: 'delete', target: ref, uid: 'uid-theirs' });
+  assert.deepEqual(planSweep('case-1', [pinned]).changes[0]?.expect, { check: 'absent', target: ref, uid: 'uid-theirs' });
+  // Deleted by a team member after the identity's last create: what holds the name now may be theirs; kept, nothing planned.
+  const recreated = pinAuditSecret(secret, writes, [{ username: 'alice', at: '2026-01-01T10:12:00.000000Z' }], { uid: 'uid-team', createdAt: null });
+  assert.equal(recreated.removable, false);
+  assert.match(recreated.keptBecause ?? '', /deleted or recreated under the same name since the identity created it/);
+  assert.ok(recreated.reasons.some((r) => r.includes('uid uid-team') && r.includes('alice deleted it at 2026-01-01T10:12:00.000000Z')), recreated.reasons.join('; '));
+  assert.equal(planSweep('case-1', [recreated]).changes.length, 0);
+  // An answer carrying the object: a creation time that is none of the identity's creates (1 s resolution, 2 s slack) is kept too.
+  assert.equal(pinAuditSecret(secret, writes, [], { uid: 'u', createdAt: '2026-01-01T10:09:01Z' }).removable, true);
+  assert.equal(pinAuditSecret(secret, writes, [], { uid: 'u', createdAt: '2026-01-01T10:09:03Z' }).removable, false);
+  const gone = pinAuditSecret(secret, writes, [], { gone: true });
+  assert.deepEqual([gone.removable, gone.keptBecause], [false, 'already gone']);
+  const unknown = pinAuditSecret(secret, writes, [], { error: 'You need permission to delete secrets' });
+  assert.equal(unknown.removable, true);
+  assert.deepEqual(planSweep('case-1', [unknown]).changes[0]?.change, { action: 'delete', target: ref, uid: '' });
+  assert.ok(unknown.reasons.some((r) => r.includes('could not be learned') && r.includes('deleted by name')));
+  assert.equal(pinAuditSecret(secret, writes, [{ username: 'alice', at: '2026-01-01T10:12:00.000000Z' }], { error: 'x' }).removable, false);
 });
 
 test('the sweep plan deletes with uid (and resourceVersion where no controller writes) and its undo recreates the object marked with the case', () => {
