@@ -19,6 +19,8 @@ export interface AuditBatch {
   events: number;
   /** Each row's JSON text, in line order. */
   rows: string[];
+  /** Characters of row text in `rows`. */
+  textChars: number;
   skipped: Record<string, number>;
   skippedLines: JsonValue[];
 }
@@ -69,7 +71,7 @@ export async function* auditBatches(opened: OpenedLog, file: string, limits: Rea
     const done = pending;
     pending = newPending();
     if (done.lineFrom === null) return null;
-    return { lineFrom: done.lineFrom, lineTo: done.lineTo, linesSha256: done.hash.digest('hex'), events: done.events, rows: done.rows, skipped: done.skipped, skippedLines: done.skippedLines };
+    return { lineFrom: done.lineFrom, lineTo: done.lineTo, linesSha256: done.hash.digest('hex'), events: done.events, rows: done.rows, textChars: done.textChars, skipped: done.skipped, skippedLines: done.skippedLines };
   };
   const skip = (reason: SkipReason, line: number, extra: Record<string, JsonValue>) => {
     tally.skipped[reason] += 1;

@@ -57,7 +57,7 @@ async function parseFile(request: Extract<ParserRequest, { type: 'file' }>): Pro
   const facts: FileFacts = { size: 0, sha256: '', gzip: false, bytes: 0, cut: null, lines: 0, blankLines: 0 };
   const tally = emptyTally();
   for await (const batch of auditBatches(request.opened, request.file, request.limits, fingerprint, facts, tally, lender.forFile(request.fileNumber))) {
-    const chars = batch.rows.reduce((sum, row) => sum + row.length, 0);
+    const chars = batch.textChars;
     while (inFlight.length >= MAX_IN_FLIGHT || (inFlight.length > 0 && inFlightChars + chars > MAX_IN_FLIGHT_CHARS)) await new Promise<void>((resolve) => { acknowledged = resolve; });
     inFlight.push(chars);
     inFlightChars += chars;

@@ -2,8 +2,9 @@
  * Learns which Secret holds a name without reading it: a server-side dry-run delete (the verb the sweep
  * uses anyway; nothing is deleted) answers with a Status naming the object's uid (or, from some API
  * servers, the object itself, of which only the uid and creation time are kept). The generated client
- * decodes the answer as a Status and drops the uid of the object form, so this sends the request itself, with the kubeconfig's TLS settings and credentials applied by the client's own
- * KubeConfig, as read-pod-log.ts does. The rest of the answer, its data included, is dropped here and
+ * decodes the answer as a Status and drops the uid of the object form, so this sends the request
+ * itself, with the kubeconfig's TLS settings and credentials applied by the client's own KubeConfig, as
+ * read-pod-log.ts does. The rest of the answer, its data included, is dropped here and
  * never logged or stored.
  */
 import { ApiException } from '@kubernetes/client-node';

@@ -1,8 +1,9 @@
 /**
  * Splits a byte stream into lines in bounded memory: a line longer than the limit is never held
  * whole; its bytes are counted and dropped up to the next newline, and it is reported as too long.
- * Empty lines are only counted (each line says how many came right before it). The bytes of a line still open at a chunk's end are copied out of it,
- * so a chunk may be reused (or handed to another thread) once the lines push returned are consumed.
+ * Empty lines are only counted (each line says how many came right before it). The bytes of a line
+ * still open at a chunk's end are copied out of it, so a chunk may be reused (or handed to another
+ * thread) once the lines push returned are consumed.
  */
 
 /** One complete line (without its newline), or the report of a line that was too long to keep. */
