@@ -111,11 +111,12 @@ export function auditEventsWithCredential(db: ReadableDb | WritableDb, credentia
   return counts;
 }
 
-/** Completed deletes of Secret `namespace/name` by anyone, from the ingested audit log (dry runs left out), in time order. */
+/** Completed deletes of Secret `namespace/name` by anyone (one by name, or of every Secret in its namespace), from the ingested audit log (dry runs left out), in time order. */
 export function secretDeletes(db: ReadableDb | WritableDb, namespace: string, name: string): { username: string; at: string }[] {
   if (!hasAuditEvents(db)) return [];
-  return db.prepare(`SELECT username, stage_timestamp AS at FROM audit_events WHERE stage = 'ResponseComplete' AND verb = 'delete' AND resource = 'secrets' AND (subresource IS NULL OR subresource = '')
-    AND namespace = ? AND name = ? AND response_code BETWEEN 200 AND 299 AND coalesce(request_uri, '') NOT LIKE '%dryRun=%' ORDER BY stage_timestamp`)
+  return db.prepare(`SELECT username, stage_timestamp AS at FROM audit_events WHERE stage = 'ResponseComplete' AND resource = 'secrets' AND (subresource IS NULL OR subresource = '')
+    AND namespace = ? AND ((verb = 'delete' AND name = ?) OR (verb = 'deletecollection' AND name IS NULL))
+    AND response_code BETWEEN 200 AND 299 AND coalesce(request_uri, '') NOT LIKE '%dryRun=%' ORDER BY stage_timestamp`)
     .all(namespace, name)
     .map((r) => ({ username: String((r as { username: unknown }).username ?? ''), at: String((r as { at: unknown }).at) }));
 }
