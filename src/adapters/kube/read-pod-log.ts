@@ -1,14 +1,13 @@
 /**
  * Reads a container log as the exact bytes the API server sends. The generated client decodes the
- * body to a JS string (invalid UTF-8 becomes U+FFFD), so this makes the same GET itself, with the
- * kubeconfig's TLS settings, credentials and proxy agent applied by the client's own KubeConfig, and
- * keeps the raw chunks. Bounded: at most `maxBytes` are kept (the read stops one byte past it), and a
+ * body to a JS string (invalid UTF-8 becomes U+FFFD), so this makes the same GET itself (raw-request.ts)
+ * and keeps the raw chunks. Bounded: at most `maxBytes` are kept (the read stops one byte past it), and a
  * connection idle for `idleMs` ends the read.
  */
 import { ApiException } from '@kubernetes/client-node';
-import { request as httpRequest, type IncomingMessage, type RequestOptions } from 'node:http';
-import { request as httpsRequest } from 'node:https';
+import type { IncomingMessage } from 'node:http';
 import type { KubeClients } from './kube-client.js';
+import { openKubeRequest } from './raw-request.js';
 
 /** Which log to read. */
 export interface PodLogTarget {
@@ -30,16 +29,9 @@ const MAX_ERROR_BODY = 64 * 1024;
 
 /** GETs /api/v1/namespaces/NS/pods/NAME/log with timestamps, keeping the body's bytes as received. */
 export async function readPodLogBytes(kube: KubeClients, target: PodLogTarget, limits: { maxBytes: number; idleMs: number }): Promise<PodLogBytes> {
-  const cluster = kube.config.getCurrentCluster();
-  if (cluster === null) throw new Error('the kubeconfig names no current cluster');
-  const url = new URL(`${cluster.server.replace(/\/+$/, '')}/api/v1/namespaces/${encodeURIComponent(target.namespace)}/pods/${encodeURIComponent(target.name)}/log`);
-  url.searchParams.set('container', target.container);
-  url.searchParams.set('previous', String(target.previous));
-  url.searchParams.set('timestamps', 'true');
-  url.searchParams.set('limitBytes', String(limits.maxBytes + 1));
-  const options: RequestOptions = { method: 'GET', headers: { Accept: '*/*' } };
-  await kube.config.applyToHTTPSOptions(options as Parameters<typeof kube.config.applyToHTTPSOptions>[0]);
-  const send = url.protocol === 'http:' ? httpRequest : httpsRequest;
+  const path = `/api/v1/namespaces/${encodeURIComponent(target.namespace)}/pods/${encodeURIComponent(target.name)}/log`;
+  const query = { container: target.container, previous: String(target.previous), timestamps: 'true', limitBytes: String(limits.maxBytes + 1) };
+  const request = await openKubeRequest(kube, { method: 'GET', path, query, headers: { Accept: '*/*' } });
   return new Promise<PodLogBytes>((resolve, reject) => {
     const chunks: Buffer[] = [];
     let kept = 0;
@@ -51,7 +43,7 @@ export async function readPodLogBytes(kube: KubeClients, target: PodLogTarget, l
       if (result instanceof Error) reject(result);
       else resolve(result);
     };
-    const request = send(url, options, (response: IncomingMessage) => {
+    request.once('response', (response: IncomingMessage) => {
       if (response.statusCode !== 200) {
         readErrorBody(response).then((body) => finish(new ApiException(response.statusCode ?? 0, `log request answered ${response.statusCode ?? 0}`, body, {})), finish);
         return;

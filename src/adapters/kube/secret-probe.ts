@@ -4,14 +4,14 @@
  * servers, the object itself, of which only the uid and creation time are kept). The generated client
  * decodes the answer as a Status and drops the uid of the object form, so this sends the request
  * itself, with the kubeconfig's TLS settings and credentials applied by the client's own KubeConfig, as
- * read-pod-log.ts does. The rest of the answer, its data included, is dropped here and
+ * read-pod-log.ts does (raw-request.ts). The rest of the answer, its data included, is dropped here and
  * never logged or stored.
  */
 import { ApiException } from '@kubernetes/client-node';
-import { request as httpRequest, type IncomingMessage, type RequestOptions } from 'node:http';
-import { request as httpsRequest } from 'node:https';
+import type { IncomingMessage } from 'node:http';
 import type { SecretProbe } from '../../core/sweep/pin-secret.js';
 import type { KubeClients } from './kube-client.js';
+import { openKubeRequest } from './raw-request.js';
 import { toKubeError } from './to-kube-error.js';
 
 // A Secret holds at most 1 MiB of data; its JSON answer (base64, metadata, managed fields) stays well under this.
@@ -47,16 +47,11 @@ export async function secretIdentity(kube: KubeClients, namespace: string, name:
 
 /** DELETE `path` with dryRun=All (in the query and the DeleteOptions body); the status and at most MAX_ANSWER_BYTES of the answer. */
 async function dryRunDelete(kube: KubeClients, path: string): Promise<{ status: number; body: Buffer }> {
-  const cluster = kube.config.getCurrentCluster();
-  if (cluster === null) throw new Error('the kubeconfig names no current cluster');
-  const url = new URL(`${cluster.server.replace(/\/+$/, '')}${path}`);
-  url.searchParams.set('dryRun', 'All');
   const payload = JSON.stringify({ kind: 'DeleteOptions', apiVersion: 'v1', dryRun: ['All'] });
-  const options: RequestOptions = { method: 'DELETE', headers: { Accept: 'application/json', 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(payload) } };
-  await kube.config.applyToHTTPSOptions(options as Parameters<typeof kube.config.applyToHTTPSOptions>[0]);
-  const send = url.protocol === 'http:' ? httpRequest : httpsRequest;
+  const headers = { Accept: 'application/json', 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(payload) };
+  const request = await openKubeRequest(kube, { method: 'DELETE', path, query: { dryRun: 'All' }, headers });
   return new Promise((resolve, reject) => {
-    const request = send(url, options, (response: IncomingMessage) => {
+    request.once('response', (response: IncomingMessage) => {
       const chunks: Buffer[] = [];
       let size = 0;
       response.on('data', (chunk: Buffer) => {
