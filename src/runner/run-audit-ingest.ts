@@ -1,7 +1,7 @@
 /**
  * `kustody audit ingest`: reads audit logs as hostile input and stores their events in the case.
  * Files are streamed line by line and parsed on a worker thread while the main thread stores the
- * batch before; every batch of events is one transaction with its custody row (source file, line
+ * batch before (the next file is read while the last batches of one are stored); every batch of events is one transaction with its custody row (source file, line
  * range, SHA-256 of those lines, row digest), and each file ends with a row
  * giving the SHA-256 of the whole file as read and what was skipped and why. Nothing in a log is
  * fatal: a malformed line is counted and skipped, a file that cannot be read to its end is marked cut.
@@ -13,7 +13,7 @@ import type { SkipReason } from '../core/audit/parse-line.js';
 import type { JsonValue } from '../core/custody/canonical-json.js';
 import type { FileTally } from '../adapters/audit/audit-batches.js';
 import { AuditParserThread } from '../adapters/audit/audit-parser-thread.js';
-import { openAuditFile, type FileFacts, type ReadLimits } from '../adapters/audit/read-audit-file.js';
+import { openAuditFile, type FileFacts } from '../adapters/audit/read-audit-file.js';
 import { deferAuditIndexes } from '../adapters/store/audit-indexes.js';
 import { bulkCheckpoints, commitAuditRows, type IngestStamp } from '../adapters/store/audit-store.js';
 import { recordAction } from '../adapters/store/case-store.js';
@@ -64,46 +64,63 @@ export async function ingestAuditLogs(db: WritableDb, input: { files: readonly s
   const summaries: FileSummary[] = [];
   let rawBytes = 0;
   let events = 0;
-  let bytesLeft = input.limits.maxTotalBytes;
-  const parser = new AuditParserThread(input.caseKey);
+  let current = { file: '', fileIndex: 0 };
+  const report = () => input.onProgress?.({ ...current, files: input.files.length, rawBytes, totalRawBytes, events });
+  const parser = new AuditParserThread(input.caseKey, input.limits.maxTotalBytes, (n) => {
+    rawBytes += n;
+    report();
+  });
+  const fileLimits = { maxLineBytes: input.limits.maxLineBytes, maxGzipRatio: input.limits.maxGzipRatio };
+  // Descriptors of started files not yet finished: the worker may be reading them until it stops.
+  const open = new Set<number>();
+  // The next file is opened and started while this one's batches are stored, so parsing runs on across
+  // files; a file that cannot be opened fails the run when its turn comes, after those before it are stored.
+  const startFile = (fileIndex: number): StartedFile | null => {
+    const given = input.files[fileIndex];
+    if (given === undefined) return null;
+    const file = resolve(given);
+    try {
+      const opened = openAuditFile(file);
+      open.add(opened.fd);
+      return { file, fd: opened.fd, fileNumber: parser.start(opened, file, fileLimits) };
+    } catch (error) {
+      return { file, error };
+    }
+  };
   const restoreCheckpoints = bulkCheckpoints(db);
   const buildIndexes = deferAuditIndexes(db, totalRawBytes);
+  let workerDone = false;
   try {
-    for (const [fileIndex, given] of input.files.entries()) {
-      const file = resolve(given);
+    let next = startFile(0);
+    for (let fileIndex = 0; next !== null; fileIndex += 1) {
+      const started = next;
+      if ('error' in started) throw started.error;
+      next = startFile(fileIndex + 1);
+      const { file } = started;
+      current = { file, fileIndex };
       const stamp = (): IngestStamp => ({ at: input.now(), actor: input.actor });
-      const report = () => input.onProgress?.({ file, fileIndex, files: input.files.length, rawBytes, totalRawBytes, events });
-      const opened = openAuditFile(file);
       let inserted = 0;
-      let end: { facts: FileFacts; tally: FileTally } | null = null;
-      try {
-        const limits: ReadLimits = { maxLineBytes: input.limits.maxLineBytes, maxBytes: bytesLeft, maxGzipRatio: input.limits.maxGzipRatio };
-        const batches = parser.parse(opened, file, limits, (n) => {
-          rawBytes += n;
-          report();
-        });
-        for (let next = await batches.next(); ; next = await batches.next()) {
-          if (next.done === true) {
-            end = next.value;
-            break;
-          }
-          const batch = next.value;
-          const detail: Record<string, JsonValue> = {
-            step: 'audit-ingest', source_file: file, line_from: batch.lineFrom, line_to: batch.lineTo,
-            lines_sha256: batch.linesSha256, events_parsed: batch.events, skipped: batch.skipped, skipped_lines: batch.skippedLines,
-          };
-          inserted += commitAuditRows(db, { target: `audit-log:${file}`, detail, rows: batch.rows }, stamp()).inserted;
-          parser.acknowledge();
-          events += batch.events;
-          await pausePoint('audit-ingest:after-batch');
+      const batches = parser.batches(started.fileNumber);
+      let end: { facts: FileFacts; tally: FileTally };
+      for (let step = await batches.next(); ; step = await batches.next()) {
+        if (step.done === true) {
+          end = step.value;
+          break;
         }
-      } finally {
-        // The worker may still be reading the file: it is stopped before the descriptor is closed (and its number reused).
-        if (end === null) await parser.close();
-        closeSync(opened.fd);
+        const batch = step.value;
+        const detail: Record<string, JsonValue> = {
+          step: 'audit-ingest', source_file: file, line_from: batch.lineFrom, line_to: batch.lineTo,
+          lines_sha256: batch.linesSha256, events_parsed: batch.events, skipped: batch.skipped, skipped_lines: batch.skippedLines,
+        };
+        inserted += commitAuditRows(db, { target: `audit-log:${file}`, detail, rows: batch.rows }, stamp()).inserted;
+        parser.acknowledge();
+        events += batch.events;
+        await pausePoint('audit-ingest:after-batch');
       }
+      // The worker is done with this file (its end came after its last read).
+      open.delete(started.fd);
+      closeSync(started.fd);
       const { facts, tally } = end;
-      bytesLeft -= facts.bytes;
       const summary: FileSummary = {
         file, size: facts.size, sha256: facts.sha256, gzip: facts.gzip, lines: facts.lines, events: tally.events, inserted, duplicates: tally.events - inserted,
         skipped: tally.skipped, invalidUtf8Lines: tally.invalidUtf8Lines, outOfOrder: tally.outOfOrder, firstAt: tally.firstAt, lastAt: tally.lastAt, cut: facts.cut,
@@ -112,8 +129,12 @@ export async function ingestAuditLogs(db: WritableDb, input: { files: readonly s
       recordAction(db, { ...stamp(), kind: 'observe', target: `audit-log:${file}`, detail: fileDetail(summary), outcome: facts.cut === null ? 'ok' : 'partial' });
       summaries.push(summary);
     }
+    workerDone = true;
   } finally {
     try {
+      // The worker is stopped before the descriptors it may still be reading are closed (and their numbers reused).
+      if (!workerDone) await parser.close();
+      for (const fd of open) closeSync(fd);
       buildIndexes();
     } finally {
       restoreCheckpoints();
@@ -122,6 +143,9 @@ export async function ingestAuditLogs(db: WritableDb, input: { files: readonly s
   }
   return summaries;
 }
+
+/** A file sent to the parsing worker, or why it could not be opened. */
+type StartedFile = { file: string; fd: number; fileNumber: number } | { file: string; error: unknown };
 
 function fileDetail(s: FileSummary): Record<string, JsonValue> {
   return {

@@ -1,13 +1,15 @@
 /**
  * The worker thread that reads and parses audit logs while the main thread stores what it gave: for
- * each file it is sent (already opened by the main thread, which also closes it), it posts the raw
- * bytes as read (for the main thread to hash), each batch (waiting while several, or their text, are
- * not yet stored, so memory stays bounded), then the file's facts and tally. The case key stays in this process's memory.
+ * each file it is sent (already opened by the main thread, which also closes it), in order, it posts
+ * the raw bytes as read (for the main thread to hash), each batch (waiting while several, or their
+ * text, are not yet stored, so memory stays bounded), then the file's facts and tally. The next file
+ * may be sent before the last batches of one are stored, so parsing runs on across files. The case
+ * key stays in this process's memory.
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { fingerprintSecret } from '../../core/credentials/fingerprint.js';
 import { auditBatches, emptyTally } from './audit-batches.js';
-import type { ParserReply, ParserRequest } from './audit-parse-protocol.js';
+import type { ParserReply, ParserRequest, ParserWorkerData } from './audit-parse-protocol.js';
 import type { FileFacts } from './read-audit-file.js';
 import { RawBytesLender } from './raw-bytes-lender.js';
 
@@ -18,7 +20,9 @@ const MAX_IN_FLIGHT = 6;
 const MAX_IN_FLIGHT_CHARS = 24 * 1024 * 1024;
 const port = parentPort;
 if (port === null) throw new Error('audit-parse-worker runs as a worker thread only');
-const caseKey = (workerData as { caseKey: Uint8Array }).caseKey;
+const { caseKey, maxTotalBytes } = workerData as ParserWorkerData;
+// Decompressed bytes the files still to come may give (the files are read one after another, here).
+let bytesLeft = maxTotalBytes;
 const fingerprint = (value: string) => fingerprintSecret(caseKey, value);
 const post = (reply: ParserReply) => port.postMessage(reply);
 const lender = new RawBytesLender((reply, transfer) => port.postMessage(reply, transfer));
@@ -38,7 +42,7 @@ port.on('message', (request: ParserRequest) => {
     return;
   }
   if (request.type === 'raw-back') {
-    lender.returned(request.fileNumber, request.buffer);
+    lender.returned(request.buffer);
     return;
   }
   queue.push(request);
@@ -56,12 +60,14 @@ async function drain(): Promise<void> {
 async function parseFile(request: Extract<ParserRequest, { type: 'file' }>): Promise<void> {
   const facts: FileFacts = { size: 0, sha256: '', gzip: false, bytes: 0, cut: null, lines: 0, blankLines: 0 };
   const tally = emptyTally();
-  for await (const batch of auditBatches(request.opened, request.file, request.limits, fingerprint, facts, tally, lender.forFile(request.fileNumber))) {
+  const limits = { ...request.limits, maxBytes: bytesLeft };
+  for await (const batch of auditBatches(request.opened, request.file, limits, fingerprint, facts, tally, lender.forFile(request.fileNumber))) {
     const chars = batch.textChars;
     while (inFlight.length >= MAX_IN_FLIGHT || (inFlight.length > 0 && inFlightChars + chars > MAX_IN_FLIGHT_CHARS)) await new Promise<void>((resolve) => { acknowledged = resolve; });
     inFlight.push(chars);
     inFlightChars += chars;
     post({ type: 'batch', batch });
   }
-  post({ type: 'end', facts, tally });
+  bytesLeft -= facts.bytes;
+  post({ type: 'end', fileNumber: request.fileNumber, facts, tally });
 }

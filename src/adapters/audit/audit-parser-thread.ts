@@ -1,16 +1,18 @@
 /**
  * Runs audit log parsing on a worker thread (audit-parse-worker.ts), so reading and parsing one batch
- * overlaps with storing the one before it. One file at a time: its batches come in order, and each
- * must be acknowledged once stored. The file's bytes as read come over too, and are hashed here as
- * they arrive (the worker's other hashing, of each batch's lines, keeps it the busier thread).
+ * overlaps with storing the one before it. Files are parsed in the order started, and the next may
+ * be started while the batches of one are still being stored: its batches come after the one's end.
+ * Each batch must be acknowledged once stored. The files' bytes as read come over too, and are hashed
+ * here as they arrive, each file on its own (the worker's other hashing, of each batch's lines, keeps
+ * it the busier thread).
  */
 import { createHash, type Hash } from 'node:crypto';
 import { extname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { AuditBatch, FileTally } from './audit-batches.js';
-import type { ParserReply, ParserRequest } from './audit-parse-protocol.js';
-import type { FileFacts, OpenedLog, ReadLimits } from './read-audit-file.js';
+import type { FileLimits, ParserReply, ParserRequest, ParserWorkerData } from './audit-parse-protocol.js';
+import type { FileFacts, OpenedLog } from './read-audit-file.js';
 
 // The worker is the sibling module, compiled (.js) or, under tsx in tests, as source (.ts).
 const WORKER_URL = new URL(`./audit-parse-worker${extname(fileURLToPath(import.meta.url))}`, import.meta.url);
@@ -21,14 +23,15 @@ export class AuditParserThread {
   private readonly replies: ParserReply[] = [];
   private wake: (() => void) | null = null;
   private failure: Error | null = null;
-  private fileNumber = 0;
-  private fileHash: Hash = createHash('sha256');
-  private hashedBytes = 0;
-  private onRawBytes: (n: number) => void = () => undefined;
+  private lastStarted = 0;
+  private lastFinished = 0;
+  // The file hash of each started file not yet finished, by file number.
+  private readonly hashes = new Map<number, { hash: Hash; bytes: number }>();
 
-  constructor(caseKey: Uint8Array) {
+  /** `maxTotalBytes` bounds the decompressed bytes of all files together; `onRawBytes` hears of every file's bytes as they are hashed. */
+  constructor(caseKey: Uint8Array, maxTotalBytes: number, private readonly onRawBytes: (n: number) => void = () => undefined) {
     // A small young generation: a batch's strings are promoted soon anyway, and the heap stays compact.
-    const options = { workerData: { caseKey }, resourceLimits: { maxYoungGenerationSizeMb: 8 } };
+    const options = { workerData: { caseKey, maxTotalBytes } satisfies ParserWorkerData, resourceLimits: { maxYoungGenerationSizeMb: 8 } };
     this.worker = WORKER_URL.pathname.endsWith('.ts')
       // Run from source (tests under tsx): a worker does not inherit tsx's loader, so it registers it first.
       ? new Worker(`import('tsx/esm/api').then((tsx) => { tsx.register(); return import(${JSON.stringify(WORKER_URL.href)}); })`, { ...options, eval: true })
@@ -41,21 +44,32 @@ export class AuditParserThread {
     this.worker.on('exit', (code) => this.fail(new Error(`the audit parsing thread stopped (exit code ${code})`)));
   }
 
-  /** Yields the batches of one opened file in order; returns the file's facts and tally. Call acknowledge after storing each batch. */
-  async *parse(opened: OpenedLog, file: string, limits: ReadLimits, onRawBytes: (n: number) => void): AsyncGenerator<AuditBatch, { facts: FileFacts; tally: FileTally }> {
-    this.fileNumber += 1;
-    this.fileHash = createHash('sha256');
-    this.hashedBytes = 0;
-    this.onRawBytes = onRawBytes;
-    this.send({ type: 'file', fileNumber: this.fileNumber, opened, file, limits });
+  /** Sends an opened file to be parsed after those started before it; returns its number, for `batches`. */
+  start(opened: OpenedLog, file: string, limits: FileLimits): number {
+    this.lastStarted += 1;
+    this.hashes.set(this.lastStarted, { hash: createHash('sha256'), bytes: 0 });
+    this.send({ type: 'file', fileNumber: this.lastStarted, opened, file, limits });
+    return this.lastStarted;
+  }
+
+  /**
+   * Yields the batches of the started file numbered `fileNumber`, which must be the oldest not yet
+   * finished; returns the file's facts (its SHA-256 as read included) and tally. Call acknowledge after storing each batch.
+   */
+  async *batches(fileNumber: number): AsyncGenerator<AuditBatch, { facts: FileFacts; tally: FileTally }> {
+    if (fileNumber !== this.lastFinished + 1 || fileNumber > this.lastStarted) throw new Error(`audit-parser-thread: file ${fileNumber} is not the next to finish (${this.lastFinished + 1})`);
     for (;;) {
       const reply = await this.next();
       if (reply.type === 'batch') yield reply.batch;
       else if (reply.type === 'end') {
         const { facts, tally } = reply;
+        const hashed = this.hashes.get(fileNumber);
+        if (reply.fileNumber !== fileNumber || hashed === undefined) throw new Error(`audit-parser-thread: the end of file ${reply.fileNumber} came while reading file ${fileNumber}`);
         // Every raw message of the file came before its end, on the same channel.
-        if (this.hashedBytes !== facts.size) throw new Error(`audit-parser-thread: ${this.hashedBytes} bytes were hashed of the ${facts.size} read`);
-        facts.sha256 = this.fileHash.digest('hex');
+        if (hashed.bytes !== facts.size) throw new Error(`audit-parser-thread: ${hashed.bytes} bytes were hashed of the ${facts.size} read`);
+        facts.sha256 = hashed.hash.digest('hex');
+        this.hashes.delete(fileNumber);
+        this.lastFinished = fileNumber;
         return { facts, tally };
       }
     }
@@ -78,12 +92,13 @@ export class AuditParserThread {
 
   // Hashed as soon as it arrives (in file order), then the buffer goes back to be read into again.
   private hashRaw(reply: Extract<ParserReply, { type: 'raw' }>): void {
-    if (reply.fileNumber === this.fileNumber) {
-      this.fileHash.update(new Uint8Array(reply.buffer, 0, reply.length));
-      this.hashedBytes += reply.length;
+    const hashed = this.hashes.get(reply.fileNumber);
+    if (hashed !== undefined) {
+      hashed.hash.update(new Uint8Array(reply.buffer, 0, reply.length));
+      hashed.bytes += reply.length;
       this.onRawBytes(reply.length);
     }
-    this.worker.postMessage({ type: 'raw-back', fileNumber: reply.fileNumber, buffer: reply.buffer } satisfies ParserRequest, [reply.buffer]);
+    this.worker.postMessage({ type: 'raw-back', buffer: reply.buffer } satisfies ParserRequest, [reply.buffer]);
   }
 
   private async next(): Promise<ParserReply> {

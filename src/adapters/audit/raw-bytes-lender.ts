@@ -1,8 +1,8 @@
 /**
  * The parsing worker's side of hashing a file on the storing thread: it lends buffers to read the
  * file into and transfers each filled one (no copy) to the main thread, which hashes it and sends it
- * back. At most MAX_LENT buffers are out at once, so however far the hashing falls behind (during a
- * long commit), the bytes waiting for it stay bounded.
+ * back. At most MAX_LENT buffers are out at once, whichever files they hold, so however far the
+ * hashing falls behind (during a long commit, while the next files are read), the bytes waiting for it stay bounded.
  */
 import { CHUNK_BYTES, type RawBytesSink } from './read-audit-file.js';
 import type { ParserReply } from './audit-parse-protocol.js';
@@ -13,16 +13,13 @@ const MAX_LENT = 32;
 /** Buffers shared by every file of a run; each file gets its own RawBytesSink from `forFile`. */
 export class RawBytesLender {
   private readonly free: ArrayBuffer[] = [];
-  private fileNumber = 0;
   private lent = 0;
   private waiting: (() => void) | null = null;
 
   constructor(private readonly post: (reply: ParserReply, transfer: ArrayBuffer[]) => void) {}
 
-  /** The sink for the next file (numbered as the main thread numbered it); buffers still out for an earlier file no longer count. */
+  /** The sink for the next file (numbered as the main thread numbered it). */
   forFile(fileNumber: number): RawBytesSink {
-    this.fileNumber = fileNumber;
-    this.lent = 0;
     return {
       buffer: async () => {
         while (this.lent >= MAX_LENT) await new Promise<void>((resolve) => { this.waiting = resolve; });
@@ -34,13 +31,13 @@ export class RawBytesLender {
         const buffer = chunk.buffer as ArrayBuffer;
         this.post({ type: 'raw', fileNumber, buffer, length: chunk.length }, [buffer]);
       },
+      putBack: (buffer) => this.returned(buffer.buffer as ArrayBuffer),
     };
   }
 
-  /** Takes a buffer back from the main thread. */
-  returned(fileNumber: number, buffer: ArrayBuffer): void {
+  /** Takes a buffer back: from the main thread, hashed, or from the reader, unused. */
+  returned(buffer: ArrayBuffer): void {
     if (this.free.length < MAX_LENT) this.free.push(buffer);
-    if (fileNumber !== this.fileNumber) return;
     this.lent -= 1;
     const waiting = this.waiting;
     this.waiting = null;

@@ -58,6 +58,8 @@ export interface RawBytesSink {
   buffer(): Promise<Buffer>;
   /** Takes a buffer from `buffer()` holding the file's next bytes (`chunk` is a view of its start); the reader never touches it again. */
   give(chunk: Buffer): void;
+  /** Takes back a buffer from `buffer()` that holds none of the file's bytes (the read that found its end, or failed). */
+  putBack(buffer: Buffer): void;
 }
 
 /** Reads an opened log line by line (its descriptor is left open); `facts` (but sha256) is filled when the generator finishes. */
@@ -79,7 +81,7 @@ export async function* readAuditFile(opened: OpenedLog, limits: ReadLimits, fact
       chunk.copy(copy);
       sink.give(copy.subarray(0, chunk.length));
     })
-    : readChunks(fd, () => sink.buffer());
+    : readChunks(fd, () => sink.buffer(), (buffer) => sink.putBack(buffer));
   try {
     for await (const chunk of chunks) {
       let piece = chunk;
@@ -109,12 +111,21 @@ export async function* readAuditFile(opened: OpenedLog, limits: ReadLimits, fact
   facts.size = raw;
 }
 
-/** A file's bytes from offset 0, each chunk read into a buffer from `next`. */
-async function* readChunks(fd: number, next: () => Promise<Buffer>): AsyncGenerator<Buffer> {
+/** A file's bytes from offset 0, each chunk read into a buffer from `next`; one that gets no bytes goes to `unused`. */
+async function* readChunks(fd: number, next: () => Promise<Buffer>, unused: (buffer: Buffer) => void = () => undefined): AsyncGenerator<Buffer> {
   for (let position = 0; ;) {
     const buffer = await next();
-    const n = readSync(fd, buffer, 0, CHUNK_BYTES, position);
-    if (n === 0) return;
+    let n: number;
+    try {
+      n = readSync(fd, buffer, 0, CHUNK_BYTES, position);
+    } catch (error) {
+      unused(buffer);
+      throw error;
+    }
+    if (n === 0) {
+      unused(buffer);
+      return;
+    }
     position += n;
     yield buffer.subarray(0, n);
   }
