@@ -43,6 +43,7 @@ const BATCH_TEXT_CHARS = 16 * 1024 * 1024;
 const MAX_LISTED_SKIPS = 20;
 // An event more than this far behind the latest seen in its file counts as out of order (clock skew, merged files).
 const OUT_OF_ORDER_MS = 60_000;
+const STAMP_LENGTH = '2026-12-07T06:00:00.000Z'.length;
 
 /** A tally with nothing counted yet. */
 export function emptyTally(): FileTally {
@@ -66,7 +67,9 @@ const newPending = (): Pending => ({ rows: [], hash: createHash('sha256'), bytes
 /** Reads `opened` (named `file` in the rows) into batches, its raw bytes going to `sink`; `facts` (but sha256) and `tally` are complete when the generator finishes. */
 export async function* auditBatches(opened: OpenedLog, file: string, limits: ReadLimits, fingerprint: Fingerprint, facts: FileFacts, tally: FileTally, sink: RawBytesSink): AsyncGenerator<AuditBatch> {
   let pending = newPending();
-  let latestMs = -Infinity;
+  // The latest time seen in the file, and its milliseconds once parsed.
+  let latestAt: string | null = null;
+  let latestMs: number | null = null;
   const take = (): AuditBatch | null => {
     const done = pending;
     pending = newPending();
@@ -104,9 +107,19 @@ export async function* auditBatches(opened: OpenedLog, file: string, limits: Rea
           if (at === null) continue;
           if (tally.firstAt === null || at < tally.firstAt) tally.firstAt = at;
           if (tally.lastAt === null || at > tally.lastAt) tally.lastAt = at;
+          // Stamps of the one width (YYYY-MM-DDTHH:MM:SS.mmmZ) order as text: one at or after the latest needs no parsing.
+          if (latestAt !== null && at.length === STAMP_LENGTH && latestAt.length === STAMP_LENGTH && at >= latestAt) {
+            latestAt = at;
+            latestMs = null;
+            continue;
+          }
           const ms = Date.parse(at);
-          if (ms < latestMs - OUT_OF_ORDER_MS) tally.outOfOrder += 1;
-          if (ms > latestMs) latestMs = ms;
+          const latest: number = latestMs ?? (latestAt === null ? -Infinity : Date.parse(latestAt));
+          if (ms < latest - OUT_OF_ORDER_MS) tally.outOfOrder += 1;
+          if (ms > latest) {
+            latestAt = at;
+            latestMs = ms;
+          } else latestMs = latest;
         }
         pending.events += parsed.rows.length;
         tally.events += parsed.rows.length;
