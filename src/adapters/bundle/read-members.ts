@@ -45,7 +45,8 @@ export async function copyMember(tarPath: string, member: TarMember, workDir: st
       const got = readSync(input, buffer, 0, Math.min(CHUNK, member.size - done), member.dataOffset + done);
       if (got === 0) throw new Error(`the archive ended inside ${member.name}`);
       const chunk = buffer.subarray(0, got);
-      const step = Promise.all([writeBehind(output, chunk, done), hash.update(chunk)]);
+      // Settles once the write and the hash are both done with the buffer, even when one fails first.
+      const step = bothSettled(writeBehind(output, chunk, done), hash.update(chunk));
       // Marked handled now; a failure still reaches the await on this buffer's next turn or below.
       step.catch(() => undefined);
       busy[turn] = step;
@@ -68,6 +69,12 @@ export async function copyMember(tarPath: string, member: TarMember, workDir: st
       await hash.close();
     }
   }
+}
+
+/** Waits for both; then fails with the first one's error, if either failed. */
+async function bothSettled(a: Promise<unknown>, b: Promise<unknown>): Promise<void> {
+  const results = await Promise.allSettled([a, b]);
+  for (const result of results) if (result.status === 'rejected') throw result.reason;
 }
 
 /** Reads one small member into memory (its size was bounded by the prescan) and hashes it. */
