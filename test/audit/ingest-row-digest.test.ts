@@ -131,3 +131,25 @@ test('ingest called in process from source (tsx, as other tests may) parses on i
   }
   for (const d of recordedAndRecomputed(casePath)) assert.equal(d.recorded, d.recomputed);
 });
+
+test('a batch\'s rows sent ahead in parts are stored whole and in line order: 6,000 events in three batches, each batch\'s recorded digest equal to the one recomputed from its rows', async (t) => {
+  const { dir, cleanup } = makeTempDir();
+  t.after(cleanup);
+  const { path: casePath, db } = createCase({ parentDir: dir, title: 't', host: 'h', osUser: 'u', now: '2026-12-07T00:00:00.000Z', toolName: 'kustody', toolVersion: 'test' });
+  const log = join(dir, 'audit.log');
+  const events = 6_000;
+  // A line that is not JSON inside a part, and the last batch ending in the middle of a part.
+  writeFileSync(log, `${Array.from({ length: events }, (_, i) => (i === 100 ? 'not json\n' : '') + eventLine(`part-${i}`)).join('\n')}\n`);
+  try {
+    const [summary] = await ingestAuditLogs(db, { files: [log], caseKey: readCaseKey(casePath), limits: DEFAULT_INGEST_LIMITS, actor: 'tester@host', now: () => '2026-12-07T00:00:01.000Z', sizes: [0] });
+    assert.deepEqual([summary?.events, summary?.inserted, summary?.skipped['not-json']], [events, events, 1]);
+  } finally {
+    db.close();
+  }
+  // Stored in line order: the rowids follow the line numbers, every event once.
+  assert.deepEqual(sql(casePath, 'SELECT count(*), count(DISTINCT audit_id), min(line), max(line) FROM audit_events'), [`${events}|${events}|1|${events + 1}`]);
+  assert.deepEqual(sql(casePath, 'SELECT count(*) FROM audit_events a JOIN audit_events b ON b.rowid = a.rowid + 1 WHERE b.line <= a.line'), ['0']);
+  const digests = recordedAndRecomputed(casePath);
+  assert.deepEqual(digests.map((d) => d.count), [2_500, 2_500, 1_000]);
+  for (const d of digests) assert.equal(d.recorded, d.recomputed);
+});

@@ -1,7 +1,9 @@
 /**
  * Turns one opened audit log into batches ready to store: each batch holds its rows' JSON text
  * (audit-row-line.ts, encoded as soon as a line is parsed, so nothing of a parsed line outlives it),
- * its line range, the SHA-256 of those lines and what was skipped and why. What the whole file gave
+ * its line range, the SHA-256 of those lines and what was skipped and why. A batch's rows go out in
+ * parts of ROWS_PER_PART as they are made, so few of them are alive here at once (the parsing
+ * thread's garbage collector copies every live string again and again). What the whole file gave
  * (times, skips, invalid UTF-8) is tallied on the side. Nothing in a line is fatal: a malformed line is counted and skipped.
  */
 import { createHash, type Hash } from 'node:crypto';
@@ -11,13 +13,19 @@ import type { Fingerprint } from '../../core/capture/redact-argv.js';
 import type { JsonValue } from '../../core/custody/canonical-json.js';
 import { readAuditFile, type FileFacts, type OpenedLog, type RawBytesSink, type ReadLimits } from './read-audit-file.js';
 
+/** Rows of a batch sent ahead of its end: bounds how many encoded rows the parsing thread holds. */
+export const ROWS_PER_PART = 64;
+
+/** A piece of a batch: rows of it (more follow), or its end (its last rows and what its custody row records). */
+export type BatchPart = { kind: 'rows'; rows: string[]; textChars: number } | { kind: 'end'; batch: AuditBatch };
+
 /** One batch of a file: its rows' values and the facts its custody row records. */
 export interface AuditBatch {
   lineFrom: number;
   lineTo: number;
   linesSha256: string;
   events: number;
-  /** Each row's JSON text, in line order. */
+  /** Each row's JSON text, in line order (from the parser, only those not sent ahead in parts). */
   rows: string[];
   /** Characters of row text in `rows`. */
   textChars: number;
@@ -51,7 +59,9 @@ export function emptyTally(): FileTally {
 }
 
 interface Pending {
+  /** Rows not yet sent in a part, and their characters. */
   rows: string[];
+  partChars: number;
   hash: Hash;
   bytes: number;
   textChars: number;
@@ -62,10 +72,10 @@ interface Pending {
   skippedLines: JsonValue[];
 }
 
-const newPending = (): Pending => ({ rows: [], hash: createHash('sha256'), bytes: 0, textChars: 0, events: 0, lineFrom: null, lineTo: 0, skipped: {}, skippedLines: [] });
+const newPending = (): Pending => ({ rows: [], partChars: 0, hash: createHash('sha256'), bytes: 0, textChars: 0, events: 0, lineFrom: null, lineTo: 0, skipped: {}, skippedLines: [] });
 
-/** Reads `opened` (named `file` in the rows) into batches, its raw bytes going to `sink`; `facts` (but sha256) and `tally` are complete when the generator finishes. */
-export async function* auditBatches(opened: OpenedLog, file: string, limits: ReadLimits, fingerprint: Fingerprint, facts: FileFacts, tally: FileTally, sink: RawBytesSink): AsyncGenerator<AuditBatch> {
+/** Reads `opened` (named `file` in the rows) into batches, in parts, its raw bytes going to `sink`; `facts` (but sha256) and `tally` are complete when the generator finishes. */
+export async function* auditBatches(opened: OpenedLog, file: string, limits: ReadLimits, fingerprint: Fingerprint, facts: FileFacts, tally: FileTally, sink: RawBytesSink): AsyncGenerator<BatchPart> {
   let pending = newPending();
   // The latest time seen in the file, and its milliseconds once parsed.
   let latestAt: string | null = null;
@@ -74,7 +84,7 @@ export async function* auditBatches(opened: OpenedLog, file: string, limits: Rea
     const done = pending;
     pending = newPending();
     if (done.lineFrom === null) return null;
-    return { lineFrom: done.lineFrom, lineTo: done.lineTo, linesSha256: done.hash.digest('hex'), events: done.events, rows: done.rows, textChars: done.textChars, skipped: done.skipped, skippedLines: done.skippedLines };
+    return { lineFrom: done.lineFrom, lineTo: done.lineTo, linesSha256: done.hash.digest('hex'), events: done.events, rows: done.rows, textChars: done.partChars, skipped: done.skipped, skippedLines: done.skippedLines };
   };
   const skip = (reason: SkipReason, line: number, extra: Record<string, JsonValue>) => {
     tally.skipped[reason] += 1;
@@ -102,7 +112,13 @@ export async function* auditBatches(opened: OpenedLog, file: string, limits: Rea
           // normalizeEvent escapes every lone surrogate and keeps only safe integers: a row it built is always storable.
           if (json === null) throw new Error(`audit-batches: the row of line ${line.line} holds a value SQLite would not store as given`);
           pending.textChars += json.length;
+          pending.partChars += json.length;
           pending.rows.push(json);
+          if (pending.rows.length >= ROWS_PER_PART) {
+            yield { kind: 'rows', rows: pending.rows, textChars: pending.partChars };
+            pending.rows = [];
+            pending.partChars = 0;
+          }
           const at = row.stage_timestamp;
           if (at === null) continue;
           if (tally.firstAt === null || at < tally.firstAt) tally.firstAt = at;
@@ -127,10 +143,10 @@ export async function* auditBatches(opened: OpenedLog, file: string, limits: Rea
     }
     if (pending.events >= BATCH_ROWS || pending.bytes >= BATCH_BYTES || pending.textChars >= BATCH_TEXT_CHARS) {
       const batch = take();
-      if (batch !== null) yield batch;
+      if (batch !== null) yield { kind: 'end', batch };
     }
   }
   const last = take();
-  if (last !== null) yield last;
+  if (last !== null) yield { kind: 'end', batch: last };
   tally.skipped.blank = facts.blankLines;
 }

@@ -22,10 +22,12 @@ export type ParserRequest =
 
 /**
  * Worker to main thread: the file's next raw bytes to hash (the first `length` bytes of a transferred
- * buffer, sent back once hashed), a batch to store, or the end of the file with what it gave. Files
- * are parsed in the order sent, so the batches and end of one come before any of the next.
+ * buffer, sent back once hashed), rows of the next batch (sent ahead of it), a batch to store (its
+ * last rows), or the end of the file with what it gave. Files are parsed in the order sent, so the
+ * batches and end of one come before any of the next.
  */
 export type ParserReply =
   | { type: 'raw'; fileNumber: number; buffer: ArrayBuffer; length: number }
+  | { type: 'rows'; rows: string[] }
   | { type: 'batch'; batch: AuditBatch }
   | { type: 'end'; fileNumber: number; facts: FileFacts; tally: FileTally };

@@ -15,7 +15,7 @@ import { RawBytesLender } from './raw-bytes-lender.js';
 
 // Batches posted but not yet stored: several let parsing run on through a slow commit, fsync or
 // checkpoint. A batch is typically 2.5 M characters of row text and at most 16 M (hostile rows), so the
-// characters waiting are bounded too: past 24 M, only one batch may wait.
+// characters waiting are bounded too: past 24 M, only one batch (and the parts of the next) may wait.
 const MAX_IN_FLIGHT = 6;
 const MAX_IN_FLIGHT_CHARS = 24 * 1024 * 1024;
 const port = parentPort;
@@ -61,12 +61,20 @@ async function parseFile(request: Extract<ParserRequest, { type: 'file' }>): Pro
   const facts: FileFacts = { size: 0, sha256: '', gzip: false, bytes: 0, cut: null, lines: 0, blankLines: 0 };
   const tally = emptyTally();
   const limits = { ...request.limits, maxBytes: bytesLeft };
-  for await (const batch of auditBatches(request.opened, request.file, limits, fingerprint, facts, tally, lender.forFile(request.fileNumber))) {
-    const chars = batch.textChars;
-    while (inFlight.length >= MAX_IN_FLIGHT || (inFlight.length > 0 && inFlightChars + chars > MAX_IN_FLIGHT_CHARS)) await new Promise<void>((resolve) => { acknowledged = resolve; });
-    inFlight.push(chars);
-    inFlightChars += chars;
-    post({ type: 'batch', batch });
+  // Characters of the batch being sent (its parts so far): it counts against the bound from its first part.
+  let openChars = 0;
+  for await (const part of auditBatches(request.opened, request.file, limits, fingerprint, facts, tally, lender.forFile(request.fileNumber))) {
+    const chars = part.kind === 'rows' ? part.textChars : part.batch.textChars;
+    while (inFlight.length >= MAX_IN_FLIGHT || (inFlight.length > 0 && inFlightChars + openChars + chars > MAX_IN_FLIGHT_CHARS)) await new Promise<void>((resolve) => { acknowledged = resolve; });
+    openChars += chars;
+    if (part.kind === 'rows') {
+      post({ type: 'rows', rows: part.rows });
+      continue;
+    }
+    inFlight.push(openChars);
+    inFlightChars += openChars;
+    openChars = 0;
+    post({ type: 'batch', batch: part.batch });
   }
   bytesLeft -= facts.bytes;
   post({ type: 'end', fileNumber: request.fileNumber, facts, tally });

@@ -23,6 +23,8 @@ export class AuditParserThread {
   private readonly replies: ParserReply[] = [];
   private wake: (() => void) | null = null;
   private failure: Error | null = null;
+  // Rows of the next batch, sent ahead of it.
+  private aheadRows: string[][] = [];
   private lastStarted = 0;
   private lastFinished = 0;
   // The file hash of each started file not yet finished, by file number.
@@ -38,7 +40,13 @@ export class AuditParserThread {
       : new Worker(WORKER_URL, options);
     this.worker.on('message', (reply: ParserReply) => {
       if (reply.type === 'raw') this.hashRaw(reply);
-      else this.push(reply);
+      else if (reply.type === 'rows') this.aheadRows.push(reply.rows);
+      else if (reply.type === 'batch') {
+        // The rows sent ahead of a batch come first, in order.
+        if (this.aheadRows.length > 0) reply.batch.rows = [...this.aheadRows, reply.batch.rows].flat();
+        this.aheadRows = [];
+        this.push(reply);
+      } else this.push(reply);
     });
     this.worker.on('error', (error) => this.fail(error));
     this.worker.on('exit', (code) => this.fail(new Error(`the audit parsing thread stopped (exit code ${code})`)));
