@@ -8,17 +8,20 @@
  * The speed target compares wall-clock time over the same files (what a responder waits for; both
  * read them from the page cache, just written): ingest uses two threads, jq one. CPU time is printed
  * too, since on a shared 2-core machine wall time also measures the neighbours.
- * Last measured, 1 GiB (4 files, 350,924 event stages), 2 cores, 2026-12-07, 5 rounds at load 1.1-1.7:
- * ingest 11.4-13.7 s wall, 18.1-22.2 s CPU, peak 231-240 MiB; jq 10.8-12.2 s: median 0.95x wall (range
- * 0.89-0.99x, best vs best 0.95x), 0.59x CPU. Pivot 1-18 ms in process, 170 ms as a CLI run. The floor
- * line: one thread alone spends 1.0 s on SHA-256 and 2.4 s reading and JSON.parse-ing the lines.
- * Where the time goes (perf, per thread): the parsing thread (~11 s CPU) reads, hashes each batch's
- * lines, parses, normalises and encodes each row; the storing thread (~9 s CPU) hashes the file's bytes
- * (handed over without a copy), parses each row text back, binds it, inserts it into the table and two
- * indexes (the three lookup indexes are built once, at the end: ~1 s), and hashes the rows. The parsing
- * thread is the longer one, so the wall time is about its CPU time; the 1x target needs it under jq's 11 s.
- * Before this session: 0.82x wall, 0.50x CPU, 216 MiB (file hash on the parsing thread, five indexes
- * updated row by row, two batches in flight); before that 0.47x, and 0.29x CPU.
+ * Last measured, 1 GiB (4 files, 350,924 event stages), 2 cores, 2026-12-08, two runs of 5 rounds at load
+ * 1.5-1.9: ingest 7.1-8.4 s wall, 12.5-14.1 s CPU, peak 212-237 MiB; jq 7.5-8.5 s: median 1.01x and 1.06x wall
+ * (per round 0.98-1.07x), best vs best 1.00x and 1.06x, 0.58-0.61x CPU. Pivot 1-10 ms in process, 100-120 ms as
+ * a CLI run. The floor line: one thread alone spends 0.8-0.9 s on SHA-256 and 1.8-2.0 s reading and
+ * JSON.parse-ing the lines.
+ * Where the time goes (perf and --cpu-prof, per thread): the parsing thread reads, hashes each batch's lines,
+ * parses, normalises and encodes each row, and sends the rows in parts of 64 as they are made; the storing
+ * thread hashes the file's bytes (handed over without a copy), parses each row text back, binds it, inserts it
+ * into the table and two indexes, and hashes the rows; the three lookup indexes are built once, at the end
+ * (~0.6 s, the one stretch where only one thread works). The two threads are about equally busy now.
+ * History: 0.29x CPU, then 0.47x wall, 0.82x (session 6), 0.95x (the file hash on the storing thread, indexes
+ * built at the end, six batches in flight), then, on 2026-12-08, 0.93x -> 1.01-1.06x: the next file read while
+ * the last batches of one are stored, and the rows sent in parts, which cut the parsing thread's garbage
+ * collection by more than half (it had copied each batch's live row texts again at every scavenge).
  */
 import { rmSync, statSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
