@@ -2,9 +2,9 @@
  * Runs audit log parsing on a worker thread (audit-parse-worker.ts), so reading and parsing one batch
  * overlaps with storing the one before it. Files are parsed in the order started, and the next may
  * be started while the batches of one are still being stored: its batches come after the one's end.
- * Each batch must be acknowledged once stored. The files' bytes as read come over too, and are hashed
- * here as they arrive, each file on its own (the worker's other hashing, of each batch's lines, keeps
- * it the busier thread).
+ * Each batch must be acknowledged once stored; its rows may come ahead of it, in parts. The files'
+ * bytes as read come over too, and are hashed here as they arrive, each file on its own (the worker
+ * hashes each batch's lines), so the two threads are about equally busy.
  */
 import { createHash, type Hash } from 'node:crypto';
 import { extname } from 'node:path';
@@ -32,7 +32,7 @@ export class AuditParserThread {
 
   /** `maxTotalBytes` bounds the decompressed bytes of all files together; `onRawBytes` hears of every file's bytes as they are hashed. */
   constructor(caseKey: Uint8Array, maxTotalBytes: number, private readonly onRawBytes: (n: number) => void = () => undefined) {
-    // A small young generation: a batch's strings are promoted soon anyway, and the heap stays compact.
+    // A small young generation: a parsed line's objects die young, and rows leave in parts (audit-batches.ts), so little survives a scavenge.
     const options = { workerData: { caseKey, maxTotalBytes } satisfies ParserWorkerData, resourceLimits: { maxYoungGenerationSizeMb: 8 } };
     this.worker = WORKER_URL.pathname.endsWith('.ts')
       // Run from source (tests under tsx): a worker does not inherit tsx's loader, so it registers it first.
