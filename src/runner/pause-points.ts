@@ -4,8 +4,9 @@
  * `done` row committed), `after-apply:<changeId>` (a change reached the API server, not yet read back
  * or recorded as applied); in `kustody revoke`, `revoke:before-apply` (the plan shown, nothing sent); in
  * `kustody audit ingest`, `audit-ingest:after-batch` (a batch committed, more to come). The shipped
- * program never pauses: nothing in it installs a hook, and no environment variable or flag can. Only the test harness (test/helpers/pausable-kustody.mjs), which
- * imports this module before starting the CLI in its own process, installs one.
+ * program never pauses: nothing in it installs a hook, and no environment variable or flag can. Only
+ * the test harness (test/helpers/pausable-kustody.mjs), which imports this module before starting the
+ * CLI in its own process, installs one.
  */
 
 /** Holds the run at `point` until it returns; `signal` fires when the run is interrupted. */

@@ -1,8 +1,9 @@
 /**
  * `kustody audit ingest`: reads audit logs as hostile input and stores their events in the case.
  * Files are streamed line by line and parsed on a worker thread while the main thread stores the
- * batch before (the next file is read while the last batches of one are stored); every batch of events is one transaction with its custody row (source file, line
- * range, SHA-256 of those lines, row digest), and each file ends with a row
+ * batch before (the next file is read while the last batches of one are stored); every batch of
+ * events is one transaction with its custody row (source file, line range, SHA-256 of those lines,
+ * row digest), and each file ends with a row
  * giving the SHA-256 of the whole file as read and what was skipped and why. Nothing in a log is
  * fatal: a malformed line is counted and skipped, a file that cannot be read to its end is marked cut.
  * A large ingest builds the lookup indexes once at its end (audit-indexes.ts).
@@ -89,7 +90,6 @@ export async function ingestAuditLogs(db: WritableDb, input: { files: readonly s
   };
   const restoreCheckpoints = bulkCheckpoints(db);
   const buildIndexes = deferAuditIndexes(db, totalRawBytes);
-  let workerDone = false;
   try {
     let next = startFile(0);
     for (let fileIndex = 0; next !== null; fileIndex += 1) {
@@ -129,11 +129,10 @@ export async function ingestAuditLogs(db: WritableDb, input: { files: readonly s
       recordAction(db, { ...stamp(), kind: 'observe', target: `audit-log:${file}`, detail: fileDetail(summary), outcome: facts.cut === null ? 'ok' : 'partial' });
       summaries.push(summary);
     }
-    workerDone = true;
   } finally {
     try {
-      // The worker is stopped before the descriptors it may still be reading are closed (and their numbers reused).
-      if (!workerDone) await parser.close();
+      // A file still open may still be read: the worker is stopped before its descriptor is closed (and its number reused).
+      if (open.size > 0) await parser.close();
       for (const fd of open) closeSync(fd);
       buildIndexes();
     } finally {
