@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, readlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { CASE_DB_FILE, readCaseKey } from '../../src/adapters/store/case-store.js';
 import { openWritableDb } from '../../src/adapters/store/open-store.js';
@@ -33,7 +33,17 @@ async function ingestInto(casePath: string, files: string[], limits: Partial<Ing
   }
 }
 
-const openDescriptors = () => readdirSync('/proc/self/fd').length;
+// This process's descriptors open on a file under `dir` (others, the test runner's, may come and go).
+function descriptorsUnder(dir: string): string[] {
+  const targets = readdirSync('/proc/self/fd').map((fd) => {
+    try {
+      return readlinkSync(`/proc/self/fd/${fd}`);
+    } catch {
+      return '';
+    }
+  });
+  return targets.filter((target) => target.startsWith(`${dir}/`));
+}
 
 test('many small files in one run each get their own summary, SHA-256 and rows, in the order given', { timeout: 120_000 }, async (t) => {
   const { dir, cleanup } = makeTempDir('kustody-ingest-files-');
@@ -77,9 +87,10 @@ test('a file that cannot be opened fails the run when its turn comes: the files 
   const folder = join(dir, 'not-a-log');
   mkdirSync(folder);
   const after = writeLog(dir, 'after.log', 'after', 5);
-  const before = openDescriptors();
+  assert.deepEqual(descriptorsUnder(dir).filter((target) => target.endsWith('.log')), []);
   await assert.rejects(ingestInto(created.path, [first, folder, after]), /audit log/);
-  assert.equal(openDescriptors(), before);
+  // Neither the stored file nor the one opened ahead of the failing file is left open.
+  assert.deepEqual(descriptorsUnder(dir).filter((target) => target.endsWith('.log')), []);
   assert.deepEqual(sql(created.path, "SELECT count(*) FROM audit_events WHERE audit_id LIKE 'first-%'"), ['30']);
   assert.deepEqual(sql(created.path, "SELECT count(*) FROM audit_events WHERE audit_id LIKE 'after-%'"), ['0']);
   assert.deepEqual(sql(created.path, "SELECT json_extract(detail, '$.source_file') FROM actions WHERE json_extract(detail, '$.step') = 'audit-ingest-file'"), [first]);
